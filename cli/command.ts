@@ -1,0 +1,12 @@
+/** One `parkwatch` sub-command. `run` gets the arguments after the command's words and returns the exit status. */
+export interface Command {
+  /** the words that select it, e.g. ["firmware", "check"] */
+  words: string[];
+  usage: string;
+  /** one line, Chinese then English */
+  summary: string;
+  run: (args: string[]) => Promise<number>;
+}
+
+/** A mistake in how a command was called: printed with its usage, exit status 2. */
+export class UsageError extends Error {}
