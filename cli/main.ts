@@ -2,7 +2,11 @@ import { type Command, UsageError } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
 function help(): string {
-  const lines = ['parkwatch — 工业园区烟感与水浸报警 / smoke and water-leak alarms for industrial parks', '', '用法 / usage:'];
+  const lines = [
+    'parkwatch — 工业园区烟感与水浸报警 / smoke and water-leak alarms for industrial parks',
+    '',
+    '用法 / usage:',
+  ];
   for (const c of COMMANDS) lines.push('  ' + c.usage, '      ' + c.summary);
   lines.push('', '每个命令都支持 --help / every command takes --help');
   return lines.join('\n');
