@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { AlarmState, DecidedEvent, EventKind, type NodeState, Placement, Priority } from '../wire/events.ts';
+import { Id, TroubleCode } from '../wire/schemas.ts';
+
+/**
+ * What the local alarm panel needs from the gateway, and how the gateway mounts the panel.
+ *
+ * FOR THE GATEWAY ENGINEER: implement `PanelBackend` (AlarmBook + registry + event log +
+ * command sender behind it), then in the HTTP server:
+ *
+ *   const panel = await createPanel(backend, { dataDir, options: config.panel, tls, log });
+ *   server.on('request', (req, res) => { if (panel.handle(req, res)) return; ...metrics... });
+ *   // on shutdown: panel.close()
+ *
+ * `createPanel` lives in gateway/panel/panel.ts. The panel never reaches into gateway
+ * internals: everything it shows or does goes through this interface. Every method may
+ * be called often (the panel polls nothing, but each browser reconnect reads lists), so
+ * keep reads cheap; none of them may throw for ordinary "not found" cases.
+ */
+
+/** One condition that needs attention: an alarm, pre-alarm or trouble on a node channel. */
+export const ActiveCondition = z.object({
+  /** the alarm's ref, as in DecidedEvent.alarm.ref; actions name conditions by it */
+  ref: z.string(),
+  node: Id.nullable(),
+  ch: z.string(),
+  /** 'prealarm' | 'alarm' | 'trouble' */
+  kind: z.enum(['prealarm', 'alarm', 'trouble']),
+  /** fire / water for alarms and pre-alarms, trouble for troubles: the panel's sort order */
+  priority: Priority,
+  state: AlarmState,
+  /** first event time of the condition, ms since epoch */
+  since: z.number().int(),
+  trouble: TroubleCode.optional(),
+  placement: Placement.nullable(),
+  /** who acknowledged it, when state is 'acknowledged' */
+  acknowledgedBy: z.string().optional(),
+  /** true when the channel is latched: it stays active until an operator resets it */
+  latched: z.boolean(),
+  /** the node's sounder is hushed until this time (ms since epoch), if it is */
+  hushedUntil: z.number().int().optional(),
+  /** the latest decided event of this condition (its id is what a note attaches to) */
+  last: DecidedEvent,
+});
+export type ActiveCondition = z.infer<typeof ActiveCondition>;
+
+/** History filters, all optional; the panel passes what the user chose. */
+export const HistoryQuery = z.object({
+  enterprise: z.string().max(64).optional(),
+  zone: z.string().max(64).optional(),
+  node: Id.optional(),
+  kinds: z.array(EventKind).max(20).optional(),
+  /** event time range, ms since epoch, `from` inclusive, `to` exclusive */
+  from: z.number().int().optional(),
+  to: z.number().int().optional(),
+  /** paging cursor: only events with seq < before (newest first) */
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(5000),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export interface HistoryPage {
+  /** newest first */
+  events: DecidedEvent[];
+  /** pass as `before` for the next page; absent on the last page */
+  next?: number;
+}
+
+/** One telemetry reading of a node channel (from telemetry / prealarm / alarm / clear events). */
+export const Reading = z.object({ at: z.number().int(), ch: z.string(), v: z.number(), b: z.number().optional() });
+export type Reading = z.infer<typeof Reading>;
+
+/**
+ * Operator actions. `by` is the panel user name; the backend stamps the time with its own
+ * clock, records the action as a DecidedEvent (kind acknowledge / silence / reset / note /
+ * test_request, data { by, ref?, note? }, origin.path 'operator'), sends any node command
+ * (silence -> `hush` command to the node's sounder; test -> `test` command) and returns
+ * that event. It rejects with `PanelActionError` when the action cannot be done.
+ */
+export const OperatorAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('acknowledge'), ref: z.string().max(200), by: z.string() }),
+  /** hush the node's sounder for `seconds` (at most MAX_HUSH_S = 600) */
+  z.object({
+    action: z.literal('silence'),
+    ref: z.string().max(200),
+    seconds: z.number().int().min(1).max(600),
+    by: z.string(),
+  }),
+  /** reset a latched alarm: allowed only when the reading is back to normal (else 'still_active') */
+  z.object({ action: z.literal('reset'), ref: z.string().max(200), by: z.string() }),
+  /** a note on any decided event (e.g. "误报：焊接烟雾 / false alarm: welding fumes"), kept for the insurer */
+  z.object({ action: z.literal('note'), event: z.string().max(200), note: z.string().min(1).max(500), by: z.string() }),
+  z.object({ action: z.literal('test'), node: Id, by: z.string() }),
+]);
+export type OperatorAction = z.infer<typeof OperatorAction>;
+
+export type ActionErrorCode =
+  | 'unknown_ref'
+  | 'unknown_event'
+  | 'unknown_node'
+  | 'not_latched'
+  | 'still_active'
+  | 'already_done'
+  | 'unreachable';
+
+/** The backend's refusal of an operator action. `message` is bilingual ("中文 / English"). */
+export class PanelActionError extends Error {
+  constructor(
+    readonly code: ActionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PanelActionError';
+  }
+}
+
+/** Counters of refused input, for the panel's abuse view. Monotonic since gateway start. */
+export interface RefusalCounts {
+  /** e.g. { bad_signature: 3, unknown_node: 1, malformed: 12, replay: 0, schema: 2 } */
+  byReason: Record<string, number>;
+  /** by claimed node id (or the serial port / client id when no node id could be read) */
+  bySource: Record<string, number>;
+}
+
+export interface PanelBackend {
+  /** Calls `listener` with every DecidedEvent after it is stored, in seq order. Returns unsubscribe. */
+  subscribe(listener: (event: DecidedEvent) => void): () => void;
+  /**
+   * Events with seq > `afterSeq`, oldest first, at most `limit`: lets a browser that lost its
+   * SSE connection resume from Last-Event-ID without missing anything.
+   */
+  eventsAfter(afterSeq: number, limit: number): DecidedEvent[];
+  /** Alarms, pre-alarms and troubles not yet closed (cleared-but-unacknowledged stays listed). */
+  activeConditions(): ActiveCondition[];
+  nodes(): NodeState[];
+  node(id: string): NodeState | undefined;
+  history(query: HistoryQuery): HistoryPage;
+  /** The node's readings with at >= since, oldest first, at most limit (all channels unless ch). */
+  readings(node: string, options: { ch?: string; since: number; limit: number }): Reading[];
+  act(action: OperatorAction): Promise<DecidedEvent>;
+  refusals(): RefusalCounts;
+  /** gateway and park ids, for the page title */
+  identity(): { gw: string; park: string };
+}
+
+/** The panel's section of the gateway config (`panel:` in the config file). */
+export const PanelOptions = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** minutes a login stays valid without use */
+    sessionIdleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(12 * 60),
+    /** failed logins allowed per window, per client IP and per user name */
+    loginAttemptsPerIp: z.number().int().min(1).max(1000).default(10),
+    loginAttemptsPerUser: z.number().int().min(1).max(1000).default(5),
+    loginWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(15 * 60),
+    /** set Secure on cookies even without TLS on this server (a TLS proxy in front) */
+    secureCookies: z.boolean().default(false),
+    /** largest CSV export, in events */
+    exportMaxEvents: z.number().int().min(1).max(1_000_000).default(50_000),
+  })
+  .strict();
+export type PanelOptions = z.infer<typeof PanelOptions>;
+
+/** What `createPanel` needs from the gateway besides the backend. */
+export interface PanelMountContext {
+  /** the gateway's data directory; the panel keeps panel-users.sqlite there (mode 0600) */
+  dataDir: string;
+  options: PanelOptions;
+  /** true when the gateway's HTTP server is HTTPS: cookies get Secure */
+  tls: boolean;
+  /** structured log lines (pino-compatible subset); the setup token is printed through it */
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** clock, ms since epoch; tests pass their own */
+  now?: () => number;
+}
+
+export interface MountedPanel {
+  /**
+   * Serves the request if it belongs to the panel (returns true), else returns false untouched.
+   * The panel owns `GET /` (redirects to the panel) and everything under `/panel/`.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Ends live streams and closes the user store. */
+  close(): void;
+}
