@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Access } from './access.ts';
+import { ApiRoutes } from './api-routes.ts';
+import type { MountedPanel, PanelBackend, PanelMountContext } from './backend.ts';
+import { LiveStream } from './live-stream.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import { ApiError, redirect, sendError } from './responses.ts';
+import { SessionStore } from './sessions.ts';
+import { StaticAssets } from './static-assets.ts';
+import { UserStore } from './users.ts';
+
+/**
+ * The local alarm panel, mounted on the gateway's HTTP server (see backend.ts for how).
+ * This file only routes: each route's work lives in Access (who), ApiRoutes (what),
+ * LiveStream (live events) and StaticAssets (the page itself).
+ */
+export function createPanel(backend: PanelBackend, ctx: PanelMountContext): MountedPanel {
+  const now = ctx.now ?? Date.now;
+  const users = UserStore.openInDir(ctx.dataDir, now);
+  const sessions = new SessionStore(ctx.options.sessionIdleMinutes * 60_000, now);
+  const limiter = new LoginLimiter(
+    {
+      perIp: ctx.options.loginAttemptsPerIp,
+      perUser: ctx.options.loginAttemptsPerUser,
+      windowMs: ctx.options.loginWindowSeconds * 1000,
+    },
+    now,
+  );
+  const access = new Access(users, sessions, limiter, ctx);
+  const api = new ApiRoutes(backend, access, ctx.options, now);
+  const live = new LiveStream(backend);
+  const assets = new StaticAssets();
+  const counters = access.counters;
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      if (path === '/panel' || path === '/panel/') return void assets.serve('index.html', req, res);
+      if (path.startsWith('/panel/assets/') && assets.serve(path.slice('/panel/assets/'.length), req, res)) return;
+      if (path === '/panel/kiosk') return access.kiosk(res, url, ip);
+      if (path === '/panel/api/session') return access.describe(req, res);
+      if (path === '/panel/api/overview') return api.overview(req, res);
+      if (path === '/panel/api/history') return api.history(req, res, url);
+      if (path === '/panel/api/history.csv') return api.historyCsv(req, res, url);
+      if (path === '/panel/api/refusals') return api.refusals(req, res, { ...counters });
+      if (path.startsWith('/panel/api/nodes/')) {
+        return api.node(req, res, url, decodeURIComponent(path.slice('/panel/api/nodes/'.length)));
+      }
+      if (path === '/panel/api/stream') {
+        const session = access.requireSession(req);
+        return live.open(req, res, session.id, url);
+      }
+    } else if (method === 'POST') {
+      if (path === '/panel/api/login') return access.login(req, res, ip);
+      if (path === '/panel/api/setup') return access.setup(req, res, ip);
+      if (path === '/panel/api/logout') return void live.endSession(access.logout(req, res).id);
+      if (path === '/panel/api/actions') return api.action(req, res);
+    }
+    throw new ApiError(404, 'not_found', `没有这个页面 / not found: ${method} ${path}`);
+  }
+
+  function fail(res: ServerResponse, err: unknown): void {
+    if (!(err instanceof ApiError)) {
+      ctx.log.warn({ err: String(err) }, 'panel request failed');
+      err = new ApiError(500, 'internal', '面板内部错误，请查看网关日志 / panel error, see the gateway log');
+    }
+    const apiErr = err as ApiError;
+    if (apiErr.status === 400 || apiErr.status === 413 || apiErr.status === 415) counters.bad_request++;
+    if (res.headersSent) res.end();
+    else sendError(res, apiErr);
+  }
+
+  return {
+    handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://panel.local');
+      if (url.pathname === '/') {
+        redirect(res, '/panel/');
+        return true;
+      }
+      if (url.pathname !== '/panel' && !url.pathname.startsWith('/panel/')) return false;
+      route(req, res, url).catch((err) => fail(res, err));
+      return true;
+    },
+    close() {
+      live.close();
+      users.close();
+    },
+  };
+}
