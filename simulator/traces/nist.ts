@@ -7,11 +7,12 @@ import type { Trace } from './trace.ts';
  * Importer for the NIST home smoke alarm tests (simulator/data/nist-smoke-alarms, see its README).
  *
  * Each analog column becomes a trace with two channels:
- *   - "raw":    the column as recorded (commercial alarm output, or smoke-meter optical density)
- *   - "analog": what the parkwatch node's ADC would read (0..1) if that sensing element were wired
- *               to its analog input through the node's smoke front end (below).
+ *   - "raw":   the column as recorded (commercial alarm output, or smoke-meter optical density 1/m)
+ *   - "smoke": the smoke at that sensing element as obscuration in dB/m, the unit the node's smoke
+ *              channel works in (firmware: 1 unit = 0.001 dB/m); the VirtualBoard turns it into the
+ *              analog input with the node's own front-end calibration (zero, gain).
  *
- * The mapping is physical, set once for all columns, and NOT fitted to the activation times:
+ * The mapping is physical and NOT fitted to the activation times:
  *   1. Smoke index, a dimensionless measure of smoke at the sensing element:
  *      - photoelectric chamber (Pho*, output rises): scattered light grows in proportion to the
  *        particle concentration, on top of the chamber's clean-air background V0, so the index is
@@ -22,16 +23,17 @@ import type { Trace } from './trace.ts';
  *        voltage is taken as proportional to the chamber current, so y = V0/V - V/V0.
  *      - Ion4* outputs rise with smoke in every test here (the README lists only Ion1/Ion3 as
  *        falling): treated like a rising chamber, x = (V - V0) / V0.
- *      - smoke meter (SM*): optical density D (1/m) is converted to obscuration, 10 x D dB/m, and one
- *        dB/m counts as one index unit (GB 4715-2024 point detectors respond from 0.05 dB/m).
- *      V0 is the clean-air level: the mean before ignition, as an installer calibrates the front
- *      end in clean air at commissioning.
- *   2. Node smoke front end: the clean-air point sits at 0.2 of the ADC range, so an open circuit
- *      (0) and a short (1) lie well outside normal readings, and one index unit adds 0.2; the
- *      amplifier saturates at the top of the range (index 4, far above any alarm level).
- *      analog = clamp(0.2 + 0.2 x index, 0, 1).
+ *      V0 is the clean-air level: the mean before ignition, as a front end is zeroed in clean air.
+ *   2. Calibration against the smoke meter at the same station (SMx_1, else SMx_4), as a smoke box
+ *      calibrates a detector (UL 217, EN 54-7): obscuration = k x index, with k the least-squares
+ *      slope through the origin over the samples where the meter reads 0.05..2 dB/m, the range in
+ *      which point detectors are specified (GB 4715-2024 from 0.05 dB/m) and before chambers
+ *      saturate. The alarm's own activation time is never used. A column with no clean-air level or
+ *      no meter reading in that range is marked unusable, with the reason.
+ *   Smoke meters (SM*): obscuration = 10 x optical density, as the data README states.
  */
-export const SMOKE_FRONT_END = { cleanAir: 0.2, perIndexUnit: 0.2 } as const;
+const CAL_MIN_DBM = 0.05;
+const CAL_MAX_DBM = 2;
 
 export type NistColumnKind = 'photo' | 'ion' | 'ion-rising' | 'smoke-meter';
 
@@ -47,9 +49,13 @@ export interface NistColumn {
   ignitionS: number;
   /** when the commercial alarm went into alarm, seconds; null when the file gives none */
   activationS: number | null;
-  /** clean-air level of the raw column (mean before ignition) */
+  /** clean-air level of the raw column (mean before ignition); 0 for smoke meters */
   cleanAir: number;
-  /** false when the column cannot be mapped (no clean-air level): `reason` says why */
+  /** dB/m per index unit from the smoke-meter calibration (1 for smoke meters); null if uncalibrated */
+  dbmPerIndex: number | null;
+  /** the smoke meter it was calibrated against */
+  meter: string | null;
+  /** false when the column cannot be mapped: `reason` says why */
   usable: boolean;
   reason?: string;
   trace: Trace;
@@ -74,24 +80,20 @@ export function classifyColumn(column: string): NistColumnKind | null {
   return null;
 }
 
+/** Dimensionless smoke index of a chamber output (see the header); smoke meters give dB/m. */
 export function smokeIndex(kind: NistColumnKind, raw: number, cleanAir: number): number {
   switch (kind) {
     case 'photo':
     case 'ion-rising':
       return (raw - cleanAir) / cleanAir;
     case 'ion': {
-      // a chamber current at or below 1 % of clean air is far past saturation of the front end
+      // a chamber current at or below 1 % of clean air is far past any alarm level
       const ratio = Math.max(raw / cleanAir, 0.01);
       return 1 / ratio - ratio;
     }
     case 'smoke-meter':
       return 10 * raw;
   }
-}
-
-export function smokeIndexToAnalog(index: number): number {
-  const v = SMOKE_FRONT_END.cleanAir + SMOKE_FRONT_END.perIndexUnit * index;
-  return Math.min(1, Math.max(0, v));
 }
 
 /** Activation times keyed "SDC02-Pho1A" -> seconds. */
@@ -122,13 +124,24 @@ export function loadNistTest(dir: string, test: string, activations = loadActiva
   const table = parseCsv(readFileSync(file, 'utf8'), file);
   const time = numericColumn(table, 'TIME');
   const ignitionS = findIgnition(table, time);
+  const meters = new Map<string, number[]>();
+  for (const column of table.header) {
+    if (classifyColumn(column) === 'smoke-meter')
+      meters.set(
+        column,
+        numericColumn(table, column).map((d) => 10 * d),
+      );
+  }
   const columns: NistColumn[] = [];
   for (const column of table.header) {
     const kind = classifyColumn(column);
     if (!kind) continue;
-    const raw = numericColumn(table, column);
     const alarm = alarmName(test, column, activations);
-    columns.push(buildColumn({ test, column, alarm, kind, ignitionS, time, raw, activations }));
+    const raw = numericColumn(table, column);
+    const base = { test, column, alarm, kind, ignitionS, activationS: activations.get(`${test}-${alarm}`) ?? null };
+    const mapped =
+      kind === 'smoke-meter' ? meterMapping(raw) : chamberMapping(kind, alarm, time, raw, ignitionS, meters);
+    columns.push({ ...base, ...mapped, trace: buildTrace(base, time, raw, mapped.smoke) });
   }
   return { test, file, ignitionS, columns };
 }
@@ -164,42 +177,84 @@ function alarmName(test: string, column: string, activations: Map<string, number
   return ['Ion1B', 'Ion1E'].find((a) => activations.has(`${test}-${a}`)) ?? 'Ion1B';
 }
 
-function buildColumn(p: {
-  test: string;
-  column: string;
-  alarm: string;
-  kind: NistColumnKind;
-  ignitionS: number;
-  time: number[];
-  raw: number[];
-  activations: Map<string, number>;
-}): NistColumn {
-  const before = p.raw.filter((_, i) => (p.time[i] as number) < p.ignitionS);
-  const cleanAir = p.kind === 'smoke-meter' ? 0 : before.reduce((s, v) => s + v, 0) / Math.max(1, before.length);
-  const usable = p.kind === 'smoke-meter' || (before.length > 0 && cleanAir > 0);
-  const analog = usable ? p.raw.map((v) => smokeIndexToAnalog(smokeIndex(p.kind, v, cleanAir))) : p.raw.map(() => 0);
-  const activationS = p.activations.get(`${p.test}-${p.alarm}`) ?? null;
-  const marks = [{ label: 'ignition / 点火', t: p.ignitionS }];
-  if (activationS !== null) marks.push({ label: `${p.alarm} activation / 商用报警器动作`, t: activationS });
-  return {
-    test: p.test,
-    column: p.column,
-    alarm: p.alarm,
-    kind: p.kind,
-    ignitionS: p.ignitionS,
-    activationS,
+interface Mapping {
+  cleanAir: number;
+  dbmPerIndex: number | null;
+  meter: string | null;
+  usable: boolean;
+  reason?: string;
+  smoke: number[];
+}
+
+function meterMapping(raw: number[]): Mapping {
+  return { cleanAir: 0, dbmPerIndex: 1, meter: null, usable: true, smoke: raw.map((d) => 10 * d) };
+}
+
+function chamberMapping(
+  kind: NistColumnKind,
+  alarm: string,
+  time: number[],
+  raw: number[],
+  ignitionS: number,
+  meters: Map<string, number[]>,
+): Mapping {
+  const before = raw.filter((_, i) => (time[i] as number) < ignitionS);
+  const cleanAir = before.reduce((s, v) => s + v, 0) / Math.max(1, before.length);
+  const unusable = (reason: string): Mapping => ({
     cleanAir,
-    usable,
-    ...(usable
-      ? {}
-      : { reason: `no clean-air level (mean before ignition ${cleanAir.toFixed(2)} <= 0): dead or offset channel` }),
-    trace: {
-      source: `NIST ${p.test} ${p.column}`,
-      channels: [
-        { name: 'raw', unit: p.kind === 'smoke-meter' ? '1/m' : 'as recorded', t: p.time, v: p.raw },
-        { name: 'analog', unit: '0..1', t: p.time, v: analog },
-      ],
-      marks,
-    },
+    dbmPerIndex: null,
+    meter: null,
+    usable: false,
+    reason,
+    smoke: raw.map(() => 0),
+  });
+  if (before.length === 0 || cleanAir <= 0) {
+    return unusable(`no clean-air level (mean before ignition ${cleanAir.toFixed(2)} <= 0): dead or offset channel`);
+  }
+  const station = alarm.slice(-1);
+  const meter = [`SM${station}_1`, `SM${station}_4`].find((m) => meters.has(m));
+  if (!meter) return unusable(`no smoke meter at station ${station} to calibrate against`);
+  const obscuration = meters.get(meter) as number[];
+  const index = raw.map((v) => smokeIndex(kind, v, cleanAir));
+  let sxy = 0;
+  let sxx = 0;
+  index.forEach((x, i) => {
+    const d = obscuration[i] as number;
+    if (d < CAL_MIN_DBM || d > CAL_MAX_DBM) return;
+    sxy += x * d;
+    sxx += x * x;
+  });
+  if (sxx === 0 || sxy <= 0) {
+    return unusable(
+      `${meter} never reads ${CAL_MIN_DBM}..${CAL_MAX_DBM} dB/m while the chamber responds: cannot calibrate`,
+    );
+  }
+  const k = sxy / sxx;
+  return { cleanAir, dbmPerIndex: k, meter, usable: true, smoke: index.map((x) => k * x) };
+}
+
+function buildTrace(
+  base: {
+    test: string;
+    column: string;
+    alarm: string;
+    ignitionS: number;
+    activationS: number | null;
+    kind: NistColumnKind;
+  },
+  time: number[],
+  raw: number[],
+  smoke: number[],
+): Trace {
+  const marks = [{ label: 'ignition / 点火', t: base.ignitionS }];
+  if (base.activationS !== null)
+    marks.push({ label: `${base.alarm} activation / 商用报警器动作`, t: base.activationS });
+  return {
+    source: `NIST ${base.test} ${base.column}`,
+    channels: [
+      { name: 'raw', unit: base.kind === 'smoke-meter' ? '1/m' : 'as recorded', t: time, v: raw },
+      { name: 'smoke', unit: 'dB/m', t: time, v: smoke },
+    ],
+    marks,
   };
 }

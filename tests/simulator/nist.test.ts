@@ -5,7 +5,6 @@ import {
   loadNistColumn,
   loadNistDir,
   smokeIndex,
-  smokeIndexToAnalog,
 } from '../../simulator/traces/nist.ts';
 import { channelOf, valueAt } from '../../simulator/traces/trace.ts';
 
@@ -35,21 +34,33 @@ describe('NIST smoke alarm importer', () => {
     expect(classifyColumn('DiPho2')).toBeNull();
   });
 
-  it('maps clean air to the front-end rest point and smoke upwards, for rising and falling chambers', () => {
-    expect(smokeIndexToAnalog(smokeIndex('photo', 200, 200))).toBeCloseTo(0.2);
-    expect(smokeIndexToAnalog(smokeIndex('ion', 4000, 4000))).toBeCloseTo(0.2);
+  it('computes the smoke index for rising and falling chambers and smoke meters', () => {
+    expect(smokeIndex('photo', 200, 200)).toBe(0);
+    expect(smokeIndex('photo', 300, 200)).toBeCloseTo(0.5);
+    expect(smokeIndex('ion', 4000, 4000)).toBe(0);
     // ionisation chamber at half its clean-air current: y = 2 - 0.5 = 1.5
     expect(smokeIndex('ion', 2000, 4000)).toBeCloseTo(1.5);
     // 0.05 1/m optical density = 0.5 dB/m
     expect(smokeIndex('smoke-meter', 0.05, 0)).toBeCloseTo(0.5);
-    expect(smokeIndexToAnalog(100)).toBe(1);
   });
 
-  it('gives every column a raw and an analog channel, analog rising from clean air during the fire', () => {
+  it('calibrates a chamber against the smoke meter of its own station', () => {
+    const col = loadNistColumn(DIR, 'SDC02', 'Pho1B');
+    expect(col.meter).toBe('SMB_1');
+    expect(col.dbmPerIndex).toBeGreaterThan(0);
+    // where the calibration range holds, the chamber and the meter read the same order of smoke
+    const smoke = channelOf(col.trace, 'smoke');
+    const meter = channelOf(loadNistColumn(DIR, 'SDC02', 'SMB_1').trace, 'smoke');
+    const t = 120;
+    expect(valueAt(smoke, t) / valueAt(meter, t)).toBeGreaterThan(0.3);
+    expect(valueAt(smoke, t) / valueAt(meter, t)).toBeLessThan(3);
+  });
+
+  it('gives every column a raw and a smoke channel in dB/m, near zero in clean air and rising during the fire', () => {
     const col = loadNistColumn(DIR, 'SDC02', 'Ion3A');
-    const analog = channelOf(col.trace, 'analog');
-    expect(valueAt(analog, 0)).toBeCloseTo(0.2, 1);
-    expect(valueAt(analog, 190)).toBeGreaterThan(0.6);
+    const smoke = channelOf(col.trace, 'smoke');
+    expect(Math.abs(valueAt(smoke, 0))).toBeLessThan(0.02);
+    expect(valueAt(smoke, 190)).toBeGreaterThan(0.5);
     expect(col.trace.marks.map((m) => m.t)).toContain(124);
   });
 
