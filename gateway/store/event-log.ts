@@ -1,0 +1,139 @@
+import type { ReplayState } from '../../protocol/replay.ts';
+import type { DecidedEvent } from '../wire/events.ts';
+import type { Db } from './database.ts';
+import { type Outbox, type OutboxClass, TELEMETRY, URGENT } from './outbox.ts';
+
+/**
+ * The append-only log of decided events and the one transaction that stores a batch:
+ * events, their outbox entries, the nodes' replay windows, the command counter and (through
+ * `alsoInside`) the alarm book. Nothing is acknowledged to a node before this returns.
+ */
+export interface Batch {
+  events: readonly DecidedEvent[];
+  replay: ReadonlyMap<string, ReplayState>;
+  /** highest command seq used by this batch's acknowledgements, 0 when none */
+  commandSeq: number;
+}
+
+export interface HistoryFilter {
+  node?: string;
+  kinds?: readonly string[];
+  from?: number;
+  to?: number;
+  before?: number;
+  enterprise?: string;
+  zone?: string;
+  limit: number;
+}
+
+export class EventLog {
+  private insertEvent;
+  private upsertReplay;
+  private setMeta;
+
+  constructor(
+    private db: Db,
+    private outbox: Outbox,
+    private telemetryTtlMs: number,
+  ) {
+    this.insertEvent = db.prepare('INSERT INTO events (seq, at, node, kind, body) VALUES (?, ?, ?, ?, ?)');
+    this.upsertReplay = db.prepare(
+      'INSERT INTO replay (node, boot, high, mask) VALUES (?, ?, ?, ?) ON CONFLICT (node) DO UPDATE SET boot = excluded.boot, high = excluded.high, mask = excluded.mask',
+    );
+    this.setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)',
+    );
+  }
+
+  /** Highest stored gateway seq, 0 for a fresh database. */
+  lastSeq(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
+  }
+
+  loadReplay(): Map<string, ReplayState> {
+    const rows = this.db.prepare('SELECT node, boot, high, mask FROM replay').all() as (ReplayState & {
+      node: string;
+    })[];
+    return new Map(rows.map((r) => [r.node, { boot: r.boot, high: r.high, mask: r.mask }]));
+  }
+
+  /** Stores a batch in ONE transaction (one fsync). Throws when the disk refuses; then nothing is stored. */
+  commit(batch: Batch, alsoInside: () => void): void {
+    this.db.transaction(() => {
+      const entries: { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[] = [];
+      for (const e of batch.events) {
+        const body = JSON.stringify(e);
+        this.insertEvent.run(e.seq, e.at, e.node, e.kind, body);
+        const telemetry = e.priority === 'telemetry';
+        entries.push({
+          seq: e.seq,
+          cls: telemetry ? TELEMETRY : URGENT,
+          bytes: body.length,
+          expiresAt: telemetry ? e.at + this.telemetryTtlMs : null,
+        });
+      }
+      this.outbox.add(entries);
+      for (const [node, r] of batch.replay) this.upsertReplay.run(node, r.boot, r.high, r.mask);
+      if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
+      alsoInside();
+    })();
+  }
+
+  /** Events with seq > afterSeq, oldest first. */
+  after(afterSeq: number, limit: number): DecidedEvent[] {
+    return (
+      this.db.prepare('SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as {
+        body: string;
+      }[]
+    ).map((r) => JSON.parse(r.body) as DecidedEvent);
+  }
+
+  byId(seq: number): DecidedEvent | undefined {
+    const row = this.db.prepare('SELECT body FROM events WHERE seq = ?').get(seq) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as DecidedEvent) : undefined;
+  }
+
+  /** Newest first. Placement filters read the stored body (the log carries placement in every event). */
+  history(filter: HistoryFilter): DecidedEvent[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.node) {
+      where.push('node = ?');
+      args.push(filter.node);
+    }
+    if (filter.kinds && filter.kinds.length > 0) {
+      where.push(`kind IN (${filter.kinds.map(() => '?').join(',')})`);
+      args.push(...filter.kinds);
+    }
+    if (filter.from !== undefined) {
+      where.push('at >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('at < ?');
+      args.push(filter.to);
+    }
+    if (filter.before !== undefined) {
+      where.push('seq < ?');
+      args.push(filter.before);
+    }
+    if (filter.enterprise) {
+      where.push("json_extract(body, '$.placement.enterprise') = ?");
+      args.push(filter.enterprise);
+    }
+    if (filter.zone) {
+      where.push("json_extract(body, '$.placement.zone') = ?");
+      args.push(filter.zone);
+    }
+    const sql = `SELECT body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    args.push(filter.limit);
+    return (this.db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as DecidedEvent);
+  }
+
+  /** Drops telemetry older than the TTL that is no longer queued for the cloud, so the log does not grow forever. */
+  pruneTelemetry(now: number): number {
+    return this.db
+      .prepare("DELETE FROM events WHERE kind = 'telemetry' AND at < ? AND seq NOT IN (SELECT seq FROM outbox)")
+      .run(now - this.telemetryTtlMs).changes;
+  }
+}

@@ -1,0 +1,130 @@
+import type { Db } from './database.ts';
+
+/**
+ * The durable queue of events for the cloud. An entry is added in the same transaction that
+ * stores the event and leaves only when the cloud broker acknowledged it (`remove`).
+ *
+ * Two classes, each read in sequence order: 0 = alarms, troubles and everything that is not
+ * telemetry (never dropped, sent first), 1 = telemetry (expires after its TTL, dropped
+ * oldest-first over the byte quota). Per node, events of one class keep their order.
+ */
+export const URGENT = 0;
+export const TELEMETRY = 1;
+export type OutboxClass = typeof URGENT | typeof TELEMETRY;
+
+export interface OutboxEntry {
+  seq: number;
+  cls: OutboxClass;
+  /** the event's kind, for the topic */
+  kind: string;
+  /** the JSON payload sent to the cloud */
+  payload: string;
+}
+
+export interface OutboxStats {
+  depth: number;
+  bytes: number;
+  /** event time of the oldest entry, ms since epoch; null when empty */
+  oldestAt: number | null;
+}
+
+export interface PruneResult {
+  expired: number;
+  droppedOverQuota: number;
+}
+
+/** The narrow interface every outbox passes (tests/gateway/outbox-conformance.test.ts). */
+export interface Outbox {
+  /** Call inside the transaction that stores the events. */
+  add(entries: readonly { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[]): void;
+  /** Up to `limit` entries of a class with seq > afterSeq, in seq order. */
+  peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[];
+  /** Removes delivered entries. Unknown seqs are ignored (a duplicate PUBACK). */
+  remove(seqs: readonly number[]): void;
+  stats(): OutboxStats;
+  /** Drops expired telemetry, then the oldest telemetry while over `quotaBytes`. Never urgent entries. */
+  prune(now: number, quotaBytes: number): PruneResult;
+}
+
+/** The outbox in the gateway's SQLite file; payloads are the event log's bodies (no second copy). */
+export class SqliteOutbox implements Outbox {
+  private insert;
+  private peekStmt;
+  private deleteStmt;
+  private depth = 0;
+  private bytes = 0;
+
+  constructor(private db: Db) {
+    this.insert = db.prepare('INSERT OR IGNORE INTO outbox (seq, cls, bytes, expires_at) VALUES (?, ?, ?, ?)');
+    this.peekStmt = db.prepare(
+      'SELECT o.seq AS seq, o.cls AS cls, e.kind AS kind, e.body AS payload FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.cls = ? AND o.seq > ? ORDER BY o.seq LIMIT ?',
+    );
+    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING bytes');
+    const row = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox').get() as {
+      n: number;
+      b: number;
+    };
+    this.depth = row.n;
+    this.bytes = row.b;
+  }
+
+  add(entries: readonly { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[]): void {
+    for (const e of entries) {
+      if (this.insert.run(e.seq, e.cls, e.bytes, e.expiresAt).changes > 0) {
+        this.depth++;
+        this.bytes += e.bytes;
+      }
+    }
+  }
+
+  peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[] {
+    return this.peekStmt.all(cls, afterSeq, limit) as OutboxEntry[];
+  }
+
+  remove(seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    this.db.transaction(() => {
+      for (const seq of seqs) {
+        const row = this.deleteStmt.get(seq) as { bytes: number } | undefined;
+        if (row) {
+          this.depth--;
+          this.bytes -= row.bytes;
+        }
+      }
+    })();
+  }
+
+  stats(): OutboxStats {
+    const oldest = this.db
+      .prepare('SELECT MIN(e.at) AS at FROM events e WHERE e.seq = (SELECT MIN(seq) FROM outbox)')
+      .get() as { at: number | null };
+    return { depth: this.depth, bytes: this.bytes, oldestAt: oldest.at };
+  }
+
+  prune(now: number, quotaBytes: number): PruneResult {
+    return this.db.transaction(() => {
+      const expired = this.db
+        .prepare('DELETE FROM outbox WHERE cls = ? AND expires_at IS NOT NULL AND expires_at <= ? RETURNING bytes')
+        .all(TELEMETRY, now) as { bytes: number }[];
+      for (const r of expired) this.bytes -= r.bytes;
+      this.depth -= expired.length;
+      let dropped = 0;
+      if (this.bytes > quotaBytes) {
+        const oldest = this.db.prepare('SELECT seq, bytes FROM outbox WHERE cls = ? ORDER BY seq LIMIT 1000');
+        const del = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
+        while (this.bytes > quotaBytes) {
+          const rows = oldest.all(TELEMETRY) as { seq: number; bytes: number }[];
+          if (rows.length === 0) break;
+          for (const r of rows) {
+            if (this.bytes <= quotaBytes) break;
+            del.run(r.seq);
+            this.bytes -= r.bytes;
+            this.depth--;
+            dropped++;
+          }
+        }
+      }
+      return { expired: expired.length, droppedOverQuota: dropped };
+    })();
+  }
+}
