@@ -1,0 +1,64 @@
+// Talks to the gateway: JSON calls with the session's CSRF token, and the live event stream.
+let csrf = '';
+
+export class ApiFailure extends Error {
+  constructor(status, body) {
+    super(body.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body.error;
+    this.body = body;
+  }
+}
+
+export function setCsrf(token) {
+  csrf = token || '';
+}
+
+export async function getJson(path) {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiFailure(res.status, body);
+  return body;
+}
+
+export async function postJson(path, data) {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify(data),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiFailure(res.status, body);
+  return body;
+}
+
+/**
+ * The live stream. EventSource reconnects by itself and sends Last-Event-ID; when the server
+ * refused it outright (logged out, gateway restarted) we open a new one from the last seq seen.
+ */
+export function openStream(startSeq, onEvent, onStatus) {
+  let lastSeq = startSeq;
+  let source;
+  let closed = false;
+  function connect() {
+    source = new EventSource(`/panel/api/stream${lastSeq ? `?after=${lastSeq}` : ''}`);
+    source.onopen = () => onStatus(true);
+    source.onerror = () => {
+      onStatus(false);
+      if (source.readyState === EventSource.CLOSED && !closed) setTimeout(connect, 2000);
+    };
+    source.addEventListener('decided', (msg) => {
+      const event = JSON.parse(msg.data);
+      lastSeq = Math.max(lastSeq, event.seq);
+      onEvent(event);
+    });
+  }
+  connect();
+  return {
+    close() {
+      closed = true;
+      source.close();
+    },
+  };
+}

@@ -1,0 +1,305 @@
+// The panel in the browser: session, live stream, views by hash route, actions, sound.
+import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
+import { currentLang, setLang, t } from './i18n.js';
+import { currentAlert, playAlert, soundUnlocked, unlockSound } from './sound.js';
+import {
+  alarmsView,
+  esc,
+  eventRows,
+  historyForm,
+  historyTable,
+  loginView,
+  nodesView,
+  nodeView,
+  refusalsView,
+} from './views.js';
+
+const $ = (sel) => document.querySelector(sel);
+const state = {
+  session: null,
+  overview: null,
+  stream: null,
+  live: false,
+  /** refs that were present when the operator muted this screen; a new one sounds again */
+  mutedRefs: null,
+  history: { filters: {}, events: [], next: undefined },
+};
+
+function canAct() {
+  return state.session && !state.session.kiosk && state.session.role !== 'viewer';
+}
+
+function toast(message, isError) {
+  const el = $('#toast');
+  el.textContent = message;
+  el.className = isError ? 'show error' : 'show';
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => {
+    el.className = '';
+  }, 5000);
+}
+
+function failed(err) {
+  if (err instanceof ApiFailure && err.status === 401) return showLogin();
+  toast(err.message, true);
+}
+
+// ---- chrome: header, counts, language, sound ----
+
+function renderChrome() {
+  document.title = t('title');
+  $('#title').textContent = t('title');
+  $('#lang').textContent = currentLang() === 'zh' ? 'English' : '中文';
+  for (const a of document.querySelectorAll('nav a')) a.textContent = t(a.dataset.label);
+  $('#nav-abuse').hidden = !(state.session && state.session.role === 'admin' && !state.session.kiosk);
+  $('#user').textContent = state.session ? (state.session.kiosk ? t('kiosk') : state.session.user) : '';
+  $('#logout').hidden = !state.session || state.session.kiosk;
+  $('#logout').textContent = t('logout');
+  $('#live').textContent = state.live ? t('live') : t('reconnecting');
+  $('#live').className = state.live ? 'live on' : 'live off';
+  renderSoundButton();
+  const c = state.overview ? state.overview.counts : null;
+  $('#counts').innerHTML = c
+    ? [
+        ['alarms', 'activeAlarms', c.alarms],
+        ['unack', 'unacknowledged', c.unacknowledged],
+        ['troubles', 'troubles', c.troubles],
+        ['offline', 'offline', c.offline],
+      ]
+        .map(
+          ([id, label, n]) =>
+            `<div class="count ${n ? 'nonzero' : ''}" id="count-${id}"><b>${n}</b>${esc(t(label))}</div>`,
+        )
+        .join('')
+    : '';
+  document.body.classList.toggle('alarming', Boolean(c && c.unacknowledged));
+}
+
+function renderSoundButton() {
+  const b = $('#sound');
+  if (!soundUnlocked()) {
+    b.textContent = `🔈 ${t('soundNeeded')}`;
+    b.className = 'attention';
+  } else if (state.mutedRefs) {
+    b.textContent = `🔇 ${t('soundOn')}`;
+    b.className = '';
+  } else {
+    b.textContent = `🔊 ${t('soundOff')}`;
+    b.className = '';
+  }
+}
+
+/** The most urgent unacknowledged kind decides the tone; muting lasts until a new condition appears. */
+function updateSound() {
+  const active = state.overview ? state.overview.conditions.filter((c) => c.state === 'active') : [];
+  if (state.mutedRefs && active.some((c) => !state.mutedRefs.has(c.ref))) state.mutedRefs = null;
+  const kind = state.mutedRefs
+    ? null
+    : ['fire', 'water', 'trouble'].find((p) => active.some((c) => c.priority === p)) || null;
+  if (kind !== currentAlert()) playAlert(kind);
+  renderSoundButton();
+}
+
+// ---- views ----
+
+function route() {
+  const hash = location.hash || '#/alarms';
+  const [, view, arg] = hash.split('/');
+  for (const a of document.querySelectorAll('nav a'))
+    a.classList.toggle('current', hash.startsWith(a.getAttribute('href')));
+  return { view: view || 'alarms', arg: arg ? decodeURIComponent(arg) : undefined };
+}
+
+async function renderView() {
+  if (!state.session) return;
+  const { view, arg } = route();
+  const main = $('#main');
+  try {
+    if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
+    else if (view === 'nodes') main.innerHTML = state.overview ? nodesView(state.overview.nodes) : '';
+    else if (view === 'node' && arg)
+      main.innerHTML = nodeView(await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`), canAct());
+    else if (view === 'history') await renderHistory(false);
+    else if (view === 'abuse') main.innerHTML = refusalsView(await getJson('/panel/api/refusals'));
+  } catch (err) {
+    failed(err);
+  }
+}
+
+function historyParams(f) {
+  const p = new URLSearchParams();
+  if (f.enterprise) p.set('enterprise', f.enterprise);
+  if (f.zone) p.set('zone', f.zone);
+  if (f.kinds) p.set('kinds', f.kinds);
+  if (f.from) p.set('from', String(new Date(f.from).getTime()));
+  if (f.to) p.set('to', String(new Date(f.to).getTime()));
+  return p;
+}
+
+async function renderHistory(more) {
+  const h = state.history;
+  const p = historyParams(h.filters);
+  if (more && h.next) p.set('before', String(h.next));
+  const page = await getJson(`/panel/api/history?${p}`);
+  h.events = more ? h.events.concat(page.events) : page.events;
+  h.next = page.next;
+  $('#main').innerHTML = historyForm(h.filters) + historyTable(h.events, canAct(), h.next !== undefined);
+  $('#csv-link').href = `/panel/api/history.csv?${historyParams(h.filters)}`;
+}
+
+// ---- live data ----
+
+async function refreshOverview() {
+  try {
+    state.overview = await getJson('/panel/api/overview');
+    renderChrome();
+    updateSound();
+    const { view } = route();
+    if (view === 'alarms' || view === 'nodes') await renderView();
+  } catch (err) {
+    failed(err);
+  }
+}
+
+let refreshTimer;
+function onDecided(event) {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refreshOverview, 100);
+  const { view, arg } = route();
+  if (view === 'node' && arg === event.node) renderView();
+  if (view === 'history' && !state.history.filters.kinds && !state.history.filters.to && $('#history-rows')) {
+    state.history.events.unshift(event);
+    $('#history-rows').insertAdjacentHTML('afterbegin', eventRows([event], canAct()));
+  }
+}
+
+async function start(session) {
+  state.session = session;
+  setCsrf(session.csrf);
+  $('#main').innerHTML = '';
+  await refreshOverview();
+  if (state.stream) state.stream.close();
+  state.stream = openStream(state.overview ? state.overview.lastSeq : 0, onDecided, (ok) => {
+    state.live = ok;
+    renderChrome();
+    if (ok) refreshOverview();
+  });
+  await renderView();
+}
+
+function showLogin(needsSetup) {
+  state.session = null;
+  state.overview = null;
+  if (state.stream) state.stream.close();
+  playAlert(null);
+  renderChrome();
+  $('#main').innerHTML = loginView(Boolean(needsSetup));
+}
+
+// ---- actions ----
+
+function ask(title, bodyHtml) {
+  const dialog = $('#dialog');
+  $('#dialog-title').textContent = title;
+  $('#dialog-body').innerHTML = bodyHtml;
+  $('#dialog-ok').textContent = t('save');
+  $('#dialog-cancel').textContent = t('cancel');
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.onclose = () => resolve(dialog.returnValue === 'ok' ? new FormData($('#dialog-form')) : null);
+  });
+}
+
+async function act(button) {
+  const { action, ref, event, node } = button.dataset;
+  let body;
+  if (action === 'acknowledge' || action === 'reset') body = { action, ref };
+  else if (action === 'test') body = { action, node };
+  else if (action === 'silence') {
+    const form = await ask(
+      t('silence'),
+      `<select name="seconds">${[60, 300, 600].map((s) => `<option value="${s}"${s === 300 ? ' selected' : ''}>${s} s</option>`).join('')}</select>`,
+    );
+    if (!form) return;
+    body = { action, ref, seconds: Number(form.get('seconds')) };
+  } else if (action === 'note') {
+    const form = await ask(
+      t('note'),
+      `<textarea name="note" rows="3" maxlength="500" required placeholder="${esc(t('notePlaceholder'))}"></textarea>`,
+    );
+    if (!form || !String(form.get('note')).trim()) return;
+    body = { action, event, note: String(form.get('note')).trim() };
+  } else return;
+  button.disabled = true;
+  try {
+    await postJson('/panel/api/actions', body);
+    toast(`${t(action)}: ${t('done')}`);
+    await refreshOverview();
+  } catch (err) {
+    failed(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- wiring ----
+
+document.addEventListener('click', async (e) => {
+  const target = e.target.closest('button, a');
+  if (!target) return;
+  if (target.dataset.action) return act(target);
+  if (target.id === 'lang') {
+    setLang(currentLang() === 'zh' ? 'en' : 'zh');
+    renderChrome();
+    if (state.session) renderView();
+    else showLogin($('#setup-form') !== null);
+  } else if (target.id === 'sound') {
+    if (!soundUnlocked()) {
+      await unlockSound();
+      playAlert(null);
+      state.mutedRefs = null;
+    } else if (state.mutedRefs) state.mutedRefs = null;
+    else state.mutedRefs = new Set((state.overview ? state.overview.conditions : []).map((c) => c.ref));
+    updateSound();
+  } else if (target.id === 'logout') {
+    await postJson('/panel/api/logout', {}).catch(() => undefined);
+    showLogin(false);
+  } else if (target.id === 'history-more') {
+    renderHistory(true).catch(failed);
+  }
+});
+
+document.addEventListener('submit', async (e) => {
+  const form = e.target;
+  if (!['login-form', 'setup-form', 'history-form'].includes(form.id)) return;
+  e.preventDefault();
+  const data = Object.fromEntries(new FormData(form));
+  try {
+    if (form.id === 'history-form') {
+      state.history.filters = data;
+      await renderHistory(false);
+      return;
+    }
+    const session = await postJson(form.id === 'login-form' ? '/panel/api/login' : '/panel/api/setup', data);
+    await start(session);
+  } catch (err) {
+    toast(err.message, true);
+  }
+});
+
+window.addEventListener('hashchange', () => renderView());
+
+async function boot() {
+  setLang(currentLang());
+  renderChrome();
+  try {
+    await start(await getJson('/panel/api/session'));
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 401) showLogin(err.body.needsSetup);
+    else toast(err.message, true);
+  }
+  // node health (online, last seen) changes without events: refresh it now and then
+  setInterval(() => state.session && refreshOverview(), 15_000);
+}
+
+boot();

@@ -1,0 +1,130 @@
+// Chinese first, English by the switch; the choice is remembered in localStorage.
+const TEXT = {
+  title: ['园区火灾与水浸报警', 'Park fire and water alarms'],
+  alarms: ['报警', 'Alarms'],
+  activeAlarms: ['当前报警', 'Active alarms'],
+  unacknowledged: ['未确认', 'Unacknowledged'],
+  troubles: ['故障', 'Troubles'],
+  offline: ['离线节点', 'Offline nodes'],
+  nodes: ['节点', 'Nodes'],
+  history: ['历史', 'History'],
+  abuse: ['拒绝统计', 'Refusals'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  user: ['用户名', 'User name'],
+  password: ['密码', 'Password'],
+  setupTitle: ['创建第一个管理员', 'Create the first admin'],
+  setupToken: ['一次性设置令牌（见网关日志）', 'One-time setup token (see the gateway log)'],
+  create: ['创建', 'Create'],
+  soundOn: ['开启声音', 'Sound on'],
+  soundOff: ['本机静音', 'Mute here'],
+  soundNeeded: ['点击开启报警声音', 'Click to enable the alarm sound'],
+  live: ['实时', 'Live'],
+  reconnecting: ['正在重连…', 'Reconnecting…'],
+  noAlarms: ['没有报警，一切正常', 'No alarms: all normal'],
+  acknowledge: ['确认', 'Acknowledge'],
+  silence: ['消音', 'Silence'],
+  reset: ['复位', 'Reset'],
+  note: ['备注', 'Note'],
+  test: ['测试', 'Test'],
+  save: ['保存', 'Save'],
+  cancel: ['取消', 'Cancel'],
+  notePlaceholder: ['例如：误报：焊接烟雾', 'e.g. false alarm: welding fumes'],
+  since: ['开始', 'Since'],
+  by: ['操作人', 'By'],
+  node: ['节点', 'Node'],
+  place: ['位置', 'Place'],
+  state: ['状态', 'State'],
+  online: ['在线', 'Online'],
+  lastSeen: ['最后上报', 'Last seen'],
+  battery: ['电池', 'Battery'],
+  signal: ['信号', 'Signal'],
+  firmware: ['固件', 'Firmware'],
+  channels: ['通道', 'Channels'],
+  time: ['时间', 'Time'],
+  kind: ['类型', 'Kind'],
+  enterprise: ['企业', 'Enterprise'],
+  zone: ['区域', 'Zone'],
+  from: ['从', 'From'],
+  to: ['到', 'To'],
+  all: ['全部', 'All'],
+  search: ['查询', 'Search'],
+  exportCsv: ['导出 CSV', 'Export CSV'],
+  more: ['更多', 'More'],
+  readings: ['近期读数', 'Recent readings'],
+  recentEvents: ['近期事件', 'Recent events'],
+  noReadings: ['此时间段没有读数', 'No readings in this period'],
+  hours: ['小时', 'hours'],
+  kiosk: ['大屏（只读）', 'Wall screen (read only)'],
+  done: ['已完成', 'Done'],
+  latched: ['锁存', 'Latched'],
+  hushedUntil: ['消音至', 'Hushed until'],
+  yes: ['是', 'yes'],
+  no: ['否', 'no'],
+  reason: ['原因', 'Reason'],
+  count: ['次数', 'Count'],
+  source: ['来源', 'Source'],
+  gatewayRefusals: ['网关拒绝的消息', 'Messages the gateway refused'],
+  panelRefusals: ['面板拒绝的请求', 'Requests the panel refused'],
+  back: ['返回', 'Back'],
+  'kind.hello': ['上线', 'hello'],
+  'kind.telemetry': ['读数', 'telemetry'],
+  'kind.prealarm': ['预警', 'pre-alarm'],
+  'kind.alarm': ['报警', 'alarm'],
+  'kind.clear': ['恢复', 'clear'],
+  'kind.trouble': ['故障', 'trouble'],
+  'kind.trouble_clear': ['故障恢复', 'trouble cleared'],
+  'kind.test': ['测试', 'test'],
+  'kind.hush': ['消音', 'hush'],
+  'kind.ack': ['命令回执', 'command ack'],
+  'kind.acknowledge': ['确认', 'acknowledged'],
+  'kind.silence': ['消音', 'silenced'],
+  'kind.reset': ['复位', 'reset'],
+  'kind.note': ['备注', 'note'],
+  'kind.test_request': ['测试请求', 'test requested'],
+  'priority.fire': ['火警', 'Fire'],
+  'priority.water': ['水浸', 'Water'],
+  'priority.trouble': ['故障', 'Trouble'],
+  'priority.info': ['信息', 'Info'],
+  'priority.telemetry': ['读数', 'Telemetry'],
+  'state.active': ['未确认', 'active'],
+  'state.acknowledged': ['已确认', 'acknowledged'],
+  'state.cleared': ['已恢复', 'cleared'],
+  'state.closed': ['已关闭', 'closed'],
+  'trouble.unconfigured': ['未配置', 'unconfigured'],
+  'trouble.sensor_open': ['传感器开路', 'sensor open'],
+  'trouble.sensor_short': ['传感器短路', 'sensor short'],
+  'trouble.dirty': ['探测器污染需清洁', 'dirty, needs cleaning'],
+  'trouble.battery_low': ['电池电量低', 'battery low'],
+  'trouble.tamper': ['防拆', 'tamper'],
+  'trouble.offline': ['离线', 'offline'],
+  'trouble.link': ['串口断开', 'serial link lost'],
+  'trouble.quota': ['存储超限', 'storage over quota'],
+  'group.alarm': ['报警与预警', 'Alarms and pre-alarms'],
+  'group.trouble': ['故障', 'Troubles'],
+  'group.operator': ['人员操作', 'Operator actions'],
+  'group.test': ['测试', 'Tests'],
+};
+
+let lang = localStorage.getItem('pw.lang') === 'en' ? 'en' : 'zh';
+
+export function t(key) {
+  const pair = TEXT[key];
+  if (!pair) return key.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
+  return pair[lang === 'zh' ? 0 : 1];
+}
+
+export function currentLang() {
+  return lang;
+}
+
+export function setLang(next) {
+  lang = next === 'en' ? 'en' : 'zh';
+  localStorage.setItem('pw.lang', lang);
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function formatTime(ms) {
+  if (ms === null || ms === undefined) return '—';
+  return new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+}
