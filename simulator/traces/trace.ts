@@ -12,6 +12,8 @@ export const TraceChannelSchema = z
     unit: z.string(),
     t: z.array(z.number().finite()).min(1),
     v: z.array(z.number().finite()).min(1),
+    /** true for switched signals (a contact, a wiring fault): the value holds until the next sample */
+    step: z.boolean().optional(),
   })
   .superRefine((ch, ctx) => {
     if (ch.t.length !== ch.v.length) {
@@ -61,18 +63,26 @@ export function valueAt(ch: TraceChannel, tS: number): number {
   const n = t.length;
   if (tS <= (t[0] as number)) return v[0] as number;
   if (tS >= (t[n - 1] as number)) return v[n - 1] as number;
+  const lo = sampleBefore(t, tS);
+  const hi = lo + 1;
+  const t0 = t[lo] as number;
+  const t1 = t[hi] as number;
+  const v0 = v[lo] as number;
+  const v1 = v[hi] as number;
+  if (ch.step || t1 === t0) return tS >= t1 ? v1 : v0;
+  return v0 + ((v1 - v0) * (tS - t0)) / (t1 - t0);
+}
+
+/** Index of the last sample at or before tS (t must be sorted, tS inside its range). */
+function sampleBefore(t: number[], tS: number): number {
   let lo = 0;
-  let hi = n - 1;
+  let hi = t.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if ((t[mid] as number) <= tS) lo = mid;
     else hi = mid;
   }
-  const t0 = t[lo] as number;
-  const t1 = t[hi] as number;
-  const v0 = v[lo] as number;
-  const v1 = v[hi] as number;
-  return t1 === t0 ? v1 : v0 + ((v1 - v0) * (tS - t0)) / (t1 - t0);
+  return lo;
 }
 
 /** Last sample time over all channels, in seconds. */
