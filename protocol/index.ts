@@ -5,5 +5,6 @@ export * from './framing.ts';
 export * from './hmac.ts';
 export * from './kinds.ts';
 export * from './message.ts';
+export * from './mqtt-auth.ts';
 export * from './replay.ts';
 export * from './topics.ts';

@@ -1,0 +1,50 @@
+/**
+ * Delays between attempts to reopen a link (a serial port, a broker connection): exponential
+ * with full jitter, so many ports unplugged together (a USB hub) do not retry in lockstep, and
+ * capped so a returning port is found within `maxMs`. The attempt count resets only after the
+ * link stayed up for `stableMs`: a port that opens and drops at once still backs off instead of
+ * reconnecting in a storm.
+ */
+export interface BackoffOptions {
+  minMs: number;
+  maxMs: number;
+  /** a link up at least this long counts as healthy again (default 5000) */
+  stableMs?: number;
+  /** 0 <= x < 1; injected so tests can pin the jitter */
+  random?: () => number;
+}
+
+export class ReopenBackoff {
+  private attempt = 0;
+  private upSince: number | null = null;
+  private readonly stableMs: number;
+  private readonly random: () => number;
+
+  constructor(private options: BackoffOptions) {
+    this.stableMs = options.stableMs ?? 5000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Delay before the next attempt, ms: uniform in [cap/2, cap], cap = min(maxMs, minMs * 2^attempt). */
+  next(): number {
+    const cap = Math.min(this.options.maxMs, this.options.minMs * 2 ** Math.min(this.attempt, 30));
+    this.attempt++;
+    return Math.round(cap / 2 + (this.random() * cap) / 2);
+  }
+
+  /** The link came up at `now`. */
+  up(now: number): void {
+    this.upSince = now;
+  }
+
+  /** The link went down at `now`; forgets the failures only if it had been up long enough. */
+  down(now: number): void {
+    if (this.upSince !== null && now - this.upSince >= this.stableMs) this.attempt = 0;
+    this.upSince = null;
+  }
+
+  /** attempts since the link was last healthy */
+  get failures(): number {
+    return this.attempt;
+  }
+}
