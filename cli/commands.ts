@@ -11,4 +11,17 @@ export const COMMANDS: Command[] = [
     summary: '检查固件脚本是否只用 Espruino 支持的语法 / check a script uses only what Espruino runs',
     run: async (args) => (await import('../firmware/check/cli.ts')).runCheck(args),
   },
+  {
+    words: ['flows', 'build'],
+    usage: 'parkwatch flows build',
+    summary: '由 flows/src 生成 Node-RED 流程文件 / write the Node-RED flow files from flows/src',
+    run: async (args) => (await import('../flows/build/index.ts')).runBuild(args),
+  },
+  {
+    words: ['flash'],
+    usage:
+      'parkwatch flash --port /dev/ttyUSB0|tcp://HOST:PORT --node node.json [--script FILE] [--timeout S] [--baud N] [--fast] [--verbose] | --dry-run --out FILE',
+    summary: '烧录并调试传感器节点 / flash a sensor node, write its config and check its first readings',
+    run: async (args) => (await import('../firmware/flash/cli.ts')).runFlash(args),
+  },
 ];

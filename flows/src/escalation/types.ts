@@ -1,0 +1,103 @@
+/**
+ * Types the escalation flow's function nodes pass to each other (type-only: every function node
+ * is self-contained, so nothing here exists at run time).
+ */
+
+/** Who is told at each step: the enterprise's safety contact, the park's security, the duty line. */
+export type Level = 'enterprise' | 'security' | 'duty';
+
+/** One recipient: a WeCom or DingTalk group robot, or phone numbers behind the SMS gateway. */
+export interface Contact {
+  type: 'wecom' | 'dingtalk' | 'sms';
+  /** robot webhook URL (wecom, dingtalk) */
+  url?: string;
+  /** DingTalk "加签" secret: requests are then signed */
+  secret?: string;
+  /** phone numbers: SMS recipients, or people to @-mention in the robot message */
+  to?: string[];
+}
+
+/** PW_ESC_CONTACTS: the routing table, kept out of the flow file. */
+export interface ContactBook {
+  /** enterprise name (placement.enterprise) -> its safety contacts */
+  enterprises: Record<string, Contact[]>;
+  /** for enterprises not listed */
+  fallback?: Contact[];
+  security: Contact[];
+  duty: Contact[];
+}
+
+export interface EscalationConfig {
+  contacts: ContactBook;
+  /** seconds after the alarm when security is told, and when the duty line is told */
+  securityAfterS: number;
+  dutyAfterS: number;
+}
+
+export interface Placement {
+  enterprise: string;
+  site: string;
+  zone: string;
+  location: string;
+}
+
+/** The fields of a DecidedEvent (gateway/wire/events.ts) this flow reads. */
+export interface EventView {
+  id: string;
+  gw: string;
+  park: string;
+  kind: string;
+  priority: string;
+  at: number;
+  node: string | null;
+  ch: string;
+  placement: Placement | null;
+  data: Record<string, unknown>;
+  alarm?: { state: string; since: number; by?: string; ref: string };
+}
+
+/** An alarm being escalated, kept in the book's node context. */
+export interface OpenAlarm {
+  key: string;
+  ref: string;
+  eventId: string;
+  gw: string;
+  park: string;
+  node: string | null;
+  ch: string;
+  priority: 'fire' | 'water';
+  placement: Placement | null;
+  /** event time (gateway clock) */
+  at: number;
+  /** when this flow opened it (local clock); escalation times count from here */
+  openedAt: number;
+  /** how many levels have been told (0..3) */
+  told: number;
+  /** levels that actually had recipients, told again when the alarm is acknowledged */
+  toldLevels: Level[];
+  /** when the next level is due, null after the last */
+  nextAt: number | null;
+}
+
+/** One message to one contact, from the book to the renderer. */
+export interface Notice {
+  reason: 'alarm' | 'escalated' | 'acknowledged' | 'cleared';
+  level: Level;
+  contact: Contact;
+  alarm: OpenAlarm;
+  /** who acknowledged, for reason "acknowledged" */
+  by?: string;
+  /** seconds since the alarm was opened */
+  elapsedS: number;
+}
+
+/** What the renderer keeps on the message so the delivery node can retry and report. */
+export interface PendingRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  attempt: number;
+  what: string;
+  /** DingTalk "加签" secret: the request is signed afresh on every try */
+  dingtalkSecret?: string;
+}
