@@ -1,0 +1,65 @@
+import type { BatteryConfig } from '../config.ts';
+import type { AnalogInput, Clock, Timer } from '../hal.ts';
+
+/** Node-wide troubles (battery, tamper): raised and cleared with a code. */
+export type TroubleListener = (raised: boolean, code: 'battery_low' | 'tamper', value: number) => void;
+
+/** Millivolts above the low threshold needed to clear the trouble, so a sagging cell does not flap. */
+const BATTERY_HYST_MV = 100;
+const BATTERY_READS = 4;
+
+/**
+ * Battery monitor: reads the battery divider at start and every `everyS` (GB 20517-2025 asks
+ * at least every 24 h), averaging a few ADC reads because the ESP32 ADC is noisy.
+ */
+export class BatteryMonitor {
+  mv = 0;
+  low = false;
+  private timer: Timer | undefined;
+
+  constructor(
+    private cfg: BatteryConfig,
+    private input: AnalogInput,
+    private clock: Clock,
+    private listener: TroubleListener,
+  ) {}
+
+  start(): void {
+    this.check();
+    this.timer = this.clock.setInterval(() => this.check(), this.cfg.everyS * 1000);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.clock.clear(this.timer);
+  }
+
+  check(): void {
+    let sum = 0;
+    for (let i = 0; i < BATTERY_READS; i++) sum += this.input.read();
+    this.mv = Math.round((sum / BATTERY_READS) * this.cfg.mvPerScale);
+    if (!this.low && this.mv < this.cfg.lowMv) {
+      this.low = true;
+      this.listener(true, 'battery_low', this.mv);
+    } else if (this.low && this.mv >= this.cfg.lowMv + BATTERY_HYST_MV) {
+      this.low = false;
+      this.listener(false, 'battery_low', this.mv);
+    }
+  }
+}
+
+/** Tamper switch: the case opened. Level changes arrive already debounced by the pin watch. */
+export class TamperInput {
+  open = false;
+
+  constructor(
+    private active: number,
+    private listener: TroubleListener,
+  ) {}
+
+  changed(level: number): void {
+    const open = level === this.active;
+    if (open === this.open) return;
+    this.open = open;
+    this.listener(open, 'tamper', level);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The node's hardware interface, in the spirit of ECMA-419: every I/O object is made from one
+ * options object and has read/write/close plus an `onReadable`-style callback. The detection
+ * logic and the node behaviour use only these; firmware/espruino/board.ts implements them
+ * with Espruino's globals, the tests implement them on a VirtualClock.
+ *
+ * Pins are always named ("smoke", "button", ...): the board maps names to Espruino pins.
+ */
+import type { Sha256 } from '../protocol/hmac.ts';
+
+export type { Sha256 };
+
+/** Opaque timer handle. */
+export type Timer = unknown;
+
+/** Monotonic milliseconds since boot and timers. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): Timer;
+  setInterval(fn: () => void, ms: number): Timer;
+  clear(timer: Timer): void;
+}
+
+export interface AnalogInputOptions {
+  /** pin name, e.g. "smoke" */
+  pin: string;
+}
+/** An ADC input: read() is 0..1 of full scale. */
+export interface AnalogInput {
+  read(): number;
+  close(): void;
+}
+
+export interface DigitalInputOptions {
+  pin: string;
+  pull: 'up' | 'down' | 'none';
+  /** called with the new level after every change (after `debounceMs` of hardware debouncing) */
+  onReadable: (level: number) => void;
+  debounceMs: number;
+}
+export interface DigitalInput {
+  read(): number;
+  close(): void;
+}
+
+export interface DigitalOutputOptions {
+  pin: string;
+}
+export interface DigitalOutput {
+  write(level: number): void;
+  close(): void;
+}
+
+/** Small named files that survive a reboot. Names are at most 28 characters. */
+export interface Storage {
+  read(name: string): string | undefined;
+  write(name: string, text: string): boolean;
+}
+
+/** A byte stream (UART or TCP socket). Data are "binary strings", one char per byte. */
+export interface Stream {
+  write(data: string): void;
+  close(): void;
+}
+
+export interface UartOptions {
+  /** "Serial2" */
+  port: string;
+  baud: number;
+  rx?: string;
+  tx?: string;
+  onReadable: (data: string) => void;
+}
+
+export interface TcpOptions {
+  host: string;
+  port: number;
+  onConnect: () => void;
+  onReadable: (data: string) => void;
+  /** called once when the socket closed or failed to connect */
+  onClose: () => void;
+}
+
+export interface WifiOptions {
+  ssid: string;
+  pass: string;
+  /** called on every (re)connection */
+  onConnected: () => void;
+  /** called when the station lost its access point */
+  onDisconnected: () => void;
+}
+export interface Wifi {
+  /** starts (or restarts) connecting */
+  connect(): void;
+  /** RSSI of the access point in dBm, 0 when unknown */
+  rssi(): number;
+}
+
+export type ResetCause = 'power' | 'watchdog' | 'software' | 'unknown';
+
+/** Everything a node needs from its board. */
+export interface Board {
+  clock: Clock;
+  storage: Storage;
+  sha256: Sha256;
+  /** true when the board has a pin of that name */
+  hasPin(name: string): boolean;
+  analogInput(options: AnalogInputOptions): AnalogInput;
+  digitalInput(options: DigitalInputOptions): DigitalInput;
+  digitalOutput(options: DigitalOutputOptions): DigitalOutput;
+  uart(options: UartOptions): Stream;
+  tcp(options: TcpOptions): Stream;
+  wifi(options: WifiOptions): Wifi;
+  /** one line on the console (the installer's USB port) */
+  log(line: string): void;
+  /** free interpreter memory (JsVars on Espruino) */
+  freeMemory(): number;
+  resetCause(): ResetCause;
+  /** starts the hardware watchdog; `kickWatchdog` must then be called more often than timeoutS */
+  startWatchdog(timeoutS: number): void;
+  kickWatchdog(): void;
+  reboot(): void;
+}

@@ -1,0 +1,22 @@
+/**
+ * A node's way to the gateway: Wi-Fi MQTT (mqtt-link.ts) or a UART (serial-link.ts), chosen by
+ * config. Both carry sealed wire strings (protocol/envelope.ts `seal`) up and commands down.
+ * Neither needs to be reliable on its own: the node keeps its events until `event_ack`.
+ */
+export interface Link {
+  start(): void;
+  stop(): void;
+  /** true while a message sent now can reach the gateway (MQTT session up; always on serial) */
+  isUp(): boolean;
+  /** sends one sealed message; false when it could not be queued (link down, window full) */
+  send(wire: string): boolean;
+  /** Wi-Fi RSSI in dBm, 0 on serial or when unknown */
+  rssi(): number;
+}
+
+export interface LinkEvents {
+  /** a command arrived (its wire form, not yet verified) */
+  onCommand: (wire: string) => void;
+  /** the link came up: a good moment to re-send what is unacknowledged */
+  onUp: () => void;
+}

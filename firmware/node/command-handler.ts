@@ -1,0 +1,105 @@
+import { unseal, verifyBody } from '../../protocol/envelope.ts';
+import { PROTOCOL_VERSION } from '../../protocol/kinds.ts';
+import type { Sha256 } from '../hal.ts';
+
+/** What commands can do to a node; each returns "" when done or a short reason when refused. */
+export interface NodeActions {
+  eventAck(seqs: number[]): void;
+  hush(ch: string, seconds: number): string;
+  silence(seconds: number): string;
+  test(): string;
+  setConfig(cfg: unknown): string;
+  reboot(): string;
+  /** sends the `ack` event for command `seq` */
+  reply(seq: number, ok: boolean, err: string): void;
+  /** a command was refused before it ran (bad signature, replay, ...), for counters and the console */
+  rejected(reason: string): void;
+}
+
+interface Command {
+  v: number;
+  node: string;
+  boot: number;
+  seq: number;
+  kind: string;
+  d: { [key: string]: unknown };
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && Math.floor(v) === v;
+}
+
+/**
+ * Verifies and runs gateway commands. A command runs only when its signature is good, it is
+ * for this node and this boot, and its seq is above every seq seen in this boot (the gateway's
+ * command counter rises across its restarts), so a captured command cannot be replayed. Every
+ * command that ran or was refused for a reason the gateway can fix is answered with `ack`,
+ * except `event_ack`, which is itself an acknowledgement (answering it would never end).
+ */
+export class CommandHandler {
+  private lastSeq = 0;
+
+  constructor(
+    private id: string,
+    private key: string,
+    private boot: number,
+    private sha256: Sha256,
+    private actions: NodeActions,
+  ) {}
+
+  handle(wire: string): void {
+    const a = this.actions;
+    const c = this.verify(wire);
+    if (typeof c === 'string') {
+      a.rejected(c);
+      return;
+    }
+    if (c.boot !== this.boot) {
+      if (c.kind !== 'event_ack') a.reply(c.seq, false, 'boot');
+      a.rejected('boot');
+      return;
+    }
+    if (c.seq <= this.lastSeq) {
+      a.rejected('replay');
+      return;
+    }
+    this.lastSeq = c.seq;
+    if (c.kind === 'event_ack') {
+      const seqs = c.d['seqs'];
+      if (Array.isArray(seqs)) a.eventAck(seqs as number[]);
+      return;
+    }
+    const err = this.run(c);
+    a.reply(c.seq, err === '', err);
+  }
+
+  /** The command when its signature and envelope are good, else the reason to refuse it. */
+  private verify(wire: string): Command | string {
+    const parts = unseal(wire);
+    if (parts === undefined) return 'unsigned';
+    if (!verifyBody(this.sha256, this.key, parts)) return 'signature';
+    let c: Command;
+    try {
+      c = JSON.parse(parts.body);
+    } catch (_e) {
+      return 'json';
+    }
+    if (typeof c !== 'object' || c === null || c.v !== PROTOCOL_VERSION || c.node !== this.id) return 'envelope';
+    if (!isCount(c.seq) || typeof c.d !== 'object' || c.d === null) return 'envelope';
+    return c;
+  }
+
+  private run(c: Command): string {
+    const a = this.actions;
+    const d = c.d;
+    if (c.kind === 'hush') {
+      const s = d['s'];
+      return typeof d['ch'] === 'string' && isCount(s) ? a.hush(d['ch'] as string, s) : 'bad d';
+    }
+    if (c.kind === 'silence') return isCount(d['s']) ? a.silence(d['s'] as number) : 'bad d';
+    if (c.kind === 'test') return a.test();
+    if (c.kind === 'set_config') return a.setConfig(d['cfg']);
+    if (c.kind === 'reboot') return a.reboot();
+    return 'unknown kind';
+  }
+}

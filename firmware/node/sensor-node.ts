@@ -1,0 +1,276 @@
+import { MAX_HUSH_S } from '../../protocol/kinds.ts';
+import { CONFIG_FILE, type ContactChannelConfig, type NodeConfig, validateConfig } from '../config.ts';
+import { AnalogChannel } from '../detect/analog-channel.ts';
+import { ALARM, type Channel, type ChannelEventKind, type ChannelListener, PREALARM } from '../detect/channel.ts';
+import { CONTACT_DEBOUNCE_MS, ContactChannel } from '../detect/contact-channel.ts';
+import { BatteryMonitor, TamperInput } from '../detect/supervision.ts';
+import type { Board } from '../hal.ts';
+import * as A from './annunciator.ts';
+import type { NodeActions } from './command-handler.ts';
+import type { Messenger } from './messenger.ts';
+
+/** The node's housekeeping tick: watchdog kick, hush expiry, re-sends, periodic messages. */
+export const TICK_MS = 1000;
+/** How long a self test drives the outputs. */
+export const TEST_MS = 3000;
+/** Delay between answering set_config/reboot and rebooting, so the ack can leave. */
+export const REBOOT_DELAY_MS = 3000;
+/** Hardware watchdog timeout: the 1 s tick kicks it. */
+export const WATCHDOG_S = 10;
+
+/**
+ * A configured node: channels, battery/tamper supervision, one button, sounder and LED, and the
+ * commands from the gateway. Per channel state: normal, prealarm, alarm, hushed, trouble, test.
+ *
+ * Button: a press during an unhushed alarm hushes it (at most MAX_HUSH_S); a press with a
+ * latched alarm whose input is back to normal resets it; any other press runs the self test.
+ * A hushed alarm sounds again when its hush expires or its reading rises by half the alarm
+ * threshold over the reading at the time of the hush.
+ */
+export class SensorNode implements NodeActions {
+  readonly channels: Channel[] = [];
+  battery: BatteryMonitor | undefined;
+  tamper: TamperInput | undefined;
+  /** per channel (same index): node uptime when the hush ends, 0 = not hushed */
+  readonly hushUntil: number[] = [];
+  private hushExcess: number[] = [];
+  private testUntil = 0;
+  private silenceUntil = 0;
+  private ticks = 0;
+  private sounder: A.PatternPlayer;
+  private led: A.PatternPlayer;
+  /** commands refused before running, by reason */
+  readonly rejects: { [reason: string]: number } = {};
+
+  constructor(
+    private board: Board,
+    private cfg: NodeConfig,
+    private msg: Messenger,
+  ) {
+    const clock = board.clock;
+    this.sounder = new A.PatternPlayer(board.digitalOutput({ pin: 'sounder' }), clock);
+    this.led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), clock);
+    const listener = (k: ChannelEventKind, ch: Channel, d: { [key: string]: unknown }) => this.channelEvent(k, ch, d);
+    for (const c of cfg.channels) {
+      if (c.kind === 'analog') {
+        this.channels.push(new AnalogChannel(c, board.analogInput({ pin: c.pin }), clock, listener));
+      } else this.channels.push(this.contact(c, listener));
+      this.hushUntil.push(0);
+      this.hushExcess.push(0);
+    }
+    const trouble = (raised: boolean, code: string, v: number) => {
+      if (raised) this.msg.send('trouble', '', { code: code, v: v });
+      else this.msg.send('trouble_clear', '', { code: code });
+      this.annunciate();
+    };
+    if (cfg.battery) {
+      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), clock, trouble);
+    }
+    if (cfg.tamper) this.tamper = new TamperInput(cfg.tamper.active, trouble);
+  }
+
+  start(): void {
+    const b = this.board;
+    for (const ch of this.channels) ch.start();
+    if (this.battery) this.battery.start();
+    const t = this.tamper;
+    const tc = this.cfg.tamper;
+    if (t && tc) {
+      const input = b.digitalInput({ pin: tc.pin, pull: 'up', debounceMs: 200, onReadable: (l) => t.changed(l) });
+      t.changed(input.read());
+    }
+    // Button: active low (the ESP32 boot button pattern), acts on the press.
+    b.digitalInput({
+      pin: 'button',
+      pull: 'up',
+      debounceMs: 50,
+      onReadable: (l) => {
+        if (l === 0) this.press();
+      },
+    });
+    b.clock.setInterval(() => this.tick(), TICK_MS);
+    this.annunciate();
+  }
+
+  /** State of a channel as reported in telemetry. */
+  state(i: number): string {
+    const ch = this.channels[i];
+    if (this.testUntil > 0) return 'test';
+    if (ch.level === ALARM) return this.hushUntil[i] > 0 ? 'hushed' : 'alarm';
+    if (ch.fault !== '') return 'trouble';
+    return ch.level === PREALARM ? 'prealarm' : 'normal';
+  }
+
+  /** The button was pressed. */
+  press(): void {
+    if (this.hush('*', MAX_HUSH_S, 'button') === '') return;
+    let reset = false;
+    for (const ch of this.channels) if (ch.reset()) reset = true;
+    if (!reset) this.test('button');
+  }
+
+  // --- commands (NodeActions) ---
+
+  eventAck(seqs: number[]): void {
+    this.msg.acked(seqs);
+  }
+
+  hush(ch: string, seconds: number, by?: string): string {
+    const now = this.board.clock.now();
+    const until = now + Math.min(seconds, MAX_HUSH_S) * 1000;
+    let done = 0;
+    for (let i = 0; i < this.channels.length; i++) {
+      const c = this.channels[i];
+      if ((ch === '*' || ch === c.name) && c.level === ALARM && this.hushUntil[i] === 0) {
+        this.hushUntil[i] = until;
+        this.hushExcess[i] = c.excess();
+        this.msg.send('hush', c.name, { by: by || 'command', until: Math.floor(until) });
+        done++;
+      }
+    }
+    this.annunciate();
+    return done > 0 ? '' : 'no alarm to hush';
+  }
+
+  silence(seconds: number): string {
+    this.silenceUntil = this.board.clock.now() + seconds * 1000;
+    this.annunciate();
+    return '';
+  }
+
+  test(by?: string): string {
+    for (const ch of this.channels) if (ch.level === ALARM) return 'in alarm';
+    this.testUntil = this.board.clock.now() + TEST_MS;
+    this.annunciate();
+    this.msg.send('test', '', { by: by || 'command', ok: this.board.hasPin('sounder') && this.board.hasPin('led') });
+    return '';
+  }
+
+  setConfig(cfg: unknown): string {
+    const r = validateConfig(cfg);
+    if (!r.ok) return r.error.substr(0, 64);
+    if (!this.board.storage.write(CONFIG_FILE, JSON.stringify(cfg))) return 'storage write failed';
+    return this.reboot();
+  }
+
+  reboot(): string {
+    this.board.clock.setTimeout(() => this.board.reboot(), REBOOT_DELAY_MS);
+    return '';
+  }
+
+  reply(seq: number, ok: boolean, err: string): void {
+    const d: { [key: string]: unknown } = { cmd: seq, ok: ok };
+    if (!ok) d['err'] = err;
+    this.msg.send('ack', '', d);
+  }
+
+  rejected(reason: string): void {
+    this.rejects[reason] = (this.rejects[reason] || 0) + 1;
+    this.board.log('PW-REJECT ' + reason);
+  }
+
+  // --- internals ---
+
+  /** A method, not inline in the loop: Espruino's loop-body closures would all see the last channel. */
+  private contact(c: ContactChannelConfig, listener: ChannelListener): ContactChannel {
+    const board = this.board;
+    const open = (onReadable: (level: number) => void) =>
+      board.digitalInput({ pin: c.pin, pull: c.pull, debounceMs: CONTACT_DEBOUNCE_MS, onReadable: onReadable });
+    return new ContactChannel(c, open, board.clock, listener);
+  }
+
+  /** Signed messages of the first reading of every channel and a heartbeat (console at boot). */
+  firstReadings(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.channels.length; i++) out.push(this.telemetry(i));
+    out.push(this.heartbeat());
+    return out;
+  }
+
+  heartbeat(): string {
+    const link = this.msg.link;
+    return this.msg.send('heartbeat', '', {
+      bat: this.battery ? this.battery.mv : 0,
+      rssi: link ? link.rssi() : 0,
+      mem: this.board.freeMemory(),
+      ivl: this.cfg.heartbeatS,
+    });
+  }
+
+  private telemetry(i: number): string {
+    const ch = this.channels[i];
+    return this.msg.send('telemetry', ch.name, { v: ch.reading(), b: ch.baseline(), st: this.state(i) });
+  }
+
+  private channelEvent(kind: ChannelEventKind, ch: Channel, d: { [key: string]: unknown }): void {
+    const i = this.channels.indexOf(ch);
+    if (kind === 'clear' && i >= 0) this.hushUntil[i] = 0;
+    this.msg.send(kind, ch.name, d);
+    this.annunciate();
+  }
+
+  private tick(): void {
+    const now = this.board.clock.now();
+    this.board.kickWatchdog();
+    this.ticks++;
+    for (let i = 0; i < this.channels.length; i++) this.checkHush(i, now);
+    if (this.testUntil > 0 && now >= this.testUntil) this.testUntil = 0;
+    if (this.silenceUntil > 0 && now >= this.silenceUntil) this.silenceUntil = 0;
+    this.annunciate();
+    this.msg.flush(false);
+    if (this.ticks % this.cfg.heartbeatS === 0) this.heartbeat();
+    for (let i = 0; i < this.channels.length; i++) {
+      const c = this.cfg.channels[i];
+      if (c.kind === 'analog' && c.telemetryS > 0 && this.ticks % c.telemetryS === 0) this.telemetry(i);
+    }
+  }
+
+  private checkHush(i: number, now: number): void {
+    if (this.hushUntil[i] === 0) return;
+    const ch = this.channels[i];
+    const c = this.cfg.channels[i];
+    const rose = c.kind === 'analog' && ch.excess() >= this.hushExcess[i] + c.alarm / 2;
+    if (now < this.hushUntil[i] && !rose) return;
+    this.hushUntil[i] = 0;
+    // Sounding again after a rise is a new alarm report: the fire grew while hushed.
+    if (rose && ch.level === ALARM) {
+      this.msg.send('alarm', ch.name, {
+        v: ch.reading(),
+        b: ch.baseline(),
+        th: c.kind === 'analog' ? c.alarm : 1,
+        src: ch.src,
+      });
+    }
+  }
+
+  /** Picks the sounder and LED patterns from the node's state, most urgent first. */
+  private annunciate(): void {
+    const now = this.board.clock.now();
+    let sound: A.Pattern | undefined;
+    let light = A.LED_NORMAL;
+    let trouble = (this.battery !== undefined && this.battery.low) || (this.tamper !== undefined && this.tamper.open);
+    let pre = false;
+    let hushed = false;
+    for (let i = 0; i < this.channels.length; i++) {
+      const ch = this.channels[i];
+      if (ch.fault !== '') trouble = true;
+      if (ch.level === PREALARM) pre = true;
+      if (ch.level !== ALARM) continue;
+      if (this.hushUntil[i] > 0) hushed = true;
+      else if (sound !== A.SOUND_FIRE) sound = ch.src === 'water' ? A.SOUND_WATER : A.SOUND_FIRE;
+    }
+    if (sound !== undefined) light = A.LED_ALARM;
+    else if (this.testUntil > 0) {
+      sound = A.SOUND_TEST;
+      light = A.LED_TEST;
+    } else if (hushed) light = A.LED_HUSHED;
+    else if (pre) light = A.LED_PREALARM;
+    else if (trouble) {
+      sound = A.SOUND_TROUBLE;
+      light = A.LED_TROUBLE;
+    }
+    if (this.silenceUntil > now) sound = undefined;
+    this.sounder.play(sound);
+    this.led.play(light);
+  }
+}
