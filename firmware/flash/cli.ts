@@ -1,0 +1,42 @@
+import { FlashError } from './errors.ts';
+import { quietly } from './espruino-tools.ts';
+import { flash } from './flash.ts';
+import { parseFlashArgs } from './options.ts';
+import { formatSummary } from './summary.ts';
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const err = (line: string) => process.stderr.write(line + '\n');
+
+/**
+ * `parkwatch flash --port P --node node.json [--script FILE] [--timeout S] [--dry-run --out FILE]`.
+ * Exit status: 0 commissioned (or dry run written), 1 a FlashError (printed in Chinese and
+ * English, no stack trace), 2 a usage mistake (thrown as UsageError to the dispatcher).
+ */
+export async function runFlash(args: string[]): Promise<number> {
+  const options = parseFlashArgs(args);
+  try {
+    // EspruinoTools prints its progress with console.log; only --verbose shows it
+    const outcome = await quietly(options.verbose, () => flash(options, out));
+    if (outcome.kind === 'dry-run') {
+      out(
+        `已写入 / wrote ${outcome.out}: ${outcome.plan.bytes.length} bytes, 即将发送给板子的全部内容 / exactly what would be sent to the board`,
+      );
+      return 0;
+    }
+    out(formatSummary(outcome.summary));
+    if (outcome.error) {
+      err(outcome.error.describe());
+      out('结果 / result: ✗ 调试未通过 / commissioning FAILED');
+      return 1;
+    }
+    out('结果 / result: ✓ 调试通过，可以在网关登记 / commissioned, register it in the gateway:');
+    out(`  npx parkwatch nodes add ${outcome.summary.config.id} --key-file ${options.node}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof FlashError) {
+      err(e.describe());
+      return 1;
+    }
+    throw e;
+  }
+}
