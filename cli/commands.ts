@@ -24,4 +24,11 @@ export const COMMANDS: Command[] = [
     summary: '烧录并调试传感器节点 / flash a sensor node, write its config and check its first readings',
     run: async (args) => (await import('../firmware/flash/cli.ts')).runFlash(args),
   },
+  {
+    words: ['users'],
+    usage:
+      'parkwatch users add NAME --role viewer|operator|admin | passwd NAME | remove NAME | list | kiosk add LABEL [--url URL] | kiosk list | kiosk remove LABEL  [--config FILE | --data-dir DIR]',
+    summary: '管理报警面板的用户和大屏链接 / manage alarm-panel users and kiosk (wall screen) links',
+    run: async (args) => (await import('../gateway/panel/users-cli.ts')).runUsers(args),
+  },
 ];

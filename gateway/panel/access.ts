@@ -21,6 +21,7 @@ import { type Role, UserName, type UserStore, UserStoreError } from './users.ts'
 const Login = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
 const Setup = z.object({ token: z.string().min(1).max(100), name: UserName, password: z.string().max(200) }).strict();
 
+const KIOSK_PREFIX = 'kiosk:';
 const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export interface AccessCounters {
@@ -67,8 +68,24 @@ export class Access {
     return sessionCookie(session.id, this.secure, this.ctx.options.sessionIdleMinutes * 60);
   }
 
+  /**
+   * The request's session. Users are re-read on every request, so `parkwatch users remove`
+   * or a role change takes effect at once in the running gateway.
+   */
   session(req: IncomingMessage): Session | undefined {
-    return this.sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const s = this.sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    if (!s) return undefined;
+    if (s.kiosk) {
+      if (this.users.hasKiosk(s.user.slice(KIOSK_PREFIX.length))) return s;
+    } else {
+      const user = this.users.user(s.user);
+      if (user) {
+        s.role = user.role;
+        return s;
+      }
+    }
+    this.sessions.destroy(s.id);
+    return undefined;
   }
 
   /** The session, or a 401 the browser answers by showing the login form. */
@@ -204,7 +221,7 @@ export class Access {
       this.counters.login_failed++;
       throw new ApiError(403, 'bad_kiosk_token', '大屏令牌无效 / the kiosk token is not valid');
     }
-    const session = this.sessions.create(`kiosk:${label}`, 'viewer', true);
+    const session = this.sessions.create(KIOSK_PREFIX + label, 'viewer', true);
     redirect(res, '/panel/', { 'Set-Cookie': this.cookieFor(session) });
   }
 

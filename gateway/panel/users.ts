@@ -132,6 +132,10 @@ export class UserStore {
     return row?.label;
   }
 
+  hasKiosk(label: string): boolean {
+    return this.db.prepare('SELECT 1 FROM kiosk_tokens WHERE label = ?').get(label) !== undefined;
+  }
+
   listKiosks(): { label: string; createdAt: number }[] {
     return (
       this.db.prepare('SELECT label, created_at FROM kiosk_tokens ORDER BY label').all() as {

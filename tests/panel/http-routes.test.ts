@@ -109,6 +109,16 @@ describe('login and sessions', () => {
     expect(form.status).toBe(415);
   });
 
+  it('logs out a removed user and applies a role change at once', async () => {
+    const op = await as('op', 'operator-password-1');
+    const view = await as('view', 'viewer-password-1');
+    const users = UserStore.openInDir(server.dataDir);
+    users.remove('op');
+    users.close();
+    expect((await op.request('GET', '/panel/api/overview')).status).toBe(401);
+    expect((await view.request('GET', '/panel/api/overview')).status).toBe(200);
+  });
+
   it('logs out: the cookie no longer works', async () => {
     const client = await as('view', 'viewer-password-1');
     expect((await client.request('POST', '/panel/api/logout', {})).status).toBe(200);
