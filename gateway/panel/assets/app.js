@@ -78,13 +78,13 @@ function renderChrome() {
 function renderSoundButton() {
   const b = $('#sound');
   if (!soundUnlocked()) {
-    b.textContent = `🔈 ${t('soundNeeded')}`;
+    b.textContent = t('soundNeeded');
     b.className = 'attention';
   } else if (state.mutedRefs) {
-    b.textContent = `🔇 ${t('soundOn')}`;
+    b.textContent = `♪ ${t('soundOn')}`;
     b.className = '';
   } else {
-    b.textContent = `🔊 ${t('soundOff')}`;
+    b.textContent = `♪ ${t('soundOff')}`;
     b.className = '';
   }
 }

@@ -1,0 +1,15 @@
+import { type Browser, chromium } from 'playwright-core';
+
+/** Debian's Chromium, headless, with nothing that reaches the internet. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+}
