@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Access } from './access.ts';
 import { ApiRoutes } from './api-routes.ts';
-import type { MountedPanel, PanelBackend, PanelMountContext } from './backend.ts';
+import { type MountedPanel, type PanelBackend, type PanelMountContext, PanelOptions } from './backend.ts';
 import { LiveStream } from './live-stream.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { ApiError, redirect, sendError } from './responses.ts';
@@ -88,4 +88,26 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       users.close();
     },
   };
+}
+
+/** A `panel:` config section that cannot be used; the message names each bad key. */
+export class PanelConfigError extends Error {}
+
+/**
+ * Mounts the panel from the gateway config's raw `panel:` section (validated here, with the
+ * panel's own schema). Returns undefined when `panel.enabled` is false. Shaped for
+ * `GatewayOptions.http`: `http: async (gw) => mountPanelFromConfig(gw.panel, { ... })`.
+ */
+export function mountPanelFromConfig(
+  backend: PanelBackend,
+  ctx: Omit<PanelMountContext, 'options'> & { section: unknown },
+): { handler: MountedPanel['handle']; close: () => void } | undefined {
+  const parsed = PanelOptions.safeParse(ctx.section ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${['panel', ...i.path].join('.')}: ${i.message}`);
+    throw new PanelConfigError(`面板配置无效 / invalid panel config:\n  - ${problems.join('\n  - ')}`);
+  }
+  if (!parsed.data.enabled) return undefined;
+  const panel = createPanel(backend, { ...ctx, options: Object.freeze(parsed.data) });
+  return { handler: (req, res) => panel.handle(req, res), close: () => panel.close() };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mountPanelFromConfig } from '../../gateway/panel/panel.ts';
 import { UserStore } from '../../gateway/panel/users.ts';
 import { MemoryBackend } from './support/memory-backend.ts';
 import { PanelClient, type PanelServer, startPanelServer } from './support/panel-server.ts';
@@ -381,5 +382,19 @@ describe('live stream', () => {
 
   it('refuses the stream without a session', async () => {
     expect((await fetch(server.url + '/panel/api/stream')).status).toBe(401);
+  });
+});
+
+describe('mounting from the gateway config', () => {
+  const ctx = { dataDir: '/nonexistent', tls: false, log: { info() {}, warn() {} } };
+
+  it('names a bad panel key and what is wrong', () => {
+    expect(() => mountPanelFromConfig(backend, { ...ctx, section: { sessionIdleMinutes: 0, colour: 'red' } })).toThrow(
+      /面板配置无效 \/ invalid panel config:\n {2}- panel\.sessionIdleMinutes: .*\n {2}- panel: .*colour/,
+    );
+  });
+
+  it('mounts nothing when disabled', () => {
+    expect(mountPanelFromConfig(backend, { ...ctx, section: { enabled: false } })).toBeUndefined();
   });
 });
