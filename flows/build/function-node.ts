@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -6,11 +7,12 @@ import ts from 'typescript';
  * `onMessage` becomes the "On Message" code, its `onStart` (if any) the "On Start" code. Node-RED
  * runs that code in a sandbox where `msg`, `node`, `context`, `flow`, `global` and `env` exist;
  * any other parameter name must be a built-in module, loaded through the node's setup ("libs").
- * Each file must be self-contained: only `import type` is allowed.
+ * A file may import code only from flows/src/shared/, which is copied in ahead of its own code.
  */
 
 const SANDBOX = ['msg', 'node', 'context', 'flow', 'global', 'env'];
 const BUILT_IN_MODULES = ['crypto', 'fs', 'path'];
+const SHARED = join(import.meta.dirname, '..', 'src', 'shared');
 
 export interface FunctionCode {
   func: string;
@@ -19,24 +21,13 @@ export interface FunctionCode {
 }
 
 export function functionCode(file: string): FunctionCode {
-  const source = readFileSync(file, 'utf8');
-  let js = ts
-    .transpileModule(source, {
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.ESNext,
-        removeComments: false,
-        verbatimModuleSyntax: false,
-      },
-      fileName: file,
-    })
-    .outputText.replace(/^export \{\};\s*$/m, '')
-    .replace(/^export /gm, '')
-    .trim();
-  // The file's opening comment says what the node does: keep it for whoever opens the node in the editor.
-  const header = /^\/\*\*[\s\S]*?\*\//.exec(source)?.[0];
-  if (header && !js.startsWith(header)) js = `${header}\n${js}`;
-  if (/^import /m.test(js)) throw new Error(`${file}: a function node file may only use "import type"`);
+  const own = plainScript(file);
+  const shared = own.imports.map((path) => {
+    const inner = plainScript(path);
+    if (inner.imports.length > 0) throw new Error(`${path}: shared code may only use "import type"`);
+    return inner.code;
+  });
+  const js = [...(own.header ? [own.header] : []), ...shared, own.code].join('\n\n');
   const onMessage = params(js, 'onMessage', file);
   if (!onMessage) throw new Error(`${file}: has no "export function onMessage(...)"`);
   const onStart = params(js, 'onStart', file);
@@ -46,6 +37,32 @@ export function functionCode(file: string): FunctionCode {
     initialize: onStart ? `${js}\n\nonStart(${onStart.join(', ')});` : '',
     libs: [...new Set(modules)].map((m) => ({ var: m, module: m })),
   };
+}
+
+/** The file as plain JavaScript without import/export, its opening comment and the shared files it imports. */
+function plainScript(file: string): { code: string; header?: string; imports: string[] } {
+  const source = readFileSync(file, 'utf8');
+  const js = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },
+    fileName: file,
+  }).outputText;
+  const imports: string[] = [];
+  const code = js
+    .replace(/^import .* from '([^']+)';\s*$/gm, (_line, spec: string) => {
+      const path = resolve(dirname(file), spec);
+      if (relative(SHARED, path).startsWith('..')) {
+        throw new Error(`${file}: imports ${spec}; a function node may import code only from flows/src/shared/`);
+      }
+      imports.push(path);
+      return '';
+    })
+    .replace(/^export \{\};\s*$/m, '')
+    .replace(/^export /gm, '')
+    .trim();
+  if (/^import /m.test(code)) throw new Error(`${file}: an import this build cannot place`);
+  // The opening comment says what the node does; TypeScript drops it with the elided type imports.
+  const header = /^\/\*\*[\s\S]*?\*\//.exec(source)?.[0];
+  return { code: header && code.startsWith(header) ? code.slice(header.length).trim() : code, header, imports };
 }
 
 function params(js: string, name: string, file: string): string[] | undefined {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { cloudIngestFlow } from './cloud-ingest.ts';
 import { escalationFlow } from './escalation.ts';
 import type { FlowNode } from './nodes.ts';
 
@@ -14,6 +15,7 @@ export const FLOWS_DIR = join(import.meta.dirname, '..');
 
 export const FLOW_FILES: Record<string, () => FlowNode[]> = {
   'escalation.json': escalationFlow,
+  'cloud-ingest.json': cloudIngestFlow,
 };
 
 export function flowText(nodes: FlowNode[]): string {

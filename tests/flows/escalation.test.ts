@@ -172,7 +172,7 @@ describe('escalation flow', () => {
     expect(hooks.to('/wecom/fallback')).toHaveLength(1);
     expect(red.log()).toContain('invalid event ignored');
     expect(red.log()).toContain('not JSON');
-    expect(red.log()).toContain('field "id" must be a string');
+    expect(red.log()).toContain('field "id" must be a non-empty string');
     await publish(acknowledgeEvent(alarm, 'ops'));
     await until(() => about('/wecom/fallback', alarm), 2);
   });

@@ -5,7 +5,8 @@
  * and the escalation resumes where it was.
  */
 import type { ContextStore, EnvAccess, NodeApi, NodeMessage, NodeOutput } from '../node-red.ts';
-import type { Contact, EscalationConfig, EventView, Level, Notice, OpenAlarm } from './types.ts';
+import { type EventView, readEvent } from '../shared/decided-event.ts';
+import type { Contact, EscalationConfig, Level, Notice, OpenAlarm } from './types.ts';
 
 const LEVEL_ORDER: Level[] = ['enterprise', 'security', 'duty'];
 /** ids of recent events, to drop MQTT re-deliveries and gateway replays */
@@ -192,39 +193,6 @@ function isRecent(context: ContextStore, id: string): boolean {
   if (recent.length > RECENT_IDS) recent.splice(0, recent.length - RECENT_IDS);
   context.set('recent', recent);
   return false;
-}
-
-/** Checks the DecidedEvent fields this flow reads; returns what is wrong as text. */
-function readEvent(payload: unknown): EventView | string {
-  let value: unknown = payload;
-  if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-    try {
-      value = JSON.parse(String(payload));
-    } catch {
-      return 'not JSON';
-    }
-  }
-  if (typeof value !== 'object' || value === null) return 'not an object';
-  const e = value as Record<string, unknown>;
-  for (const field of ['id', 'gw', 'park', 'kind', 'priority', 'ch']) {
-    if (typeof e[field] !== 'string') return 'field "' + field + '" must be a string';
-  }
-  if (typeof e.at !== 'number') return 'field "at" must be a number';
-  if (e.node !== null && typeof e.node !== 'string') return 'field "node" must be a string or null';
-  if (typeof e.data !== 'object' || e.data === null) return 'field "data" must be an object';
-  if (
-    e.placement !== null &&
-    (typeof e.placement !== 'object' || typeof (e.placement as Record<string, unknown>).enterprise !== 'string')
-  ) {
-    return 'field "placement" must be null or have an enterprise';
-  }
-  if (e.alarm !== undefined) {
-    const a = e.alarm as Record<string, unknown> | null;
-    if (typeof a !== 'object' || a === null || typeof a.state !== 'string' || typeof a.ref !== 'string') {
-      return 'field "alarm" must have a state and a ref';
-    }
-  }
-  return e as unknown as EventView;
 }
 
 /** Reads PW_ESC_* from the environment; throws with the variable's name and what to fix. */

@@ -1,3 +1,5 @@
+import type { Placement } from '../shared/decided-event.ts';
+
 /**
  * Types the escalation flow's function nodes pass to each other (type-only: every function node
  * is self-contained, so nothing here exists at run time).
@@ -32,28 +34,6 @@ export interface EscalationConfig {
   /** seconds after the alarm when security is told, and when the duty line is told */
   securityAfterS: number;
   dutyAfterS: number;
-}
-
-export interface Placement {
-  enterprise: string;
-  site: string;
-  zone: string;
-  location: string;
-}
-
-/** The fields of a DecidedEvent (gateway/wire/events.ts) this flow reads. */
-export interface EventView {
-  id: string;
-  gw: string;
-  park: string;
-  kind: string;
-  priority: string;
-  at: number;
-  node: string | null;
-  ch: string;
-  placement: Placement | null;
-  data: Record<string, unknown>;
-  alarm?: { state: string; since: number; by?: string; ref: string };
 }
 
 /** An alarm being escalated, kept in the book's node context. */
