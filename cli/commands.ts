@@ -12,6 +12,12 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../firmware/check/cli.ts')).runCheck(args),
   },
   {
+    words: ['firmware', 'build'],
+    usage: 'parkwatch firmware build [--no-typecheck]',
+    summary: '构建传感器节点固件脚本 / build the sensor-node script firmware/dist/parkwatch-node.js',
+    run: async (args) => (await import('../firmware/build.ts')).runBuild(args),
+  },
+  {
     words: ['flows', 'build'],
     usage: 'parkwatch flows build',
     summary: '由 flows/src 生成 Node-RED 流程文件 / write the Node-RED flow files from flows/src',

@@ -100,6 +100,8 @@ export type ResetCause = 'power' | 'watchdog' | 'software' | 'unknown';
 
 /** Everything a node needs from its board. */
 export interface Board {
+  /** maps pin names to the board's pins (from the node config); called once at boot */
+  usePins(pins: { [name: string]: string }): void;
   clock: Clock;
   storage: Storage;
   sha256: Sha256;

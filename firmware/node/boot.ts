@@ -1,6 +1,6 @@
 import { encodeFrame } from '../../protocol/framing.ts';
 import { binaryToHex } from '../../protocol/hmac.ts';
-import { BOOT_FILE, CONFIG_FILE, type ConfigResult, type LinkConfig, parseConfig } from '../config.ts';
+import { BOOT_FILE, CONFIG_FILE, type ConfigResult, DEFAULT_PINS, type LinkConfig, parseConfig } from '../config.ts';
 import type { Board } from '../hal.ts';
 import type { Link, LinkEvents } from '../link/link.ts';
 import { MqttLink } from '../link/mqtt-link.ts';
@@ -48,6 +48,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const boot = nextBoot(board);
   const text = board.storage.read(CONFIG_FILE);
   const config = parseConfig(text);
+  board.usePins(config.ok ? config.config.pins : DEFAULT_PINS);
   const cfh = text === undefined ? '' : binaryToHex(board.sha256(text));
   const booted: Booted = { boot: boot, config: config, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {

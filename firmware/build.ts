@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { checkSource, type Finding } from './check/checker.ts';
+import { firmwareHash, stampHash } from './fw-hash.ts';
+import { transpileForEspruino } from './toolchain/lower-defaults.ts';
+
+const FIRMWARE = dirname(fileURLToPath(import.meta.url));
+export const ENTRY = join(FIRMWARE, 'espruino', 'main.ts');
+export const OUT_FILE = join(FIRMWARE, 'dist', 'parkwatch-node.js');
+
+/** Every .ts file goes through TypeScript's ES2015 emit (plus default lowering) before esbuild bundles it. */
+const typescriptEs2015: Plugin = {
+  name: 'typescript-es2015',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => ({
+      contents: transpileForEspruino(readFileSync(args.path, 'utf8'), args.path),
+      loader: 'js',
+    }));
+  },
+};
+/** Budget from the issue: the script must fit 32 KB minified. */
+export const SIZE_BUDGET = 32 * 1024;
+
+export interface BuildResult {
+  script: string;
+  bytes: number;
+  hash: string;
+  findings: Finding[];
+}
+
+/**
+ * Type-checks the firmware against ES2015 with no Node types (firmware/tsconfig.json), bundles
+ * it into one minified ES2015 script with esbuild (class fields as constructor assignments:
+ * useDefineForClassFields false), stamps its hash and runs the Espruino subset checker on it.
+ */
+export async function buildFirmware(options: { typecheck: boolean }): Promise<BuildResult> {
+  if (options.typecheck) {
+    const tsc = join(FIRMWARE, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(FIRMWARE, 'tsconfig.json')], { stdio: 'inherit' });
+  }
+  const out = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    target: 'es2015',
+    plugins: [typescriptEs2015],
+    platform: 'node',
+    minify: true,
+    legalComments: 'none',
+    charset: 'ascii',
+    // Espruino's built-in modules: left as require() calls.
+    external: ['Storage', 'crypto', 'net', 'Wifi'],
+  });
+  // CommonJS output keeps require("Storage") as it is (the IIFE format wraps it in a Proxy shim);
+  // the function wrapper keeps the script's names out of Espruino's global scope.
+  const script = stampHash('(function(){' + out.outputFiles[0].text.trim() + '})();\n');
+  return {
+    script,
+    bytes: Buffer.byteLength(script, 'latin1'),
+    hash: firmwareHash(script),
+    findings: checkSource(script),
+  };
+}
+
+/** `parkwatch firmware build [--no-typecheck]` */
+export async function runBuild(args: string[]): Promise<number> {
+  let r: BuildResult;
+  try {
+    r = await buildFirmware({ typecheck: !args.includes('--no-typecheck') });
+  } catch (err) {
+    console.error(`固件构建失败 / firmware build failed: ${(err as Error).message}`);
+    return 1;
+  }
+  if (r.findings.length > 0) {
+    for (const f of r.findings) console.error(`${OUT_FILE}:${f.line}:${f.column + 1}: ${f.rule}: ${f.message}`);
+    console.error(
+      `${r.findings.length} 处 Espruino 不支持的语法，未写出 / Espruino-subset finding(s), nothing written`,
+    );
+    return 1;
+  }
+  mkdirSync(dirname(OUT_FILE), { recursive: true });
+  writeFileSync(OUT_FILE, r.script, 'latin1');
+  writeFileSync(OUT_FILE.replace(/\.js$/, '.sha256'), r.hash + '\n');
+  const kb = (r.bytes / 1024).toFixed(1);
+  console.log(`${OUT_FILE}`);
+  console.log(`  大小 / size: ${r.bytes} B (${kb} KB of ${SIZE_BUDGET / 1024} KB)`);
+  console.log(`  固件哈希 / firmware hash (fwh): ${r.hash}`);
+  if (r.bytes > SIZE_BUDGET) {
+    console.error(`超出 32 KB 预算 / over the 32 KB budget by ${r.bytes - SIZE_BUDGET} B`);
+    return 1;
+  }
+  return 0;
+}
