@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConsumerCredential } from '../ingest/consumer-credentials.ts';
 import { Id } from '../wire/schemas.ts';
 
 /**
@@ -16,6 +17,7 @@ const EmbeddedBroker = z
     mode: z.literal('embedded'),
     host: z.string().min(1).default('0.0.0.0').describe('address the embedded broker listens on'),
     port: Port.default(1883).describe('TCP port of the embedded broker (0 = any free port)'),
+    consumers: z.array(ConsumerCredential).default([]).describe('read-only logins for Node-RED and other consumers'),
   })
   .strict();
 

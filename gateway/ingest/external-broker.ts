@@ -22,6 +22,8 @@ export interface ExternalMqttOptions {
   gw: string;
   park: string;
   backoff?: { minMs: number; maxMs: number };
+  /** the publisher the gateway was built with; attached to this transport while it runs */
+  publisher?: MqttLocalPublisher;
   ctx: Pick<IngestContext, 'onLink' | 'count' | 'log'>;
   now?: () => number;
 }
@@ -42,7 +44,7 @@ export class ExternalMqttIngest implements IngestSource {
   constructor(private options: ExternalMqttOptions) {
     this.now = options.now ?? Date.now;
     this.backoff = new ReopenBackoff(options.backoff ?? { minMs: 500, maxMs: 30_000 });
-    this.publisher = new MqttLocalPublisher({ gw: options.gw, send: (t, p, r) => this.publishLocal(t, p, r) });
+    this.publisher = options.publisher ?? new MqttLocalPublisher({ gw: options.gw });
   }
 
   get connected(): boolean {

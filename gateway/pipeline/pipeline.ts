@@ -32,16 +32,21 @@ export interface PipelineDeps {
   send: NodeSender;
   bus: Bus;
   logger: Logger;
-  counters: { ingest: Counter; rejects: Counter; storeErrors: Counter; batches: Histogram };
+  counters: {
+    ingest: Counter;
+    rejects: Counter;
+    /** by claimed node id or transport (not exported to /metrics: unbounded labels) */
+    rejectsBySource: Counter;
+    storeErrors: Counter;
+    batches: Histogram;
+  };
   /** gateway-side decisions that a message causes (a node back online): run inside the batch */
   onHeard: (ctx: DecideContext, node: RegisteredNode, at: number, cameBack: boolean) => Decision;
 }
 
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
 export interface Job {
-  decide: (
-    ctx: DecideContext,
-  ) => Decision & {
+  decide: (ctx: DecideContext) => Decision & {
     commands?: { node: RegisteredNode; boot: number; kind: 'hush' | 'test' | 'silence'; d: Record<string, unknown> }[];
   };
   done: (events: DecidedEvent[]) => void;
@@ -87,6 +92,11 @@ export class Pipeline {
     this.stopped = true;
   }
 
+  /** The node's current boot as far as the replay window knows. */
+  bootOf(node: string): number | undefined {
+    return this.replay.get(node)?.boot;
+  }
+
   lastSeq(): number {
     return this.seq;
   }
@@ -99,6 +109,7 @@ export class Pipeline {
 
   private reject(reason: RejectReason, frame: InboundFrame, node: string | undefined, detail: string): void {
     this.deps.counters.rejects.inc({ reason });
+    this.deps.counters.rejectsBySource.inc({ source: node ?? frame.via });
     // One line per reject at debug: a flood of bad frames must not flood the log at info.
     this.deps.logger.debug({ reason, node, path: frame.path, via: frame.via, detail }, 'frame rejected');
   }

@@ -1,0 +1,138 @@
+import { eventId } from '../../protocol/message.ts';
+import { type OperatorAction, PanelActionError } from '../panel/backend.ts';
+import type { Job } from '../pipeline/pipeline.ts';
+import type { NodeRegistry } from '../store/registry.ts';
+import type { DecidedEvent } from '../wire/events.ts';
+import type { AlarmBook } from './alarm-book.ts';
+import { type Condition, type OperatorRefusal, onAcknowledge, onReset, onSilence } from './conditions.ts';
+import { type DecideContext, placementOf } from './decide.ts';
+
+/**
+ * Operator actions from the panel and from cloud commands: each becomes a job decided inside
+ * the next pipeline batch (so it sees the same alarm book as the frames around it), stored
+ * as a DecidedEvent, and may send a signed command to the node (hush, test).
+ */
+export interface OperatorDeskDeps {
+  registry: NodeRegistry;
+  book: AlarmBook;
+  submit: (job: Job) => void;
+  /** the node's current boot, from its replay window; commands name the boot they are for */
+  bootOf: (node: string) => number | undefined;
+  eventExists: (id: string) => boolean;
+  gw: string;
+  now: () => number;
+}
+
+const REFUSALS: Record<OperatorRefusal, string> = {
+  already_done: '该状态已处理 / already done',
+  still_active: '读数仍在报警，不能复位 / the reading is still in alarm: cannot reset',
+};
+
+export class OperatorDesk {
+  constructor(private deps: OperatorDeskDeps) {}
+
+  act(action: OperatorAction): Promise<DecidedEvent> {
+    return new Promise((resolve, reject) => {
+      this.deps.submit({
+        decide: (ctx) => this.decide(ctx, action),
+        done: (events) => resolve(events[0]),
+        fail: reject,
+      });
+    });
+  }
+
+  private find(ref: string): { slot: string; condition: Condition } {
+    const found = this.deps.book.findByRef(ref);
+    if (!found) throw new PanelActionError('unknown_ref', `没有此报警 / no open condition with ref ${ref}`);
+    return found;
+  }
+
+  private decide(ctx: DecideContext, action: OperatorAction): ReturnType<Job['decide']> {
+    const at = this.deps.now();
+    const seq = ctx.nextSeq();
+    const base = {
+      id: eventId(ctx.gw, seq),
+      seq,
+      gw: ctx.gw,
+      park: ctx.park,
+      at,
+      receivedAt: at,
+      origin: { path: 'operator' as const, boot: 0, seq: 0 },
+    };
+    const fromCondition = (kind: DecidedEvent['kind'], c: Condition, data: Record<string, unknown>): DecidedEvent => ({
+      ...base,
+      kind,
+      priority: c.priority,
+      node: c.node,
+      ch: c.ch,
+      placement: placementOf(c.node ? this.deps.registry.get(c.node) : undefined),
+      data,
+      alarm: { state: c.state, since: c.since, by: c.acknowledgedBy, ref: c.ref },
+      trouble: c.trouble,
+    });
+    switch (action.action) {
+      case 'acknowledge':
+      case 'reset': {
+        const { slot, condition } = this.find(action.ref);
+        const next =
+          action.action === 'acknowledge' ? onAcknowledge(condition, action.by, at) : onReset(condition, action.by, at);
+        if (typeof next === 'string') throw new PanelActionError(next, REFUSALS[next]);
+        return {
+          events: [fromCondition(action.action, next, { by: action.by, ref: action.ref })],
+          staged: [[slot, next]],
+        };
+      }
+      case 'silence': {
+        const { slot, condition } = this.find(action.ref);
+        const next = onSilence(condition, at + action.seconds * 1000);
+        const node = condition.node ? this.deps.registry.get(condition.node) : undefined;
+        const boot = node ? this.deps.bootOf(node.id) : undefined;
+        return {
+          events: [fromCondition('silence', next, { by: action.by, ref: action.ref, s: action.seconds })],
+          staged: [[slot, next]],
+          commands:
+            node && boot ? [{ node, boot, kind: 'hush', d: { ch: condition.ch || '*', s: action.seconds } }] : [],
+        };
+      }
+      case 'note': {
+        if (!this.deps.eventExists(action.event))
+          throw new PanelActionError('unknown_event', `没有此事件 / no event ${action.event}`);
+        return {
+          events: [
+            {
+              ...base,
+              kind: 'note',
+              priority: 'info',
+              node: null,
+              ch: '',
+              placement: null,
+              data: { by: action.by, ref: action.event, note: action.note },
+            },
+          ],
+          staged: [],
+        };
+      }
+      case 'test': {
+        const node = this.deps.registry.get(action.node);
+        if (!node) throw new PanelActionError('unknown_node', `未登记的节点 / unknown node ${action.node}`);
+        const boot = this.deps.bootOf(node.id);
+        if (!boot) throw new PanelActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
+        return {
+          events: [
+            {
+              ...base,
+              kind: 'test_request',
+              priority: 'info',
+              node: node.id,
+              ch: '',
+              placement: placementOf(node),
+              data: { by: action.by },
+            },
+          ],
+          staged: [],
+          commands: [{ node, boot, kind: 'test', d: {} }],
+        };
+      }
+    }
+  }
+}

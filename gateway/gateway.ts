@@ -1,0 +1,387 @@
+import pino, { type Logger } from 'pino';
+import type { TroubleCode } from '../protocol/kinds.ts';
+import { cloudCommandReply, cloudNodeState } from '../protocol/topics.ts';
+import { Bus } from './bus.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import { Controller, type Stage } from './controller.ts';
+import { AlarmBook } from './decide/alarm-book.ts';
+import { decideGatewayTrouble } from './decide/decide.ts';
+import { NodeStates } from './decide/node-states.ts';
+import { OperatorDesk } from './decide/operator-desk.ts';
+import { HttpServer, type RequestHandler } from './http-server.ts';
+import type { IngestSource } from './ingest/inbound.ts';
+import { Counter, Metrics } from './metrics.ts';
+import { PanelBridge } from './panel-bridge.ts';
+import { CommandSealer } from './pipeline/command-sealer.ts';
+import { type Job, Pipeline } from './pipeline/pipeline.ts';
+import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
+import { type Db, openDatabase, readMeta } from './store/database.ts';
+import { EventLog } from './store/event-log.ts';
+import { SqliteOutbox } from './store/outbox.ts';
+import { NodeRegistry } from './store/registry.ts';
+import { Supervisor } from './supervision/supervisor.ts';
+import { handleCloudCommand } from './uplink/cloud-commands.ts';
+import { Uplink } from './uplink/uplink.ts';
+import type { NodeState } from './wire/events.ts';
+
+/**
+ * The gateway: builds the stages from a validated config and wires them through the bus.
+ * Ingest transports and the local publisher are plugged in through `GatewayOptions`, so this
+ * file knows no transport.
+ */
+export interface GatewayOptions {
+  ingest?: IngestFactory[];
+  localPublisher?: LocalPublisher;
+  /** mounts the panel (or anything else) on the HTTP server; called once the gateway is built */
+  http?: (gateway: Gateway) => Promise<{ handler: RequestHandler; close: () => void } | undefined>;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const MAINTENANCE_MS = 10_000;
+const STATE_PUBLISH_MS = 1000;
+
+export class Gateway {
+  readonly db: Db;
+  readonly bus = new Bus();
+  readonly metrics = new Metrics();
+  readonly registry: NodeRegistry;
+  readonly outbox: SqliteOutbox;
+  readonly eventLog: EventLog;
+  readonly book: AlarmBook;
+  readonly nodeStates = new NodeStates();
+  readonly supervisor: Supervisor;
+  readonly pipeline: Pipeline;
+  readonly desk: OperatorDesk;
+  readonly panel: PanelBridge;
+  readonly logger: Logger;
+  readonly now: () => number;
+  uplink: Uplink | undefined;
+  httpPort = 0;
+  private sources: IngestSource[] = [];
+  private controller: Controller;
+  private http: HttpServer;
+  private timers: NodeJS.Timeout[] = [];
+  private pendingStates = new Map<string, NodeState>();
+  private counters;
+
+  constructor(
+    readonly config: GatewayConfig,
+    private options: GatewayOptions = {},
+  ) {
+    this.logger = options.logger ?? pino({ level: config.log.level, base: { gw: config.gatewayId } });
+    this.now = options.now ?? Date.now;
+    this.db = openDatabase(config.dataDir);
+    this.registry = new NodeRegistry(this.db);
+    this.outbox = new SqliteOutbox(this.db);
+    this.eventLog = new EventLog(this.db, this.outbox, config.outbox.telemetryTtlS * 1000);
+    this.book = new AlarmBook(this.db);
+    const offline = this.book
+      .open()
+      .filter((c) => c.trouble === 'offline' && c.node !== null && (c.state === 'active' || c.state === 'acknowledged'))
+      .map((c) => c.node as string);
+    this.supervisor = new Supervisor(config.supervision, offline);
+    const m = this.metrics;
+    this.counters = {
+      ingest: m.counter('parkwatch_ingest_frames_total', 'accepted node messages by ingest path and kind'),
+      rejects: m.counter('parkwatch_rejects_total', 'refused node messages by reason'),
+      transportRejects: m.counter(
+        'parkwatch_ingest_transport_rejects_total',
+        'framing rejects by transport and reason',
+      ),
+      rejectsBySource: new Counter(),
+      storeErrors: m.counter('parkwatch_store_errors_total', 'batches whose commit failed (not acknowledged)'),
+      batches: m.histogram('parkwatch_batch_size', 'frames and actions per committed batch', [1, 10, 100, 1000, 10000]),
+      dropped: m.counter('parkwatch_outbox_dropped_total', 'telemetry dropped from the outbox by reason'),
+      published: m.counter('parkwatch_uplink_published_total', 'events acknowledged by the cloud broker'),
+      disconnects: m.counter('parkwatch_uplink_disconnects_total', 'cloud connections lost'),
+      latency: m.histogram(
+        'parkwatch_uplink_publish_seconds',
+        'publish to PUBACK time',
+        [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      ),
+    };
+    this.pipeline = new Pipeline({
+      gw: config.gatewayId,
+      park: config.parkId,
+      registry: this.registry,
+      log: this.eventLog,
+      book: this.book,
+      nodeStates: this.nodeStates,
+      supervisor: this.supervisor,
+      sealer: new CommandSealer(readMeta(this.db, 'command_seq')),
+      send: (node, wire) => this.sources.some((s) => s.sendToNode(node, wire)),
+      bus: this.bus,
+      logger: this.logger,
+      counters: this.counters,
+      onHeard: (ctx, node, at) =>
+        decideGatewayTrouble(ctx, { node, nodeId: node.id, ch: '', code: 'offline', raised: false, at, data: {} }),
+    });
+    this.desk = new OperatorDesk({
+      registry: this.registry,
+      book: this.book,
+      submit: (job) => this.pipeline.submit(job),
+      bootOf: (node) => this.pipeline.bootOf(node),
+      eventExists: (id) => {
+        const [gw, seq] = id.split(':');
+        return gw === config.gatewayId && Number(seq) > 0 && this.eventLog.byId(Number(seq)) !== undefined;
+      },
+      gw: config.gatewayId,
+      now: this.now,
+    });
+    this.panel = new PanelBridge({
+      gw: config.gatewayId,
+      park: config.parkId,
+      db: this.db,
+      bus: this.bus,
+      log: this.eventLog,
+      book: this.book,
+      registry: this.registry,
+      nodeStates: this.nodeStates,
+      desk: this.desk,
+      rejects: this.counters.rejects,
+      rejectsBySource: this.counters.rejectsBySource,
+    });
+    this.registerGauges();
+    this.http = new HttpServer(this.logger, {
+      metrics: () => this.metrics.render(),
+      health: () => ({
+        ok: true,
+        uplink: this.uplink?.state ?? 'none',
+        failed: Object.fromEntries(this.controller.failed),
+      }),
+    });
+    this.controller = new Controller(this.logger, (stage, error) =>
+      this.raiseTrouble('link', `stage:${stage}`, true, { stage, error }),
+    );
+  }
+
+  private registerGauges(): void {
+    const m = this.metrics;
+    m.gauge('parkwatch_outbox_depth', 'events waiting for the cloud broker', () => [[{}, this.outbox.stats().depth]]);
+    m.gauge('parkwatch_outbox_bytes', 'bytes of events waiting for the cloud broker', () => [
+      [{}, this.outbox.stats().bytes],
+    ]);
+    m.gauge('parkwatch_outbox_oldest_age_seconds', 'age of the oldest waiting event', () => {
+      const oldest = this.outbox.stats().oldestAt;
+      return [[{}, oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000)]];
+    });
+    m.gauge('parkwatch_uplink_connected', '1 when the cloud uplink is connected', () => [
+      [{ state: this.uplink?.state ?? 'none' }, this.uplink?.state === 'connected' ? 1 : 0],
+    ]);
+    m.gauge('parkwatch_uplink_inflight', 'publishes awaiting PUBACK', () => [[{}, this.uplink?.inflightCount ?? 0]]);
+    m.gauge('parkwatch_nodes', 'registered nodes by supervision state', () => {
+      const c = this.supervisor.counts();
+      return [
+        [{ state: 'online' }, c.online],
+        [{ state: 'offline' }, c.offline],
+      ];
+    });
+    m.gauge('parkwatch_gateway_seq', 'last gateway sequence number stored', () => [[{}, this.pipeline.lastSeq()]]);
+  }
+
+  /** Raises or clears a gateway-side trouble (node null) through the pipeline. */
+  raiseTrouble(
+    code: TroubleCode,
+    ch: string,
+    raised: boolean,
+    data: Record<string, unknown>,
+    node: string | null = null,
+  ): void {
+    const job: Job = {
+      decide: (ctx) =>
+        decideGatewayTrouble(ctx, {
+          node: node ? (this.registry.get(node) ?? null) : null,
+          nodeId: node,
+          ch,
+          code,
+          raised,
+          at: this.now(),
+          data,
+        }),
+      done: () => {},
+      fail: (err) => this.logger.error({ err: err.message, code, ch }, 'trouble not stored'),
+    };
+    this.pipeline.submit(job);
+  }
+
+  private onLink = (change: LinkChange): void => {
+    this.bus.emit('link', change);
+    this.raiseTrouble('link', `${change.path}:${change.via}`, !change.up, { via: change.via, reason: change.reason });
+  };
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.logger.error({ err: (err as Error).message }, 'periodic task failed');
+      }
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private maintain(): void {
+    const quota = this.config.outbox.quotaBytes;
+    const result = this.outbox.prune(this.now(), quota);
+    if (result.expired > 0) this.counters.dropped.inc({ reason: 'expired' }, result.expired);
+    if (result.droppedOverQuota > 0) {
+      this.counters.dropped.inc({ reason: 'quota' }, result.droppedOverQuota);
+      this.logger.warn(
+        { dropped: result.droppedOverQuota, quota },
+        '发件箱超出配额，丢弃最旧遥测 / outbox over quota: oldest telemetry dropped',
+      );
+      this.raiseTrouble('quota', 'outbox', true, { dropped: result.droppedOverQuota, quotaBytes: quota });
+    } else if (this.outbox.stats().bytes < quota * 0.9) this.raiseTrouble('quota', 'outbox', false, {});
+    this.eventLog.pruneTelemetry(this.now());
+  }
+
+  private stages(): Stage[] {
+    const c = this.config;
+    const stages: Stage[] = [];
+    stages.push({
+      name: 'supervision',
+      start: () => {
+        const now = this.now();
+        for (const n of this.registry.list()) {
+          this.supervisor.watch(n.id, now);
+          this.nodeStates.ensure(n);
+        }
+        this.every(1000, () => {
+          for (const n of this.registry.list()) this.supervisor.watch(n.id, this.now());
+          for (const node of this.supervisor.check(this.now()))
+            this.raiseTrouble('offline', '', true, { afterS: this.supervisor.timeoutMs(node) / 1000 }, node);
+        });
+      },
+      stop: () => {},
+    });
+    stages.push({
+      name: 'maintenance',
+      start: () => this.every(MAINTENANCE_MS, () => this.maintain()),
+      stop: () => {},
+    });
+    if (c.cloud.url) {
+      const uplink = new Uplink({
+        config: { ...c.cloud, url: c.cloud.url },
+        gw: c.gatewayId,
+        park: c.parkId,
+        outbox: this.outbox,
+        logger: this.logger,
+        counters: {
+          published: this.counters.published,
+          failures: this.counters.disconnects,
+          latency: this.counters.latency,
+        },
+        onConnected: (up) => {
+          this.bus.emit('uplink', up);
+          if (up) for (const s of this.panel.nodes()) this.pendingStates.set(s.node, s);
+        },
+        onCommand: (payload) => {
+          void handleCloudCommand(payload, {
+            desk: this.desk,
+            logger: this.logger,
+            rejects: this.counters.rejects,
+          }).then((reply) => uplink.publishReply(cloudCommandReply(c.parkId, c.gatewayId), JSON.stringify(reply)));
+        },
+        now: this.now,
+      });
+      this.uplink = uplink;
+      this.bus.on('committed', () => uplink.notify());
+      stages.push({ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() });
+    } else this.logger.warn('未配置云端，事件保留在发件箱 / no cloud configured: events stay in the outbox');
+    const publisher = this.options.localPublisher;
+    if (publisher) this.bus.on('committed', (events) => publisher.publishEvents(events));
+    this.bus.on('nodeState', (s) => this.pendingStates.set(s.node, s));
+    stages.push({
+      name: 'state-publisher',
+      start: () => {
+        publisher?.publishGatewayState({ gw: c.gatewayId, park: c.parkId, state: 'online', since: this.now() });
+        this.every(STATE_PUBLISH_MS, () => this.publishStates());
+      },
+      stop: () => {
+        this.publishStates();
+        publisher?.publishGatewayState({ gw: c.gatewayId, park: c.parkId, state: 'offline', since: this.now() });
+      },
+    });
+    for (const factory of this.options.ingest ?? []) {
+      let source: IngestSource | undefined;
+      stages.push({
+        name: 'ingest',
+        start: async () => {
+          source = factory({
+            keyOf: this.registry.keyOf,
+            onFrame: this.pipeline.onFrame,
+            onLink: this.onLink,
+            count: (_name, labels) => this.counters.transportRejects.inc(labels),
+            log: this.logger,
+          });
+          await source.start(this.pipeline.onFrame);
+          this.sources.push(source);
+        },
+        stop: async () => {
+          if (source) await source.stop();
+          // Whatever ingest delivered before it stopped is decided and committed now.
+          this.pipeline.flush();
+        },
+      });
+    }
+    return stages;
+  }
+
+  /** Retained node states, at most once per second per node (telemetry would otherwise publish per message). */
+  private publishStates(): void {
+    if (this.pendingStates.size === 0) return;
+    const states = [...this.pendingStates.values()];
+    this.pendingStates.clear();
+    for (const s of states) {
+      this.options.localPublisher?.publishNodeState(s);
+      this.uplink?.publishRetained(
+        cloudNodeState(this.config.parkId, this.config.gatewayId, s.node),
+        JSON.stringify(s),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    const mount = this.options.http;
+    let panelClose: (() => void) | undefined;
+    const httpStage: Stage = {
+      name: 'http',
+      start: async () => {
+        this.httpPort = await this.http.listen(this.config.http.port, this.config.http.host);
+      },
+      stop: async () => {
+        panelClose?.();
+        await this.http.close();
+      },
+    };
+    const panelStage: Stage = {
+      name: 'panel',
+      start: async () => {
+        const mounted = mount ? await mount(this) : undefined;
+        if (mounted) {
+          this.http.use(mounted.handler);
+          panelClose = mounted.close;
+        }
+      },
+      stop: () => {},
+    };
+    // http first so it stops last; ingest last so it stops first.
+    await this.controller.start([httpStage, panelStage, ...this.stages()]);
+  }
+
+  /** SIGTERM path: stop ingest, decide and commit what arrived, let in-flight publishes finish, close the db. */
+  async stop(): Promise<void> {
+    await this.controller.stop();
+    this.pipeline.stop();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // a checkpoint is an optimisation; the WAL is replayed on the next open anyway
+    }
+    this.db.close();
+  }
+}
