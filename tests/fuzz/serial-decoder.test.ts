@@ -53,7 +53,7 @@ describe('fuzz: serial FrameDecoder', () => {
           for (const r of rejects) expect(r.chunk.length).toBeLessThanOrEqual(80);
         },
       ),
-      { numRuns: 15_000 },
+      { numRuns: 20_000 },
     );
   });
 
