@@ -17,7 +17,7 @@ import { UserStore } from './users.ts';
 export function createPanel(backend: PanelBackend, ctx: PanelMountContext): MountedPanel {
   const now = ctx.now ?? Date.now;
   const users = UserStore.openInDir(ctx.dataDir, now);
-  const sessions = new SessionStore(ctx.options.sessionIdleMinutes * 60_000, now);
+  const sessions = new SessionStore(users.db, ctx.options.sessionIdleMinutes * 60_000, now);
   const limiter = new LoginLimiter(
     {
       perIp: ctx.options.loginAttemptsPerIp,

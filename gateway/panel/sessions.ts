@@ -1,69 +1,78 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role } from './users.ts';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { Role } from './users.ts';
 
 /**
- * Login sessions, in memory: a gateway restart logs everyone out, which is acceptable for a
- * LAN panel and keeps session secrets off the disk. Each session has its own CSRF token.
+ * Login sessions, kept in the panel's SQLite file so a gateway restart (power cut, update)
+ * does not log out the control room's wall screen. Only a digest of the session id is stored;
+ * the CSRF token is derived from the id, so neither can be read back from the file.
  */
 export interface Session {
+  /** the cookie value; never stored */
   id: string;
   user: string;
   role: Role;
   /** a wall-screen session opened with a kiosk token: viewer rights, never actions */
   kiosk: boolean;
   csrf: string;
-  lastUsed: number;
 }
 
 export const SESSION_COOKIE = 'pw_panel';
+/** lastUsed is written at most this often per session, not on every request */
+const TOUCH_EVERY_MS = 60_000;
+
+const Row = z.object({ user: z.string(), role: Role, kiosk: z.number(), last_used: z.number() });
+
+function digest(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+function csrfOf(id: string): string {
+  return createHash('sha256').update(`csrf:${id}`).digest('base64url');
+}
 
 export class SessionStore {
-  private sessions = new Map<string, Session>();
-
   constructor(
+    private db: Database.Database,
     private idleMs: number,
     private now: () => number,
-  ) {}
+  ) {
+    db.exec(`CREATE TABLE IF NOT EXISTS sessions (
+      digest TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, kiosk INTEGER NOT NULL,
+      last_used INTEGER NOT NULL)`);
+  }
 
   create(user: string, role: Role, kiosk: boolean): Session {
-    this.sweep();
-    const session: Session = {
-      id: randomBytes(32).toString('base64url'),
-      user,
-      role: kiosk ? 'viewer' : role,
-      kiosk,
-      csrf: randomBytes(24).toString('base64url'),
-      lastUsed: this.now(),
-    };
-    this.sessions.set(session.id, session);
-    return session;
+    this.db.prepare('DELETE FROM sessions WHERE last_used < ?').run(this.now() - this.idleMs);
+    const id = randomBytes(32).toString('base64url');
+    const effective: Role = kiosk ? 'viewer' : role;
+    this.db
+      .prepare('INSERT INTO sessions (digest, user, role, kiosk, last_used) VALUES (?, ?, ?, ?, ?)')
+      .run(digest(id), user, effective, kiosk ? 1 : 0, this.now());
+    return { id, user, role: effective, kiosk, csrf: csrfOf(id) };
   }
 
   /** The live session for this id, touched; undefined when unknown or idle too long. */
   get(id: string | undefined): Session | undefined {
-    if (!id) return undefined;
-    const s = this.sessions.get(id);
-    if (!s) return undefined;
-    if (this.now() - s.lastUsed > this.idleMs) {
-      this.sessions.delete(id);
+    if (!id || id.length > 100) return undefined;
+    const key = digest(id);
+    const raw = this.db.prepare('SELECT user, role, kiosk, last_used FROM sessions WHERE digest = ?').get(key);
+    if (raw === undefined) return undefined;
+    const row = Row.parse(raw);
+    const t = this.now();
+    if (t - row.last_used > this.idleMs) {
+      this.db.prepare('DELETE FROM sessions WHERE digest = ?').run(key);
       return undefined;
     }
-    s.lastUsed = this.now();
-    return s;
+    if (t - row.last_used > TOUCH_EVERY_MS) {
+      this.db.prepare('UPDATE sessions SET last_used = ? WHERE digest = ?').run(t, key);
+    }
+    return { id, user: row.user, role: row.role, kiosk: row.kiosk === 1, csrf: csrfOf(id) };
   }
 
   destroy(id: string): void {
-    this.sessions.delete(id);
-  }
-
-  /** Ends every session of a user (after a password change or removal). */
-  destroyUser(user: string): void {
-    for (const [id, s] of this.sessions) if (s.user === user) this.sessions.delete(id);
-  }
-
-  private sweep(): void {
-    const t = this.now();
-    for (const [id, s] of this.sessions) if (t - s.lastUsed > this.idleMs) this.sessions.delete(id);
+    this.db.prepare('DELETE FROM sessions WHERE digest = ?').run(digest(id));
   }
 }
 
@@ -79,7 +88,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   if (!header) return out;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    try {
+      out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // a malformed cookie from another app on the same host: ignore it
+    }
   }
   return out;
 }

@@ -34,7 +34,8 @@ function tokenDigest(token: string): string {
 }
 
 export class UserStore {
-  private db: Database.Database;
+  /** shared with SessionStore: one private file for everything the panel keeps */
+  readonly db: Database.Database;
 
   constructor(
     readonly file: string,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { LoginLimiter } from '../../gateway/panel/login-limiter.ts';
-import { SessionStore } from '../../gateway/panel/sessions.ts';
 
 describe('LoginLimiter', () => {
   it('limits failures per IP across user names, and per user across IPs, for one window', () => {
@@ -21,24 +20,5 @@ describe('LoginLimiter', () => {
     now = 60_000;
     expect(limiter.retryAfter('10.0.0.4', 'amy')).toBe(0);
     expect(limiter.retryAfter('10.0.0.1', 'd')).toBe(0);
-  });
-});
-
-describe('SessionStore', () => {
-  it('expires idle sessions and keeps used ones alive', () => {
-    let now = 0;
-    const sessions = new SessionStore(1000, () => now);
-    const s = sessions.create('amy', 'admin', false);
-    now = 900;
-    expect(sessions.get(s.id)?.user).toBe('amy');
-    now = 1800;
-    expect(sessions.get(s.id)).toBeDefined();
-    now = 2801;
-    expect(sessions.get(s.id)).toBeUndefined();
-  });
-
-  it('gives kiosk sessions viewer rights whatever the role asked', () => {
-    const sessions = new SessionStore(1000, () => 0);
-    expect(sessions.create('kiosk:wall', 'admin', true).role).toBe('viewer');
   });
 });

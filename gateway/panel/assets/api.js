@@ -37,7 +37,7 @@ export async function postJson(path, data) {
  * The live stream. EventSource reconnects by itself and sends Last-Event-ID; when the server
  * refused it outright (logged out, gateway restarted) we open a new one from the last seq seen.
  */
-export function openStream(startSeq, onEvent, onStatus) {
+export function openStream(startSeq, onEvent, onStatus, onLoggedOut) {
   let lastSeq = startSeq;
   let source;
   let closed = false;
@@ -46,13 +46,24 @@ export function openStream(startSeq, onEvent, onStatus) {
     source.onopen = () => onStatus(true);
     source.onerror = () => {
       onStatus(false);
-      if (source.readyState === EventSource.CLOSED && !closed) setTimeout(connect, 2000);
+      if (source.readyState === EventSource.CLOSED && !closed) setTimeout(reconnect, 2000);
     };
     source.addEventListener('decided', (msg) => {
       const event = JSON.parse(msg.data);
       lastSeq = Math.max(lastSeq, event.seq);
       onEvent(event);
     });
+  }
+  // a refused stream is usually a lost session (gateway restarted): let the page show the login
+  async function reconnect() {
+    if (closed) return;
+    try {
+      await getJson('/panel/api/session');
+      connect();
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 401) onLoggedOut(err);
+      else setTimeout(reconnect, 2000);
+    }
   }
   connect();
   return {

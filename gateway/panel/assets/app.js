@@ -179,11 +179,16 @@ async function start(session) {
   $('#main').innerHTML = '';
   await refreshOverview();
   if (state.stream) state.stream.close();
-  state.stream = openStream(state.overview ? state.overview.lastSeq : 0, onDecided, (ok) => {
-    state.live = ok;
-    renderChrome();
-    if (ok) refreshOverview();
-  });
+  state.stream = openStream(
+    state.overview ? state.overview.lastSeq : 0,
+    onDecided,
+    (ok) => {
+      state.live = ok;
+      renderChrome();
+      if (ok) refreshOverview();
+    },
+    (err) => showLogin(err.body.needsSetup),
+  );
   await renderView();
 }
 
