@@ -22,6 +22,8 @@ export interface EmbeddedMqttOptions {
   port: number;
   consumers?: readonly ConsumerCredential[];
   gw: string;
+  /** the publisher the gateway was built with; attached to this transport while it runs */
+  publisher?: MqttLocalPublisher;
   ctx: Pick<IngestContext, 'keyOf' | 'count' | 'log'>;
   now?: () => number;
 }
@@ -53,7 +55,7 @@ export class EmbeddedMqttIngest implements IngestSource {
   constructor(private options: EmbeddedMqttOptions) {
     this.now = options.now ?? Date.now;
     this.consumers = new ConsumerBook(options.consumers ?? []);
-    this.publisher = new MqttLocalPublisher({ gw: options.gw, send: (t, p, r) => this.publishLocal(t, p, r) });
+    this.publisher = options.publisher ?? new MqttLocalPublisher({ gw: options.gw });
   }
 
   /** the TCP port it listens on (the real one when configured as 0) */
@@ -142,7 +144,7 @@ export class EmbeddedMqttIngest implements IngestSource {
     this.listenPort = typeof address === 'object' && address ? address.port : this.options.port;
     this.broker = broker;
     this.server = server;
-    this.publisher.flush();
+    this.publisher.attach((topic, payload, retain) => this.publishLocal(topic, payload, retain));
     this.options.ctx.log.info({ host: this.options.host, port: this.listenPort }, 'embedded MQTT broker listening');
   }
 
@@ -150,6 +152,7 @@ export class EmbeddedMqttIngest implements IngestSource {
     const broker = this.broker;
     const server = this.server;
     if (!broker || !server) return;
+    this.publisher.detach();
     const offline = this.publisher.offlineState(this.now());
     if (offline) {
       await new Promise<void>((resolve) =>

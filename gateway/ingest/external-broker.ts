@@ -66,6 +66,7 @@ export class ExternalMqttIngest implements IngestSource {
       will: { topic: gatewayState(gw), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
     });
     this.client = client;
+    this.publisher.attach((topic, payload, retain) => this.publishLocal(topic, payload, retain));
     client.on('connect', () => {
       this.backoff.up(this.now());
       client.subscribe(ALL_NODES_UP, { qos: 1 }, (err, granted) => {
@@ -106,6 +107,7 @@ export class ExternalMqttIngest implements IngestSource {
     const client = this.client;
     this.client = null;
     if (!client) return;
+    this.publisher.detach();
     const offline = this.publisher.offlineState(this.now());
     if (offline && client.connected) {
       await client
