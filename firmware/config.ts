@@ -143,7 +143,7 @@ export const SMOKE_DEFAULTS = {
   rising: true,
   everyMs: 1000,
   median: 3,
-  smooth: 0.5,
+  smooth: 1,
   zero: 0.1,
   gain: 3000,
   pre: 80,

@@ -7,8 +7,8 @@ import { Baseline, HoldTimer, MedianFilter, Smoother } from './filters.ts';
  * An analog sensor channel: sample -> valid-range check -> units -> median -> smoothing ->
  * baseline (drift compensation) -> thresholds with verification and hysteresis.
  *
- * Rising needs verification (pre-alarm half of it, alarm all of it), so a puff of steam or
- * dust shorter than that is ignored. Falling needs the reading to drop `hyst` below the
+ * Rising needs verification (the reading over the threshold for verifyS, for pre-alarm and
+ * alarm alike), so a puff of steam or dust shorter than that is ignored. Falling needs the reading to drop `hyst` below the
  * pre-alarm threshold: an alarm never quietly turns into a pre-alarm, it holds until clear.
  */
 export class AnalogChannel implements Channel {
@@ -38,7 +38,7 @@ export class AnalogChannel implements Channel {
     this.median = new MedianFilter(cfg.median);
     this.smoother = new Smoother(cfg.smooth);
     this.base = new Baseline(cfg.quiet, cfg.driftPerH, cfg.comp);
-    this.preHold = new HoldTimer((cfg.verifyS * 1000) / 2);
+    this.preHold = new HoldTimer(cfg.verifyS * 1000);
     this.alarmHold = new HoldTimer(cfg.verifyS * 1000);
     this.openHold = new HoldTimer(cfg.faultS * 1000);
     this.shortHold = new HoldTimer(cfg.faultS * 1000);

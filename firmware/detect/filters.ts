@@ -103,12 +103,15 @@ export class Baseline {
     private limit: number,
   ) {}
 
-  /** `v` is the smoothed reading in units; `canTrack` is false while the channel is not normal. */
+  /**
+   * `v` is the smoothed reading in units; `canTrack` is false while the channel is not normal.
+   * The baseline starts at the factory zero, not at the first reading: a node switched on in
+   * smoke must not learn the smoke as clean air.
+   */
   update(v: number, now: number, canTrack: boolean): void {
     if (!this.started) {
       this.started = true;
       this.last = now;
-      this.value = this.clamp(v);
       return;
     }
     const dt = now - this.last;
