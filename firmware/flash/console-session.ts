@@ -95,8 +95,15 @@ export class ConsoleSession {
 
   /** Sends the upload; resolves once the last byte left (EspruinoTools waits after reset, each Storage write and load). */
   async send(bytes: string): Promise<void> {
-    // EspruinoTools calls the callback only when showStatus is true (core/serial.js).
-    await new Promise<void>((resolve) => this.tools.E.Core.Serial.write(bytes, true, resolve));
+    const { Serial } = this.tools.E.Core;
+    // EspruinoTools calls this callback only for writes longer than one block (core/serial.js),
+    // so completion is also read off its transmit queue.
+    let called = false;
+    Serial.write(bytes, true, () => {
+      called = true;
+    });
+    const idle = () => !Serial.connection.txInProgress && Serial.connection.txDataQueue.length === 0;
+    while (!called && !idle()) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   /** Closes the port and waits (at most 1 s) until it is closed, so EspruinoTools is quiet afterwards. */

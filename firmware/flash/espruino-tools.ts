@@ -43,6 +43,8 @@ interface EspruinoGlobal {
       startListening: (fn: ((data: ArrayBuffer) => void) | undefined) => unknown;
       write: (data: string, showStatus: boolean, done: () => void) => void;
       setSlowWrite: (on: boolean, force?: boolean) => void;
+      /** its transmit queue: empty and idle once everything was written and each pause waited */
+      connection: { txInProgress: boolean; txDataQueue: unknown[] };
     };
     Utils: {
       executeExpression: (expr: string, done: (result: string | undefined) => void) => void;
