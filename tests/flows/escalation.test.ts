@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
-import { gatewayEvent } from '../../protocol/topics.ts';
+import { cloudEvent, gatewayEvent } from '../../protocol/topics.ts';
 import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { acknowledgeEvent, alarmEvent, clearEvent, decided } from './support/events.ts';
 import { NodeRedProcess } from './support/node-red.ts';
@@ -49,6 +49,7 @@ beforeAll(async () => {
       PW_SMS_TOKEN: 'sms-token',
       PW_PANEL_URL: 'http://panel.park.local/',
     },
+    fileContext: true,
   });
   await red.start();
   client = await mqtt.connectAsync(broker.url);
@@ -196,5 +197,59 @@ describe('escalation flow', () => {
     expect(red.log()).toContain('notification delivered');
     hooks.reply = () => ({ status: 200, body: '{"errcode":0,"errmsg":"ok"}' });
     await publish(acknowledgeEvent(alarm, 'ops'));
+  });
+
+  it('carries on after Node-RED is killed: the escalation resumes and alarms sent meanwhile arrive', async () => {
+    const before = alarmEvent('ent-a', 'n-r1', 'smoke', 'fire');
+    const t0 = Date.now();
+    await publish(before);
+    await until(() => about('/wecom/ent-a', before), 1);
+    await sleep(1800); // the file context store writes every second here
+    await red.kill();
+    const during = alarmEvent('ent-c', 'n-r2', 'smoke', 'fire');
+    await publish(during); // held by the broker for the persistent session
+    await red.start();
+    const [security] = await until(() => about('/dingtalk/security', before), 1);
+    expect(security.at - t0).toBeGreaterThanOrEqual(SECURITY_AFTER_S * 1000 - 100);
+    await until(() => about('/wecom/ent-c', during), 1);
+    await publish(before); // a re-delivery after the restart is still known
+    await sleep(1200);
+    expect(about('/wecom/ent-a', before)).toHaveLength(1);
+    await publish(acknowledgeEvent(before, 'ops'));
+    await publish(acknowledgeEvent(during, 'ops'));
+    await until(() => about('/wecom/ent-c', during), 2);
+  });
+});
+
+describe('escalation flow with a broken contact routing', () => {
+  it('reports which entry is wrong, in Chinese and English, and keeps Node-RED running', async () => {
+    const broken = new NodeRedProcess({
+      flowFile: join(import.meta.dirname, '..', '..', 'flows', 'escalation.json'),
+      env: {
+        PW_MQTT_URL: broker.url,
+        PW_ESC_CLIENT_ID: 'pw-esc-broken',
+        // the cloud topics, which the other runtime does not read
+        PW_ESC_TOPIC: 'pw/v1/park/+/gw/+/event/+',
+        PW_ESC_CONTACTS: JSON.stringify({
+          enterprises: { 'ent-a': [{ type: 'fax', url: 'x' }] },
+          security: [],
+          duty: [],
+        }),
+      },
+    });
+    try {
+      await broken.start();
+      await broken.waitForLog(
+        /升级通知配置错误 \/ escalation config error: PW_ESC_CONTACTS.enterprises.ent-a\[0\].type/,
+      );
+      const alarm = alarmEvent('ent-a', 'n-x1', 'smoke', 'fire');
+      await client.publishAsync(cloudEvent('park1', 'gw1', 'alarm'), JSON.stringify(alarm), { qos: 1 });
+      await sleep(1200);
+      expect(hooks.requests.filter((r) => r.body.includes(alarm.id))).toHaveLength(0);
+      expect(broken.log()).toContain('escalation book');
+      expect(broken.log()).not.toMatch(/TypeError|uncaught/i);
+    } finally {
+      await broken.dispose();
+    }
   });
 });
