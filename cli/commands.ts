@@ -37,4 +37,24 @@ export const COMMANDS: Command[] = [
     summary: '管理报警面板的用户和大屏链接 / manage alarm-panel users and kiosk (wall screen) links',
     run: async (args) => (await import('../gateway/panel/users-cli.ts')).runUsers(args),
   },
+  {
+    words: ['gateway'],
+    usage: 'parkwatch gateway --config FILE | --schema',
+    summary: '运行园区网关 / run the park gateway (ingest, alarms, durable outbox, cloud uplink, panel)',
+    run: async (args) => (await import('../gateway/cli/gateway-command.ts')).runGatewayCommand(args),
+  },
+  {
+    words: ['start'],
+    usage: 'parkwatch start [--config FILE]',
+    summary:
+      '一键运行网关、本地 MQTT 与云端替身 / run the gateway, local broker and a stand-in cloud with defaults (./var)',
+    run: async (args) => (await import('./start.ts')).runStartCommand(args),
+  },
+  {
+    words: ['nodes'],
+    usage:
+      'parkwatch nodes add ID [--enterprise E --site S --zone Z --location L --channels smoke,water --key HEX --by NAME] | list [--json] [--show-keys] | remove ID | import FILE.csv|FILE.json [--print-keys]  [--config FILE | --data DIR]',
+    summary: '管理节点登记（密钥、企业、位置）/ manage the node registry (keys, enterprise, location)',
+    run: async (args) => (await import('../gateway/cli/nodes-command.ts')).runNodesCommand(args),
+  },
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConsumerCredential } from '../ingest/consumer-credentials.ts';
+import { PanelOptions } from '../panel/backend.ts';
 import { Id } from '../wire/schemas.ts';
 
 /**
@@ -119,8 +120,8 @@ export const GatewayConfig = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .prefault({}),
-    /** validated by the panel itself (gateway/panel/backend.ts PanelOptions) */
-    panel: z.record(z.string(), z.unknown()).default({}),
+    /** the local alarm panel's own options, defined by the panel (gateway/panel/backend.ts) */
+    panel: PanelOptions.prefault({}),
   })
   .strict();
 

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { UsageError } from '../../cli/command.ts';
+import { ConfigError, loadConfig, validateConfig } from '../config/load.ts';
+import { configJsonSchema, type GatewayConfig } from '../config/schema.ts';
+import { type RunningGateway, runGateway } from '../run.ts';
+
+/**
+ * `parkwatch gateway --config FILE` (the service) and `parkwatch start` (everything with
+ * embedded defaults on a fresh clone). Both stop cleanly on SIGTERM / SIGINT.
+ */
+export function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} 需要一个值 / ${name} needs a value`);
+  return value;
+}
+
+export function readConfig(file: string | undefined, fallback: Record<string, unknown>): GatewayConfig | undefined {
+  try {
+    return file ? loadConfig(file) : validateConfig(fallback, '(defaults / 默认配置)');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Waits for SIGTERM or SIGINT, then stops everything; returns the exit status. */
+export function untilSignal(stop: () => Promise<void>): Promise<number> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      console.error(`收到 ${signal}，正在停止 / ${signal}: stopping`);
+      stop().then(
+        () => done(0),
+        (err) => {
+          console.error(`停止时出错 / error while stopping: ${(err as Error).message}`);
+          done(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+export function banner(running: RunningGateway, config: GatewayConfig, cloud: string): string {
+  const g = running.gateway;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const lines = [
+    `parkwatch 网关已启动 / gateway running: ${config.gatewayId} (园区 / park ${config.parkId})`,
+    `  报警面板 / panel:          ${config.panel.enabled ? `http://${host}:${g.httpPort}/panel/` : '(disabled)'}`,
+    `  指标 / metrics:            http://${host}:${g.httpPort}/metrics`,
+    config.localBroker.mode === 'embedded'
+      ? `  本地 MQTT / local broker:  mqtt://${config.localBroker.host}:${running.localBrokerPort ?? config.localBroker.port} (embedded)`
+      : `  本地 MQTT / local broker:  ${config.localBroker.url} (external)`,
+    `  云端 / cloud uplink:       ${cloud}`,
+    ...config.serial.map((s) => `  串口 / serial:             ${s.path} @ ${s.baudRate}`),
+    `  数据目录 / data folder:    ${resolve(config.dataDir)}`,
+    `  已登记节点 / nodes:        ${g.registry.list().length} (parkwatch nodes add ...)`,
+  ];
+  return lines.join('\n');
+}
+
+export async function runGatewayCommand(args: string[]): Promise<number> {
+  if (args.includes('--schema')) {
+    console.log(JSON.stringify(configJsonSchema(), null, 2));
+    return 0;
+  }
+  const file = option(args, '--config');
+  if (!file) throw new UsageError('需要 --config FILE / --config FILE is required');
+  const config = readConfig(file, {});
+  if (!config) return 2;
+  const running = await runGateway(config);
+  console.log(banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'));
+  return untilSignal(() => running.stop());
+}
