@@ -39,7 +39,14 @@ export function readingsChart(readings, emptyText) {
       `<text x="${PAD.l - 6}" y="${y(v) + 4}" text-anchor="end">${esc(+v.toFixed(2))}</text>` +
       `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
   );
-  const time = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  const withSeconds = t1 - t0 < 2 * 3_600_000;
+  const time = (t) =>
+    new Date(t).toLocaleTimeString([], {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: withSeconds ? '2-digit' : undefined,
+      hour12: false,
+    });
   return (
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img">` +
     ticks.join('') +

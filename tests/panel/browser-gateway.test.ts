@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import type { MqttClient } from 'mqtt';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimNode } from '../../simulator/node-client.ts';
+import { launchChromium } from './support/browser.ts';
+import { type GatewayWithPanel, OPERATOR, startGatewayWithPanel } from './support/gateway-with-panel.ts';
+
+/**
+ * End to end, nothing faked: the real Gateway with its embedded MQTT broker and the panel
+ * mounted on its HTTP server; a simulated node connects over MQTT with its own credentials and
+ * publishes a signed alarm; Chromium shows it live, an operator acknowledges it, it is in the
+ * history, and the node receives the gateway's signed test command.
+ */
+const OUT = 'test-output/panel';
+let park: GatewayWithPanel;
+let base: string;
+let browser: Browser;
+let page: Page;
+let node: SimNode;
+let client: MqttClient;
+const commands: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  park = await startGatewayWithPanel();
+  base = park.base;
+  ({ node, client } = await park.join(
+    'smoke-a1',
+    { enterprise: '宁德电池', site: 'A区', zone: '二号车间', location: '涂布线东侧' },
+    (wire) => commands.push(wire),
+  ));
+  await node.publish(
+    client,
+    node.wire('hello', '', { fw: '1.2.0', fwh: 'ab', cfh: 'cd', rst: 'power', chs: ['smoke'] }),
+  );
+  await node.publish(client, node.heartbeat());
+  for (let i = 0; i < 5; i++) await node.publish(client, node.telemetry('smoke', 100 + i * 5));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await park?.stop();
+});
+
+describe('panel on the real gateway', () => {
+  it('shows a signed alarm from a simulated MQTT node live, flashing', async () => {
+    await page.goto(base + '/');
+    await page.fill('#login-form input[name=name]', OPERATOR.name);
+    await page.fill('#login-form input[name=password]', OPERATOR.password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#live.on');
+    await page.click('nav a[href="#/nodes"]');
+    await page.waitForSelector('table.nodes a[href="#/node/smoke-a1"]');
+    expect(await page.textContent('table.nodes')).toContain('1.2.0');
+    await page.click('nav a[href="#/alarms"]');
+    await page.waitForSelector('.all-clear');
+
+    // how fast is measured by tests/panel/measure-live-latency.ts, not asserted here
+    await node.publish(client, node.alarm('smoke', 900));
+    await page.waitForSelector('.condition.p-fire.flash');
+    expect(await page.textContent('.condition.p-fire .where')).toContain('宁德电池 · A区 · 二号车间 · 涂布线东侧');
+    expect(await page.textContent('#count-unack b')).toBe('1');
+    await page.screenshot({ path: `${OUT}/gateway-alarm.png`, fullPage: true });
+  });
+
+  it('acknowledges it: the gateway records who, and the flashing stops', async () => {
+    await page.click('.condition.p-fire button[data-action=acknowledge]');
+    await page.waitForSelector('.condition.p-fire.s-acknowledged:not(.flash)');
+    const ack = park.gateway.eventLog.after(0, 100).find((e) => e.kind === 'acknowledge');
+    expect(ack?.data.by).toBe(OPERATOR.name);
+    expect(ack?.origin?.path).toBe('operator');
+    expect(await page.textContent('#count-unack b')).toBe('0');
+  });
+
+  it('finds the alarm and the acknowledgement in the history', async () => {
+    await page.click('nav a[href="#/history"]');
+    await page.waitForSelector('#history-rows tr');
+    const kinds = await page.$$eval('#history-rows tr td:nth-child(2)', (cells) => cells.map((c) => c.textContent));
+    expect(kinds).toEqual(expect.arrayContaining(['报警', '确认']));
+    await page.screenshot({ path: `${OUT}/gateway-history.png`, fullPage: true });
+  });
+
+  it('sends a signed test command to the node from its page, with its reading chart', async () => {
+    await page.goto(`${base}/panel/#/node/smoke-a1`);
+    await page.waitForSelector('svg.chart polyline');
+    const before = commands.length;
+    await page.click('button[data-action=test]');
+    await expect.poll(() => commands.slice(before).map((w) => JSON.parse(w).kind)).toContain('test');
+    await page.screenshot({ path: `${OUT}/gateway-node.png`, fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
