@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../gateway/config/load.ts';
 import { Gateway } from '../../gateway/gateway.ts';
 import { localMqttTransport, serialTransport } from '../../gateway/ingest/transports.ts';
-import { DecidedEvent } from '../../gateway/wire/events.ts';
-import { FrameDecoder, unseal } from '../../protocol/index.ts';
+import { DecidedEvent, GatewayState } from '../../gateway/wire/events.ts';
+import { FrameDecoder, gatewayState, unseal } from '../../protocol/index.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
 import { waitFor } from './ingest-wait.ts';
@@ -25,6 +25,7 @@ let pty: PtyPair;
 let gateway: Gateway;
 let url: string;
 const events: DecidedEvent[] = [];
+const gatewayStates: GatewayState[] = [];
 const clients: MqttClient[] = [];
 let serialNode: SerialPort;
 
@@ -63,8 +64,10 @@ beforeAll(async () => {
   clients.push(consumer);
   consumer.on('message', (topic, payload) => {
     if (topic.includes('/event/')) events.push(DecidedEvent.parse(JSON.parse(payload.toString())));
+    if (topic === gatewayState(config.gatewayId))
+      gatewayStates.push(GatewayState.parse(JSON.parse(payload.toString())));
   });
-  await consumer.subscribeAsync('pw/v1/gw/+/event/#', { qos: 1 });
+  await consumer.subscribeAsync(['pw/v1/gw/+/event/#', gatewayState(config.gatewayId)], { qos: 1 });
 });
 
 afterAll(async () => {
@@ -83,6 +86,11 @@ function register(id: string): SimNode {
 const kindOf = (wire: string) => (JSON.parse(unseal(wire)!.body) as { kind: string }).kind;
 
 describe('ingest transports in the real gateway', () => {
+  it('the gateway online state, published before the broker was up, is retained for consumers', async () => {
+    await waitFor(() => gatewayStates.length > 0, 'retained gateway state');
+    expect(gatewayStates[0]).toMatchObject({ gw: 'gw1', state: 'online' });
+  });
+
   it('an MQTT node alarm is decided, published to the consumer, and acknowledged on the node down topic', async () => {
     const node = register('mq-1');
     const commands: string[] = [];
