@@ -30,6 +30,11 @@ export const BenchConfig = z.object({
   /** acknowledged messages before the SIGKILL (the durable bridge is slow, so fewer by default) */
   BENCH_KILL_COUNT: count(10_000),
   BENCH_DURABLE_KILL_COUNT: count(10_000),
+  /** node flags for the gateway process, space separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" */
+  BENCH_GATEWAY_NODE_ARGS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(' ').filter((a) => a !== '')),
 });
 export type BenchConfig = z.infer<typeof BenchConfig>;
 

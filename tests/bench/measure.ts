@@ -131,7 +131,10 @@ export interface DrainResult {
   duplicates: number;
 }
 
-/** Cloud down, `count` messages queued at the edge (all acknowledged), cloud back up, time the drain. */
+/**
+ * Cloud down, `count` alarms queued at the edge (all acknowledged), cloud back up, time the drain.
+ * Alarms, because they are what must never be lost (telemetry may expire by design).
+ */
 export async function drain(rig: Rig, o: { senders: number; count: number; window: number }): Promise<DrainResult> {
   const log = new DeliveryLog();
   const tap = await rig.tap(log.onKey);
@@ -197,7 +200,7 @@ async function publishAcked(
       while (issued < count) {
         issued++;
         await w.admit();
-        const sent = s.send('background');
+        const sent = s.send('alarm');
         w.track(sent.key, sent.acked);
       }
       await w.drained();

@@ -56,8 +56,15 @@ async function measureSystem(system: System, cfg: BenchConfig): Promise<SystemFi
   return figures;
 }
 
-async function gatewaySystem(_cfg: BenchConfig): Promise<System> {
-  throw new Error('the gateway rig lands with the gateway (tests/bench/gateway-rig.ts)');
+async function gatewaySystem(cfg: BenchConfig): Promise<System> {
+  const { startGatewayRig } = await import('./gateway-rig.ts');
+  return {
+    key: 'gateway',
+    name: 'parkwatch gateway',
+    start: () => startGatewayRig({ nodeArgs: cfg.BENCH_GATEWAY_NODE_ARGS }),
+    drainCount: cfg.BENCH_REPLAY_COUNT,
+    killCount: cfg.BENCH_KILL_COUNT,
+  };
 }
 
 async function main(): Promise<void> {
