@@ -59,18 +59,18 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const msg = new Messenger(cfg.id, cfg.key, boot, board.clock, board.sha256);
   const node = new SensorNode(board, cfg, msg);
   const commands = new CommandHandler(cfg.id, cfg.key, boot, board.sha256, node);
-  const chs: string[] = [];
-  for (const c of cfg.channels) chs.push(c.name);
-  const frames = [msg.send('hello', '', { fw: fw.version, fwh: fw.hash, cfh: cfh, rst: board.resetCause(), chs: chs })];
-  node.start();
-  for (const f of node.firstReadings()) frames.push(f);
-  for (const f of frames) board.log(encodeFrame(f).substr(0, encodeFrame(f).length - 1));
   const link = makeLink(cfg.link, cfg.id, cfg.key, board, {
     onCommand: (wire) => commands.handle(wire),
     onUp: () => msg.flush(true),
   });
   msg.link = link;
   link.start();
+  const chs: string[] = [];
+  for (const c of cfg.channels) chs.push(c.name);
+  const frames = [msg.send('hello', '', { fw: fw.version, fwh: fw.hash, cfh: cfh, rst: board.resetCause(), chs: chs })];
+  node.start();
+  for (const f of node.firstReadings()) frames.push(f);
+  for (const f of frames) board.log(encodeFrame(f).substr(0, encodeFrame(f).length - 1));
   booted.node = node;
   booted.messenger = msg;
   booted.link = link;

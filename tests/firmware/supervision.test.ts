@@ -11,7 +11,13 @@ describe('BatteryMonitor', () => {
     board.analog['battery'] = mvToAnalog(3900);
     const reads: number[] = [];
     const input = board.analogInput({ pin: 'battery' });
-    const counted = { read: () => (reads.push(board.clock.now()), input.read()), close: () => {} };
+    const counted = {
+      read: () => {
+        reads.push(board.clock.now());
+        return input.read();
+      },
+      close: () => {},
+    };
     const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, board.clock, (r, c, v) =>
       events.push([r, c, v]),
     );

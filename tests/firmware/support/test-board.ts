@@ -114,9 +114,10 @@ export class TestBoard implements Board {
   digitalOutput(o: DigitalOutputOptions): DigitalOutput {
     const log: [number, number][] = [];
     this.outputs[o.pin] = log;
+    // outputs start low; only changes are recorded
     return {
       write: (v) => {
-        if (log.length === 0 || log[log.length - 1][1] !== v) log.push([this.clock.now(), v]);
+        if ((log.length === 0 ? 0 : log[log.length - 1][1]) !== v) log.push([this.clock.now(), v]);
       },
       close: () => {},
     };
