@@ -164,7 +164,7 @@ async function refreshOverview() {
 let refreshTimer;
 function onDecided(event) {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refreshOverview, 100);
+  refreshTimer = setTimeout(refreshOverview, 50);
   const { view, arg } = route();
   if (view === 'node' && arg === event.node) renderView();
   if (view === 'history' && !state.history.filters.kinds && !state.history.filters.to && $('#history-rows')) {
