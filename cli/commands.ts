@@ -57,4 +57,17 @@ export const COMMANDS: Command[] = [
     summary: '管理节点登记（密钥、企业、位置）/ manage the node registry (keys, enterprise, location)',
     run: async (args) => (await import('../gateway/cli/nodes-command.ts')).runNodesCommand(args),
   },
+  {
+    words: ['mqtt'],
+    usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
+    summary:
+      '本地 MQTT 凭据：消费者密码散列、节点密码导出 / local MQTT credentials: consumer password hash, node passwords for Mosquitto',
+    run: async (args) => (await import('../gateway/ingest/mqtt-cli.ts')).runMqttCommand(args),
+  },
+  {
+    words: ['sim', 'eval'],
+    usage: 'parkwatch sim eval [--data DIR]',
+    summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',
+    run: async (args) => (await import('../simulator/eval/eval-cli.ts')).runEval(args),
+  },
 ];
