@@ -94,10 +94,18 @@ describe('panel page (in-memory backend)', () => {
     expect(await page.textContent('#count-unack b')).toBe('3');
     await page.screenshot({ path: `${OUT}/alarms-zh.png`, fullPage: true });
 
+    // sound starts with a click (browsers allow audio only after a gesture); fire outranks water
+    await page.click('#sound');
+    await expect.poll(() => page.getAttribute('body', 'data-alert')).toBe('fire');
+
     await page.click(`.condition.p-fire button[data-action=acknowledge]`);
     await page.waitForSelector('.condition.p-fire.s-acknowledged:not(.flash)');
     expect(await page.textContent('.condition.p-fire .meta')).toContain('值班员');
     expect(backend.actions.at(-1)).toEqual({ action: 'acknowledge', ref: alarm.alarm!.ref, by: '值班员' });
+    // the next most urgent unacknowledged condition now sounds: water, with its own tone
+    await expect.poll(() => page.getAttribute('body', 'data-alert')).toBe('water');
+    await page.click('#sound');
+    await expect.poll(() => page.getAttribute('body', 'data-alert')).toBe('');
     expect(requests.every((u) => u.startsWith(server.url))).toBe(true);
   });
 

@@ -97,6 +97,8 @@ function updateSound() {
     ? null
     : ['fire', 'water', 'trouble'].find((p) => active.some((c) => c.priority === p)) || null;
   if (kind !== currentAlert()) playAlert(kind);
+  // what is sounding, for the wall screen's CSS and for tests
+  document.body.dataset.alert = soundUnlocked() && kind ? kind : '';
   renderSoundButton();
 }
 
