@@ -64,4 +64,10 @@ export const COMMANDS: Command[] = [
       '本地 MQTT 凭据：消费者密码散列、节点密码导出 / local MQTT credentials: consumer password hash, node passwords for Mosquitto',
     run: async (args) => (await import('../gateway/ingest/mqtt-cli.ts')).runMqttCommand(args),
   },
+  {
+    words: ['sim', 'eval'],
+    usage: 'parkwatch sim eval [--data DIR]',
+    summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',
+    run: async (args) => (await import('../simulator/eval/eval-cli.ts')).runEval(args),
+  },
 ];

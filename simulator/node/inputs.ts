@@ -15,10 +15,10 @@ import { loadWaterData } from '../traces/water.ts';
 export const InputSchema = z
   .object({
     nist: z.object({ test: z.string(), column: z.string() }).optional(),
-    water: z.object({ device: z.string() }).optional(),
+    water: z.object({ device: z.string(), channel: z.enum(['level', 'distance']).default('level') }).optional(),
     generate: GeneratorSpecSchema.optional(),
     file: z.string().optional(),
-    /** channel of the trace file to use */
+    /** channel of the trace file to use (required with file) */
     channel: z.string().optional(),
     constant: z.number().optional(),
     atS: z.number().default(0),
@@ -65,7 +65,7 @@ export function resolveInput(raw: InputSpec, ctx: InputContext): ResolvedInput {
   const valueName = spec.nist
     ? 'smoke'
     : spec.water
-      ? 'level'
+      ? spec.water.channel
       : spec.file
         ? (spec.channel as string)
         : spec.generate && !has('value')

@@ -16,7 +16,8 @@ import type { ResolvedInput } from './inputs.ts';
 /**
  * One simulated sensor node: a VirtualBoard running the firmware with the node's config in its
  * Storage, its analog and contact inputs fed from traces through the node's own front-end
- * calibration (a = zero + units / gain), plus the faults a scenario can put on a sensor:
+ * calibration (a = zero + units / gain; the trace is the sensor's reading, so a falling sensor
+ * such as an ultrasonic distance gets a falling trace), plus the faults a scenario can put on a sensor:
  * stuck at its current reading, open circuit (ADC 0), short circuit (ADC 1).
  */
 export interface SimNodeOptions {
@@ -104,12 +105,11 @@ export class SimNode {
       const pin = cfg.pins[c.pin] as string;
       const input = this.o.inputs[c.name];
       if (c.kind === 'analog') {
-        const sign = c.rising ? 1 : -1;
         analog[pin] = (tMs) => {
           const fault = this.wiringAt(c.name, tMs);
           if (fault === 'open') return 0;
           if (fault === 'short') return 1;
-          return c.zero + (sign * this.unitsAt(c.name, tMs)) / c.gain;
+          return c.zero + this.unitsAt(c.name, tMs) / c.gain;
         };
       } else {
         digital[pin] = contactFeed(input, c.active);

@@ -127,8 +127,9 @@ function buildSensor(device: string, rows: Row[], startUnix: number): WaterSenso
     trace: {
       source: `Open-Water-Level ${device}`,
       channels: [
-        { name: 'distance', unit: 'cm', t, v: timed.map((r) => r.distance) },
-        { name: 'level', unit: 'm', t, v: timed.map((r) => (mountingCm - r.distance) / 100) },
+        // the sensor's output holds its last measurement until the next one (every 6 min)
+        { name: 'distance', unit: 'cm', t, v: timed.map((r) => r.distance), step: true },
+        { name: 'level', unit: 'm', t, v: timed.map((r) => (mountingCm - r.distance) / 100), step: true },
       ],
       marks,
     },
