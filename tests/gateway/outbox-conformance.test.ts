@@ -1,0 +1,105 @@
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../gateway/store/database.ts';
+import { type Outbox, SqliteOutbox, TELEMETRY, URGENT } from '../../gateway/store/outbox.ts';
+import { tempDir } from './support/gateway-rig.ts';
+
+/**
+ * The contract every Outbox implementation must pass. `make` returns an outbox and a way to
+ * store the event bodies the entries refer to (for SqliteOutbox: the event log rows).
+ */
+type Maker = () => {
+  outbox: Outbox;
+  store: (seq: number, kind: string, at: number) => void;
+  reopen: () => Outbox;
+  close: () => void;
+};
+
+function conformance(name: string, make: Maker): void {
+  describe(`Outbox conformance: ${name}`, () => {
+    let close: (() => void) | undefined;
+    afterEach(() => close?.());
+
+    const setup = () => {
+      const m = make();
+      close = m.close;
+      const put = (seq: number, cls: 0 | 1, at = 1000, bytes = 100) => {
+        m.store(seq, cls === TELEMETRY ? 'telemetry' : 'alarm', at);
+        m.outbox.add([{ seq, cls, bytes, expiresAt: cls === TELEMETRY ? at + 500 : null }]);
+      };
+      return { ...m, put };
+    };
+
+    it('peeks by class in seq order after a cursor', () => {
+      const { outbox, put } = setup();
+      for (const [seq, cls] of [
+        [1, 1],
+        [2, 0],
+        [3, 1],
+        [4, 0],
+        [5, 0],
+      ] as const)
+        put(seq, cls);
+      expect(outbox.peek(URGENT, 0, 10).map((e) => e.seq)).toEqual([2, 4, 5]);
+      expect(outbox.peek(URGENT, 2, 1).map((e) => e.seq)).toEqual([4]);
+      expect(outbox.peek(TELEMETRY, 0, 10).map((e) => [e.seq, e.kind])).toEqual([
+        [1, 'telemetry'],
+        [3, 'telemetry'],
+      ]);
+      expect(outbox.stats()).toMatchObject({ depth: 5, bytes: 500, oldestAt: 1000 });
+    });
+
+    it('removes delivered entries; a duplicate remove is harmless', () => {
+      const { outbox, put } = setup();
+      put(1, 0);
+      put(2, 0);
+      outbox.remove([1]);
+      outbox.remove([1, 99]);
+      expect(outbox.peek(URGENT, 0, 10).map((e) => e.seq)).toEqual([2]);
+      expect(outbox.stats()).toMatchObject({ depth: 1, bytes: 100 });
+    });
+
+    it('keeps entries across a reopen (durable)', () => {
+      const m = setup();
+      m.put(7, 0);
+      const again = m.reopen();
+      expect(again.peek(URGENT, 0, 10).map((e) => e.seq)).toEqual([7]);
+      expect(again.stats().depth).toBe(1);
+    });
+
+    it('expires telemetry and drops the oldest over quota, never urgent entries', () => {
+      const { outbox, put } = setup();
+      put(1, 1, 0); // expires at 500
+      for (let s = 2; s <= 6; s++) put(s, s % 2 === 0 ? 0 : 1, 1000);
+      expect(outbox.prune(600, 1_000_000)).toEqual({ expired: 1, droppedOverQuota: 0 });
+      // left: 2(u) 3(t) 4(u) 5(t) 6(u) = 500 bytes; quota 350 drops telemetry 3 and 5 only
+      expect(outbox.prune(600, 350)).toEqual({ expired: 0, droppedOverQuota: 2 });
+      expect(outbox.peek(URGENT, 0, 10).map((e) => e.seq)).toEqual([2, 4, 6]);
+      expect(outbox.peek(TELEMETRY, 0, 10)).toEqual([]);
+      expect(outbox.prune(600, 10)).toEqual({ expired: 0, droppedOverQuota: 0 });
+      expect(outbox.stats().depth).toBe(3);
+    });
+  });
+}
+
+conformance('SqliteOutbox', () => {
+  const dir = tempDir('pw-outbox-');
+  let db = openDatabase(dir);
+  const store = (seq: number, kind: string, at: number) =>
+    db
+      .prepare('INSERT INTO events (seq, at, node, kind, body) VALUES (?, ?, ?, ?, ?)')
+      .run(seq, at, 'n1', kind, JSON.stringify({ seq, kind }));
+  return {
+    outbox: new SqliteOutbox(db),
+    store,
+    reopen: () => {
+      db.close();
+      db = openDatabase(dir);
+      return new SqliteOutbox(db);
+    },
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
