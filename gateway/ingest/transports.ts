@@ -43,7 +43,7 @@ export function localMqttTransport(
 
 export function serialTransport(
   ports: readonly { path: string; baudRate: number }[],
-  backoff: { minMs: number; maxMs: number } = { minMs: 250, maxMs: 10_000 },
+  backoff: { minMs: number; maxMs: number } = { minMs: 500, maxMs: 30_000 },
 ): IngestFactory {
   return (ctx) => new SerialIngest({ ports, backoff, ctx });
 }
