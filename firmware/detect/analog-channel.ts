@@ -88,26 +88,29 @@ export class AnalogChannel implements Channel {
     this.checkThresholds(now);
   }
 
-  /** Open/short circuit: true while the sensor is faulted (no detection then). */
+  /**
+   * Open/short circuit: true while the sensor is faulted (no detection then). Full scale during
+   * an alarm is dense smoke saturating the chamber, not a short: the alarm holds.
+   */
   private checkRange(a: number, now: number): boolean {
-    const open = this.openHold.update(a < this.cfg.lo, now);
-    const short = this.shortHold.update(a > this.cfg.hi, now);
+    const c = this.cfg;
+    const high = a > c.hi && this.level !== ALARM;
+    const open = this.openHold.update(a < c.lo, now);
+    const short = this.shortHold.update(high, now);
     const code = open ? 'sensor_open' : short ? 'sensor_short' : '';
     if (code !== '' && this.fault !== code) {
       if (this.fault !== '') this.listener('trouble_clear', this, { code: this.fault });
       this.fault = code;
       this.listener('trouble', this, { code: code, v: Math.round(a * 1000) });
-    } else if (code === '' && (this.fault === 'sensor_open' || this.fault === 'sensor_short')) {
-      if (a >= this.cfg.lo && a <= this.cfg.hi) {
-        this.listener('trouble_clear', this, { code: this.fault });
-        this.fault = '';
-        // Start the filters again from the first good sample: the faulted readings are not smoke.
-        this.median.reset();
-        this.smoother.reset();
-      }
+    } else if (code === '' && (this.fault === 'sensor_open' || this.fault === 'sensor_short') && a >= c.lo && !high) {
+      this.listener('trouble_clear', this, { code: this.fault });
+      this.fault = '';
+      // Start the filters again from the first good sample: the faulted readings are not smoke.
+      this.median.reset();
+      this.smoother.reset();
     }
     // While out of range but not yet for faultS, hold the last good reading instead of using this one.
-    return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < this.cfg.lo || a > this.cfg.hi;
+    return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < c.lo || high;
   }
 
   private checkDirty(): void {

@@ -87,6 +87,13 @@ describe('AnalogChannel (photoelectric smoke defaults)', () => {
     expect(short.events[0].d).toMatchObject({ code: 'sensor_short' });
   });
 
+  it('dense smoke saturating the chamber during an alarm is not a short circuit', () => {
+    const signal = (t: number) => (t < 30_000 ? analogOf(0) : t < 60_000 ? analogOf(600) : 1);
+    const { events, channel } = runAnalog(smokeConfig(), signal, 300_000);
+    expect(kinds(events)).toEqual(['alarm']);
+    expect(channel.level).toBe(ALARM);
+  });
+
   it('a fault clears when the reading returns to the valid range, and an out-of-range glitch is ignored', () => {
     const signal = (t: number) => (t >= 60_000 && t < 120_000 ? 0 : analogOf(0));
     const { events } = runAnalog(smokeConfig(), signal, 300_000);

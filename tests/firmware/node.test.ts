@@ -100,7 +100,7 @@ describe('alarm, hush and test', () => {
     h.board.press();
     const hush = h.take().find((r) => r.m.kind === 'hush');
     expect(hush?.m).toMatchObject({ ch: 'smoke', d: { by: 'button' } });
-    expect(hush?.m.d.until).toBe(h.now - 200 + 600_000);
+    expect((hush?.m.d as { until: number }).until).toBe(h.now - 200 + 600_000);
     expect(h.state(0)).toBe('hushed');
     const from = h.now;
     h.advance(599_000 - 200);

@@ -19,7 +19,7 @@ import { FrameDecoder } from '../../../protocol/framing.ts';
 import { VirtualClock } from '../../../simulator/virtual-clock.ts';
 
 export function nodeSha256(binary: string): string {
-  return createHash('sha256').update(binary, 'latin1').digest('latin1');
+  return createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
 }
 
 /** A Clock on a VirtualClock: time moves only when the test says so. */
