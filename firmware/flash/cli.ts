@@ -29,8 +29,14 @@ export async function runFlash(args: string[]): Promise<number> {
       out('结果 / result: ✗ 调试未通过 / commissioning FAILED');
       return 1;
     }
-    out('结果 / result: ✓ 调试通过，可以在网关登记 / commissioned, register it in the gateway:');
-    out(`  npx parkwatch nodes add ${outcome.summary.config.id} --key-file ${options.node}`);
+    const { config } = outcome.summary;
+    out(
+      '结果 / result: ✓ 调试通过，请在网关登记 (填写位置) / commissioned; register it in the gateway (fill in the place):',
+    );
+    out(
+      `  npx parkwatch nodes add ${config.id} --key ${config.key} --channels ${config.channels.map((c) => c.name).join(',')} ` +
+        '--enterprise "<企业 enterprise>" --site "<厂区 site>" --zone "<区域 zone>" --location "<位置 location>" --by "<安装人 installer>"',
+    );
     return 0;
   } catch (e) {
     if (e instanceof FlashError) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ConsoleSession } from './console-session.ts';
 import { FlashError } from './errors.ts';
 import { loadEspruinoTools } from './espruino-tools.ts';
@@ -15,14 +15,6 @@ export type FlashOutcome =
 
 /** Progress lines for the installer, "中文 / English". */
 export type Say = (line: string) => void;
-
-/** The hash `firmware build` writes beside the script (firmware/README.md), if there is one. */
-function firmwareHashBeside(scriptPath: string): string | undefined {
-  const sidecar = scriptPath.replace(/\.js$/, '') + '.sha256';
-  if (!existsSync(sidecar)) return undefined;
-  const hex = readFileSync(sidecar, 'utf8').trim().split(/\s+/)[0];
-  return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
-}
 
 /**
  * `parkwatch flash`: validate node.json, build the upload with EspruinoTools (offline), then
@@ -98,7 +90,7 @@ export async function flash(options: FlashOptions, say: Say): Promise<FlashOutco
       board,
       contact,
       configHash: createHash('sha256').update(node.text, 'utf8').digest('hex'),
-      firmwareHash: firmwareHashBeside(options.script),
+      firmwareHash: plan.firmwareHash,
       uploadBytes: plan.bytes.length,
       uploadMs,
     };

@@ -10,7 +10,7 @@ export interface Commissioning {
   contact: FirstContact;
   /** sha256 hex of the config text written to Storage */
   configHash: string;
-  /** firmware hash of the uploaded script, when known (firmware/dist/*.sha256) */
+  /** firmware hash of the uploaded script, when it has a hash slot (firmware/fw-hash.ts) */
   firmwareHash?: string;
   uploadBytes: number;
   uploadMs: number;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { embeddedHash, firmwareHash } from '../fw-hash.ts';
 import { FlashError } from './errors.ts';
 import type { LoadedTools } from './espruino-tools.ts';
 import type { NodeFile } from './node-file.ts';
@@ -15,6 +16,8 @@ export interface UploadPlan {
   bytes: string;
   scriptPath: string;
   scriptBytes: number;
+  /** the `fwh` the script will report (firmware/fw-hash.ts); undefined for a script without a hash slot */
+  firmwareHash?: string;
   /** modules the script loads with require("..."), all built into the board */
   modules: string[];
 }
@@ -77,5 +80,6 @@ export async function buildUploadPlan(tools: LoadedTools, node: NodeFile, script
   let body = formatted;
   while (!body.endsWith('\n\n')) body += '\n';
   const bytes = `\x10reset();\n\x10print()\n${body}`;
-  return { bytes, scriptPath, scriptBytes: Buffer.byteLength(script, 'latin1'), modules };
+  const hash = embeddedHash(script) === undefined ? undefined : firmwareHash(script);
+  return { bytes, scriptPath, scriptBytes: Buffer.byteLength(script, 'latin1'), firmwareHash: hash, modules };
 }

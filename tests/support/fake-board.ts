@@ -3,14 +3,19 @@ import { createServer, type Server, type Socket } from 'node:net';
 import vm from 'node:vm';
 import { SerialPort } from 'serialport';
 import { encodeFrame, type NodeMessage, PROTOCOL_VERSION, seal } from '../../protocol/index.ts';
+import { CapturedUart } from '../../simulator/board/links.ts';
+import { VirtualBoard } from '../../simulator/board/virtual-board.ts';
+import { VirtualClock } from '../../simulator/virtual-clock.ts';
 
 /**
  * A fake ESP32 running Espruino, for the flash tests: it sits on a real PTY (socat) or serves a
  * telnet-style TCP console, and answers like Espruino's console does. Every line the tools send
  * is executed for real in a small JS sandbox with the Espruino globals the upload uses (print,
  * reset, load, require("Storage"), atob, process.env), so Storage ends up with exactly what was
- * written. On `load()` it plays the firmware's boot output (firmware/README.md): signed hello,
- * one telemetry per configured channel, one heartbeat, built from the config it was given.
+ * written. On `load()` it either plays the firmware's boot output as firmware/README.md describes
+ * it (signed hello, one telemetry per channel, one heartbeat, from the config it was given), or,
+ * with `firmware: 'virtual'`, runs the uploaded .bootcde itself in the simulator's VirtualBoard
+ * on a virtual clock and sends what that prints.
  *
  * The only fake part is the interpreter; the wire (PTY or TCP) and the bytes are real.
  */
@@ -32,7 +37,19 @@ export interface FakeBoardOptions {
   firmwareVersion?: string;
   /** process.env.MODULES of the fake Espruino */
   modules?: string[];
+  /** 'frames': print the boot frames described in firmware/README.md; 'virtual': run the uploaded script */
+  firmware?: 'frames' | 'virtual';
 }
+
+/** Quiet inputs for the default pins (firmware/config.ts DEFAULT_PINS): clean air, dry probe, no button. */
+const QUIET_PINS = {
+  analog: { D34: () => 0.104, D35: () => 0.6 },
+  digital: {
+    D32: { level: () => 1, edgesMs: [] },
+    D0: { level: () => 1, edgesMs: [] },
+    D27: { level: () => 0, edgesMs: [] },
+  },
+};
 
 const ENV = { VERSION: '2v29', BOARD: 'ESP32', CONSOLE: 'Serial1' };
 const DEFAULT_MODULES = ['Flash', 'Storage', 'heatshrink', 'crypto', 'net', 'dgram', 'http', 'tls', 'Wifi', 'ESP32'];
@@ -150,6 +167,10 @@ export class FakeBoard {
     this.boots++;
     this.out('\r\n');
     if (this.behaviour === 'no-hello') return;
+    if (this.options.firmware === 'virtual') {
+      this.runUploaded();
+      return;
+    }
     const text = this.storage.get('pw.cfg');
     const cfg = text === undefined ? undefined : JSON.parse(Buffer.from(text, 'latin1').toString('utf8'));
     if (!cfg) {
@@ -185,6 +206,22 @@ export class FakeBoard {
       frame('telemetry', c.name, c.kind === 'analog' ? { v: 12, b: 10, st: 'normal' } : { v: 0, b: 0, st: 'normal' });
     }
     frame('heartbeat', '', { bat: 0, rssi: 0, mem: 2100, ivl: 30 });
+  }
+
+  /** Runs .bootcde as Espruino would after load(), for the first 6 virtual seconds. */
+  private runUploaded(): void {
+    const clock = new VirtualClock(0);
+    const board = new VirtualBoard({
+      name: 'flash-test',
+      script: VirtualBoard.compile(this.storage.get('.bootcde') ?? '', '.bootcde'),
+      clock,
+      feeds: QUIET_PINS,
+      storage: this.storage,
+      uarts: { Serial2: new CapturedUart(() => {}) },
+      onConsole: (line) => this.out(line + '\r\n'),
+    });
+    board.powerOn('software');
+    clock.advance(6000);
   }
 }
 
