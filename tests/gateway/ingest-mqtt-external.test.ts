@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalMqttIngest } from '../../gateway/ingest/external-broker.ts';
 import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import type { LinkChange } from '../../gateway/ports.ts';
+import { GatewayState } from '../../gateway/wire/events.ts';
 import { gatewayEvent, gatewayState, mqttPassword, nodeDown, nodeUp, seal } from '../../protocol/index.ts';
 import { KEY, OTHER_KEY, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
 import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
@@ -137,5 +139,36 @@ describe('ExternalMqttIngest against a real Mosquitto with the documented ACL', 
     const n1 = await connect('n1', pw('n1'));
     await n1.publishAsync(nodeUp('n1'), wire('n1', 5), { qos: 1 });
     await waitFor(() => frames.length === before + 1, 'frame after the outage');
+  });
+
+  it('leaves the retained offline state through its last-will when the gateway process is SIGKILLed', async () => {
+    const consumer = await connect('nodered', 'nr-secret');
+    const states: GatewayState[] = [];
+    consumer.on('message', (t, p) => {
+      if (t === gatewayState('gw9')) states.push(GatewayState.parse(JSON.parse(p.toString())));
+    });
+    await consumer.subscribeAsync(gatewayState('gw9'), { qos: 1 });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        new URL('./ingest-will-child.ts', import.meta.url).pathname,
+        broker.url,
+        'parkwatch-gw',
+        'gw-secret',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`child exited early: ${code}`)));
+    });
+    await waitFor(() => states.some((s) => s.state === 'online'), 'online state');
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor(() => states.at(-1)?.state === 'offline', 'offline state from the will');
+    expect(states.at(-1)).toMatchObject({ gw: 'gw9', park: 'park1', state: 'offline' });
   });
 });
