@@ -46,7 +46,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       if (path === '/panel/api/history.csv') return api.historyCsv(req, res, url);
       if (path === '/panel/api/refusals') return api.refusals(req, res, { ...counters });
       if (path.startsWith('/panel/api/nodes/')) {
-        return api.node(req, res, url, decodeURIComponent(path.slice('/panel/api/nodes/'.length)));
+        return api.node(req, res, url, decodePathPart(path.slice('/panel/api/nodes/'.length)));
       }
       if (path === '/panel/api/stream') {
         const session = access.requireSession(req);
@@ -88,6 +88,14 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       users.close();
     },
   };
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ApiError(400, 'invalid', `网址编码无效 / malformed URL encoding: ${part.slice(0, 40)}`);
+  }
 }
 
 /** A `panel:` config section that cannot be used; the message names each bad key. */

@@ -271,6 +271,7 @@ describe('views', () => {
     expect(data.events).toEqual([]);
     expect((await client.request('GET', '/panel/api/nodes/n9')).status).toBe(404);
     expect((await client.request('GET', '/panel/api/nodes/bad%20id')).status).toBe(400);
+    expect((await client.request('GET', '/panel/api/nodes/n1%')).status).toBe(400);
   });
 });
 
