@@ -73,7 +73,11 @@ export class Access {
    * or a role change takes effect at once in the running gateway.
    */
   session(req: IncomingMessage): Session | undefined {
-    const s = this.sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    return this.sessionById(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+  }
+
+  sessionById(id: string | undefined): Session | undefined {
+    const s = this.sessions.get(id);
     if (!s) return undefined;
     if (s.kiosk) {
       if (this.users.hasKiosk(s.user.slice(KIOSK_PREFIX.length))) return s;

@@ -22,13 +22,18 @@ export class LiveStream {
   private unsubscribe: () => void;
   private keepalive: NodeJS.Timeout;
 
-  constructor(private backend: PanelBackend) {
+  /**
+   * `sessionAlive` is asked on every keepalive, so a stream whose user was removed (or whose
+   * kiosk link was revoked) ends within KEEPALIVE_MS.
+   */
+  constructor(
+    private backend: PanelBackend,
+    private sessionAlive: (sessionId: string) => boolean,
+  ) {
     this.unsubscribe = backend.subscribe((e) => {
       for (const c of this.clients) this.send(c, e);
     });
-    this.keepalive = setInterval(() => {
-      for (const c of this.clients) c.res.write(': keepalive\n\n');
-    }, KEEPALIVE_MS);
+    this.keepalive = setInterval(() => this.sweep(), KEEPALIVE_MS);
     this.keepalive.unref();
   }
 
@@ -56,6 +61,17 @@ export class LiveStream {
     const drop = () => this.clients.delete(client);
     req.on('close', drop);
     res.on('error', drop);
+  }
+
+  /** Ends streams whose session is gone; keeps the others' connections warm through proxies. */
+  sweep(): void {
+    for (const c of this.clients) {
+      if (this.sessionAlive(c.sessionId)) c.res.write(': keepalive\n\n');
+      else {
+        c.res.end();
+        this.clients.delete(c);
+      }
+    }
   }
 
   /** Ends the streams of a session that logged out. */

@@ -28,7 +28,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
   );
   const access = new Access(users, sessions, limiter, ctx);
   const api = new ApiRoutes(backend, access, ctx.options, now);
-  const live = new LiveStream(backend);
+  const live = new LiveStream(backend, (id) => access.sessionById(id) !== undefined);
   const assets = new StaticAssets();
   const counters = access.counters;
 
