@@ -32,8 +32,17 @@ const sha256 = (binary: string): string => createHash('sha256').update(binary, '
 
 /** CONNACK return codes of MQTT 3.1.1 */
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const STOP_GRACE_MS = 100;
+/**
+ * A consumer that stops reading (a frozen Node-RED) holds one of aedes' delivery slots per
+ * message until its socket drains; with every slot held, all publishing stalls. So: many slots,
+ * and a consumer that cannot take data for 2 s is disconnected (it reconnects and gets the
+ * retained states again). aedes' default is 60 s.
+ */
+const DELIVERY_CONCURRENCY = 1000;
+const DRAIN_TIMEOUT_MS = 2000;
 
 type Login = { ok: true; role: LocalRole } | { ok: false; reason: string; code: number };
 
@@ -65,26 +74,39 @@ export class EmbeddedMqttIngest implements IngestSource {
 
   async start(onFrame: (frame: InboundFrame) => void): Promise<void> {
     const broker = await Aedes.createBroker({
+      concurrency: DELIVERY_CONCURRENCY,
+      drainTimeout: DRAIN_TIMEOUT_MS,
       authenticate: (client, username, password, done) => {
-        this.login(client, username, password).then((login) => {
-          if (login.ok) {
-            this.roles.set(client, login.role);
-            done(null, true);
-            return;
-          }
-          this.refuse('connect', login.reason, { client: client.id, username });
-          done(Object.assign(new Error(login.reason), { returnCode: login.code }) as AuthenticateError, false);
-        });
+        this.login(client, username, password)
+          .catch((err: Error): Login => {
+            this.options.ctx.log.error({ client: client.id, err: err.message }, 'local mqtt login check failed');
+            return { ok: false, reason: 'auth_error', code: SERVER_UNAVAILABLE };
+          })
+          .then((login) => {
+            if (login.ok) {
+              this.roles.set(client, login.role);
+              done(null, true);
+              return;
+            }
+            this.refuse('connect', login.reason, { client: client.id, username });
+            done(Object.assign(new Error(login.reason), { returnCode: login.code }) as AuthenticateError, false);
+          });
       },
       authorizePublish: (client, packet, done) => {
         const role = client ? this.roles.get(client) : undefined;
         // client null: aedes publishing the stored will of a client long gone; only node wills get stored
         if (!client) return done(null);
         const verdict = role ? mayPublish(role, packet.topic, packet.payload.length) : { ok: false, reason: 'no_role' };
-        if (verdict.ok) return done(null);
-        this.refuse('publish', verdict.reason, { client: client.id, topic: packet.topic });
-        // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection
-        done(new Error(`publish refused: ${verdict.reason}`));
+        if (!verdict.ok) {
+          this.refuse('publish', verdict.reason, { client: client.id, topic: packet.topic });
+          // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection
+          return done(new Error(`publish refused: ${verdict.reason}`));
+        }
+        // Taken here, on arrival, rather than after aedes' delivery queue: a stalled local
+        // consumer can hold that queue for up to DRAIN_TIMEOUT_MS, and an alarm must not wait.
+        if (role?.kind === 'node' && packet.topic === nodeUp(role.node))
+          this.take(onFrame, client.id, role.node, packet.payload);
+        done(null);
       },
       authorizeSubscribe: (client, sub, done) => {
         const role = this.roles.get(client);
@@ -92,20 +114,6 @@ export class EmbeddedMqttIngest implements IngestSource {
         if (verdict.ok) return done(null, sub);
         this.refuse('subscribe', verdict.reason, { client: client.id, topic: sub.topic });
         done(null, null); // SUBACK 0x80 for this filter, the connection stays
-      },
-      published: (packet, client, done) => {
-        const role = client ? this.roles.get(client) : undefined;
-        if (role?.kind === 'node' && packet.topic === nodeUp(role.node)) {
-          this.frames++;
-          onFrame({
-            path: 'mqtt',
-            via: client.id,
-            raw: Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload),
-            receivedAt: this.now(),
-            topicNode: role.node,
-          });
-        }
-        done(null);
       },
     });
     broker.on('clientReady', (client) => {
@@ -187,6 +195,22 @@ export class EmbeddedMqttIngest implements IngestSource {
       },
     );
     return true;
+  }
+
+  private take(onFrame: (frame: InboundFrame) => void, clientId: string, node: string, payload: Buffer | string): void {
+    this.frames++;
+    try {
+      onFrame({
+        path: 'mqtt',
+        via: clientId,
+        raw: Buffer.isBuffer(payload) ? payload.toString('utf8') : String(payload),
+        receivedAt: this.now(),
+        topicNode: node,
+      });
+    } catch (err) {
+      // the pipeline promises not to throw; if it does, the broker must carry on
+      this.options.ctx.log.error({ node, err: (err as Error).message }, 'pipeline threw on a frame');
+    }
   }
 
   /** refusals by "<action>_<reason>", e.g. publish_not_own_topic */

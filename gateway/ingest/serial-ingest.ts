@@ -52,7 +52,12 @@ export class SerialIngest implements IngestSource {
           tally.frames++;
           const node = nodeOfPayload(payload);
           if (node !== undefined) this.routes.set(node, link);
-          onFrame({ path: 'serial', via: path, raw: payload, receivedAt: this.now() });
+          try {
+            onFrame({ path: 'serial', via: path, raw: payload, receivedAt: this.now() });
+          } catch (err) {
+            // the pipeline promises not to throw; if it does, the port must carry on
+            ctx.log.error({ port: path, err: (err as Error).message }, 'pipeline threw on a frame');
+          }
         },
         onReject: (reason, chunk) => {
           tally.rejects[reason] = (tally.rejects[reason] ?? 0) + 1;

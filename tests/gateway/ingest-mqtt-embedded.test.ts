@@ -23,6 +23,21 @@ const KEYS: Record<string, string> = { n1: KEY, n2: OTHER_KEY };
 const pw = (node: string) => mqttPassword(sha256, KEYS[node])!;
 const WIRE = seal(sha256, KEY, { ...SAMPLE_MESSAGES[1], node: 'n1' });
 
+const EVENT: DecidedEvent = {
+  id: 'gw1:7',
+  seq: 7,
+  gw: 'gw1',
+  park: 'park1',
+  kind: 'alarm',
+  priority: 'fire',
+  at: 1_700_000_000_000,
+  receivedAt: 1_700_000_000_100,
+  node: 'n1',
+  ch: 'smoke',
+  placement: null,
+  data: { v: 160 },
+};
+
 const frames: InboundFrame[] = [];
 const counted: string[] = [];
 let ingest: EmbeddedMqttIngest;
@@ -142,20 +157,7 @@ describe('EmbeddedMqttIngest (aedes) with real MQTT clients', () => {
     const seen: [string, unknown][] = [];
     consumer.on('message', (t, p) => seen.push([t, JSON.parse(p.toString())]));
 
-    const event: DecidedEvent = {
-      id: 'gw1:7',
-      seq: 7,
-      gw: 'gw1',
-      park: 'park1',
-      kind: 'alarm',
-      priority: 'fire',
-      at: 1_700_000_000_000,
-      receivedAt: 1_700_000_000_100,
-      node: 'n1',
-      ch: 'smoke',
-      placement: null,
-      data: { v: 160 },
-    };
+    const event = EVENT;
     const state: NodeState = {
       node: 'n1',
       online: true,
@@ -198,6 +200,46 @@ describe('EmbeddedMqttIngest (aedes) with real MQTT clients', () => {
     await ingest.stop();
     await waitFor(() => states.length === 2, 'offline state');
     expect(states[1]).toMatchObject({ gw: 'gw1', state: 'offline' });
+  });
+});
+
+describe('a consumer that stops reading', () => {
+  it('does not hold up node messages: they are taken on arrival and the frozen consumer is dropped', async () => {
+    const got: InboundFrame[] = [];
+    const own = new EmbeddedMqttIngest({
+      host: '127.0.0.1',
+      port: 0,
+      gw: 'gw1',
+      consumers: [{ username: 'frozen', password: 'frozen-pass' }],
+      ctx: { keyOf: (node) => KEYS[node], count: () => {}, log: pino({ level: 'silent' }) },
+    });
+    await own.start((f) => got.push(f));
+    try {
+      const ownUrl = `mqtt://127.0.0.1:${own.port}`;
+      const frozen = await mqtt.connectAsync(ownUrl, {
+        username: 'frozen',
+        password: 'frozen-pass',
+        clientId: 'frozen',
+        reconnectPeriod: 0,
+      });
+      await frozen.subscribeAsync('pw/v1/gw/#', { qos: 1 });
+      frozen.stream.pause(); // stops reading its socket, like a hung Node-RED
+      const big = { ...EVENT, data: { pad: 'x'.repeat(4000) } };
+      for (let i = 0; i < 3000; i++) own.publisher.publishEvents([big]); // ~12 MB: more than the socket buffers
+      const node = await mqtt.connectAsync(ownUrl, {
+        username: 'n1',
+        password: pw('n1'),
+        clientId: 'n1',
+        reconnectPeriod: 0,
+      });
+      for (let seq = 1; seq <= 10; seq++) await node.publishAsync(nodeUp('n1'), `${seq}`, { qos: 1 });
+      await waitFor(() => got.length === 10, 'all node messages despite the frozen consumer');
+      expect(got.map((f) => f.raw)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+      await node.endAsync(true);
+      frozen.end(true);
+    } finally {
+      await own.stop();
+    }
   });
 });
 
