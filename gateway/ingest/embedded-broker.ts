@@ -13,8 +13,8 @@ import { type LocalRole, mayPublish, maySubscribe } from './local-acl.ts';
 /**
  * Local MQTT ingest with the broker inside the gateway (aedes). Nodes log in with their own id
  * and a password derived from their key (protocol/mqtt-auth.ts); consumers with read-only
- * credentials from config. Node messages are taken inside the broker process, from aedes'
- * `published` hook, not through a second MQTT connection. Every refusal is counted by reason.
+ * credentials from config. Node messages are taken inside the broker process, on arrival in
+ * aedes' `authorizePublish`, not through a second MQTT connection. Every refusal is counted by reason.
  */
 export interface EmbeddedMqttOptions {
   host: string;
