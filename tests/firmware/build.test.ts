@@ -54,7 +54,10 @@ describe('firmware build', () => {
         if (name === 'Storage') {
           return {
             read: (n: string) => files[n],
-            write: (n: string, d: string) => ((files[n] = d), true),
+            write: (n: string, d: string) => {
+              files[n] = d;
+              return true;
+            },
             erase: noop,
           };
         }
