@@ -222,7 +222,8 @@ export class Gateway {
     this.timers.push(t);
   }
 
-  private maintain(): void {
+  /** Outbox expiry and quota, event-log pruning; runs every 10 s (tests call it directly). */
+  maintain(): void {
     const quota = this.config.outbox.quotaBytes;
     const result = this.outbox.prune(this.now(), quota);
     if (result.expired > 0) this.counters.dropped.inc({ reason: 'expired' }, result.expired);

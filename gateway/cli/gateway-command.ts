@@ -3,6 +3,7 @@ import { UsageError } from '../../cli/command.ts';
 import { ConfigError, loadConfig, validateConfig } from '../config/load.ts';
 import { configJsonSchema, type GatewayConfig } from '../config/schema.ts';
 import { type RunningGateway, runGateway } from '../run.ts';
+import { DatabaseOpenError } from '../store/database.ts';
 
 /**
  * `parkwatch gateway --config FILE` (the service) and `parkwatch start` (everything with
@@ -75,7 +76,14 @@ export async function runGatewayCommand(args: string[]): Promise<number> {
   if (!file) throw new UsageError('需要 --config FILE / --config FILE is required');
   const config = readConfig(file, {});
   if (!config) return 2;
-  const running = await runGateway(config);
+  let running: RunningGateway;
+  try {
+    running = await runGateway(config);
+  } catch (err) {
+    if (!(err instanceof DatabaseOpenError)) throw err;
+    console.error(err.message);
+    return 1;
+  }
   console.log(banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'));
   return untilSignal(() => running.stop());
 }

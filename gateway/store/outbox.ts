@@ -51,30 +51,17 @@ export class SqliteOutbox implements Outbox {
   private insert;
   private peekStmt;
   private deleteStmt;
-  private depth = 0;
-  private bytes = 0;
 
   constructor(private db: Db) {
     this.insert = db.prepare('INSERT OR IGNORE INTO outbox (seq, cls, bytes, expires_at) VALUES (?, ?, ?, ?)');
     this.peekStmt = db.prepare(
       'SELECT o.seq AS seq, o.cls AS cls, e.kind AS kind, e.body AS payload FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.cls = ? AND o.seq > ? ORDER BY o.seq LIMIT ?',
     );
-    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING bytes');
-    const row = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox').get() as {
-      n: number;
-      b: number;
-    };
-    this.depth = row.n;
-    this.bytes = row.b;
+    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ?');
   }
 
   add(entries: readonly { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[]): void {
-    for (const e of entries) {
-      if (this.insert.run(e.seq, e.cls, e.bytes, e.expiresAt).changes > 0) {
-        this.depth++;
-        this.bytes += e.bytes;
-      }
-    }
+    for (const e of entries) this.insert.run(e.seq, e.cls, e.bytes, e.expiresAt);
   }
 
   peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[] {
@@ -84,47 +71,42 @@ export class SqliteOutbox implements Outbox {
   remove(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
     this.db.transaction(() => {
-      for (const seq of seqs) {
-        const row = this.deleteStmt.get(seq) as { bytes: number } | undefined;
-        if (row) {
-          this.depth--;
-          this.bytes -= row.bytes;
-        }
-      }
+      for (const seq of seqs) this.deleteStmt.run(seq);
     })();
   }
 
+  /** Counted in the database, not in memory, so a rolled-back batch can never skew it. */
   stats(): OutboxStats {
-    const oldest = this.db
-      .prepare('SELECT MIN(e.at) AS at FROM events e WHERE e.seq = (SELECT MIN(seq) FROM outbox)')
-      .get() as { at: number | null };
-    return { depth: this.depth, bytes: this.bytes, oldestAt: oldest.at };
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS depth, COALESCE(SUM(bytes), 0) AS bytes, (SELECT e.at FROM events e WHERE e.seq = (SELECT MIN(seq) FROM outbox)) AS oldestAt FROM outbox',
+      )
+      .get() as OutboxStats;
+    return row;
   }
 
   prune(now: number, quotaBytes: number): PruneResult {
     return this.db.transaction(() => {
       const expired = this.db
-        .prepare('DELETE FROM outbox WHERE cls = ? AND expires_at IS NOT NULL AND expires_at <= ? RETURNING bytes')
-        .all(TELEMETRY, now) as { bytes: number }[];
-      for (const r of expired) this.bytes -= r.bytes;
-      this.depth -= expired.length;
+        .prepare('DELETE FROM outbox WHERE cls = ? AND expires_at IS NOT NULL AND expires_at <= ?')
+        .run(TELEMETRY, now).changes;
+      let bytes = this.stats().bytes;
       let dropped = 0;
-      if (this.bytes > quotaBytes) {
+      if (bytes > quotaBytes) {
         const oldest = this.db.prepare('SELECT seq, bytes FROM outbox WHERE cls = ? ORDER BY seq LIMIT 1000');
         const del = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
-        while (this.bytes > quotaBytes) {
+        while (bytes > quotaBytes) {
           const rows = oldest.all(TELEMETRY) as { seq: number; bytes: number }[];
           if (rows.length === 0) break;
           for (const r of rows) {
-            if (this.bytes <= quotaBytes) break;
+            if (bytes <= quotaBytes) break;
             del.run(r.seq);
-            this.bytes -= r.bytes;
-            this.depth--;
+            bytes -= r.bytes;
             dropped++;
           }
         }
       }
-      return { expired: expired.length, droppedOverQuota: dropped };
+      return { expired, droppedOverQuota: dropped };
     })();
   }
 }

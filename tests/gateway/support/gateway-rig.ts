@@ -24,7 +24,11 @@ export function tempDir(prefix = 'pw-gw-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startRig(extra: Record<string, unknown> = {}, dir = tempDir()): Promise<Rig> {
+export async function startRig(
+  extra: Record<string, unknown> = {},
+  dir = tempDir(),
+  options: { now?: () => number } = {},
+): Promise<Rig> {
   const config = validateConfig(
     { dataDir: dir, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' }, ...extra },
     'test',
@@ -32,9 +36,13 @@ export async function startRig(extra: Record<string, unknown> = {}, dir = tempDi
   const commands = new Map<string, string[]>();
   const nodes: SimNode[] = [];
   const build = async () => {
-    const direct = new DirectIngest();
+    const direct = new DirectIngest(options.now);
     for (const n of nodes) direct.attach(n.id, (w) => commands.get(n.id)?.push(w));
-    const gateway = new Gateway(config, { ingest: [() => direct], logger: pino({ level: 'silent' }) });
+    const gateway = new Gateway(config, {
+      ingest: [() => direct],
+      logger: pino({ level: 'silent' }),
+      now: options.now,
+    });
     await gateway.start();
     return { gateway, direct };
   };
@@ -43,7 +51,10 @@ export async function startRig(extra: Record<string, unknown> = {}, dir = tempDi
     dir,
     commands,
     node(id, channels = ['smoke']) {
-      const [stored] = this.gateway.registry.upsert([{ id, channels, enterprise: 'E1', zone: 'Z1' }], Date.now());
+      const [stored] = this.gateway.registry.upsert(
+        [{ id, channels, enterprise: 'E1', zone: 'Z1' }],
+        this.gateway.now(),
+      );
       const n = new SimNode(id, stored.keyHex);
       nodes.push(n);
       commands.set(id, []);
