@@ -73,6 +73,7 @@ function renderChrome() {
         .join('')
     : '';
   document.body.classList.toggle('alarming', Boolean(c && c.unacknowledged));
+  document.body.classList.toggle('kiosk', Boolean(state.session && state.session.kiosk));
 }
 
 function renderSoundButton() {
@@ -145,7 +146,8 @@ async function renderHistory(more) {
   const page = await getJson(`/panel/api/history?${p}`);
   h.events = more ? h.events.concat(page.events) : page.events;
   h.next = page.next;
-  $('#main').innerHTML = historyForm(h.filters) + historyTable(h.events, canAct(), h.next !== undefined);
+  const nodes = state.overview ? state.overview.nodes : [];
+  $('#main').innerHTML = historyForm(h.filters, nodes) + historyTable(h.events, canAct(), h.next !== undefined);
   $('#csv-link').href = `/panel/api/history.csv?${historyParams(h.filters)}`;
 }
 

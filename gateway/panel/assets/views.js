@@ -77,11 +77,21 @@ const GROUPS = {
   test: 'test,test_request',
 };
 
-export function historyForm(filters) {
+function options(id, values) {
+  return `<datalist id="${id}">${[...new Set(values)]
+    .filter(Boolean)
+    .sort()
+    .map((v) => `<option value="${esc(v)}">`)
+    .join('')}</datalist>`;
+}
+
+/** `nodes` give the enterprises and zones offered while typing. */
+export function historyForm(filters, nodes) {
   const opt = (value, label) =>
     `<option value="${esc(value)}"${filters.kinds === value ? ' selected' : ''}>${esc(label)}</option>`;
   const field = (name, type, value) =>
-    `<label>${esc(t(name))} <input name="${name}" type="${type}" value="${esc(value ?? '')}"></label>`;
+    `<label>${esc(t(name))} <input name="${name}" type="${type}" value="${esc(value ?? '')}" list="list-${name}"></label>`;
+  const places = nodes.map((n) => n.placement).filter(Boolean);
   return (
     '<form class="filters" id="history-form">' +
     field('enterprise', 'text', filters.enterprise) +
@@ -95,6 +105,14 @@ export function historyForm(filters) {
     field('to', 'datetime-local', filters.to) +
     `<button type="submit">${esc(t('search'))}</button>` +
     `<a class="button" id="csv-link" href="#">${esc(t('exportCsv'))}</a>` +
+    options(
+      'list-enterprise',
+      places.map((p) => p.enterprise),
+    ) +
+    options(
+      'list-zone',
+      places.map((p) => p.zone),
+    ) +
     '</form>'
   );
 }
