@@ -72,6 +72,38 @@ async function mqttIngest(): Promise<void> {
   await ingest.stop();
 }
 
+/** One node, one message at a time: publish call to onFrame, ms. */
+async function mqttLatency(): Promise<void> {
+  const node = new SimNode('bench-lat', key(0));
+  let arrived: () => void = () => {};
+  const ingest = new EmbeddedMqttIngest({
+    host: '127.0.0.1',
+    port: 0,
+    gw: 'bench',
+    ctx: { keyOf: (n) => (n === node.id ? node.keyHex : undefined), count: () => {}, log },
+  });
+  await ingest.start(() => arrived());
+  const client = await node.connect(`mqtt://127.0.0.1:${ingest.port}`);
+  const samples: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const wire = node.heartbeat();
+    const got = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const t0 = performance.now();
+    client.publish(nodeUp(node.id), wire, { qos: 1 });
+    await got;
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(2);
+  console.log(
+    `embedded MQTT ingest latency, publish -> onFrame (1000 single messages): p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+  );
+  await client.endAsync(true);
+  await ingest.stop();
+}
+
 async function serialIngest(): Promise<void> {
   const pty = await startPtyPair();
   const node = new SimNode('bench-serial', key(0));
@@ -108,4 +140,5 @@ async function serialIngest(): Promise<void> {
 }
 
 await mqttIngest();
+await mqttLatency();
 await serialIngest();
