@@ -53,7 +53,7 @@ export class HelloWatch {
     this.lineTail = m ? '' : lines;
     if (m) {
       this.contact.unconfigured = m[1].trim();
-      this.settle(true);
+      this.settle();
     }
   }
 
@@ -63,7 +63,13 @@ export class HelloWatch {
     return c.hello !== undefined && c.heartbeat !== undefined && this.channels.every((ch) => c.readings.has(ch));
   }
 
-  /** Resolves when complete or after `ms`, whichever comes first. */
+  /** nothing more to wait for: complete, or the node said it is unconfigured, or its hello is not signed with the key */
+  get settled(): boolean {
+    const c = this.contact;
+    return this.complete || c.unconfigured !== undefined || c.signatureOk === false;
+  }
+
+  /** Resolves when settled or after `ms`, whichever comes first. */
   wait(ms: number): Promise<FirstContact> {
     return new Promise((resolve) => {
       const done = () => {
@@ -71,7 +77,7 @@ export class HelloWatch {
         resolve(this.contact);
       };
       const timer = setTimeout(done, ms);
-      if (this.complete || this.contact.unconfigured !== undefined) done();
+      if (this.settled) done();
       else this.waiters.push(done);
     });
   }
@@ -108,10 +114,10 @@ export class HelloWatch {
       else if (msg.kind === 'telemetry' && !this.contact.readings.has(msg.ch)) this.contact.readings.set(msg.ch, msg);
       else if (msg.kind === 'heartbeat' && !this.contact.heartbeat) this.contact.heartbeat = msg;
     }
-    this.settle(this.complete);
+    this.settle();
   }
 
-  private settle(done: boolean): void {
-    if (done) for (const w of this.waiters.splice(0)) w();
+  private settle(): void {
+    if (this.settled) for (const w of this.waiters.splice(0)) w();
   }
 }

@@ -102,6 +102,8 @@ export function createPortDevice(portName: string, baud: number): PortDevice {
       }
       serial = port;
       port.on('data', (chunk: Buffer) => received(toArrayBuffer(chunk)));
+      // a read or write error on an open port (adapter pulled) ends in 'close'; keep it from crashing
+      port.on('error', () => {});
       port.on('close', () => dropped(disconnected));
       opened('Ok');
     });

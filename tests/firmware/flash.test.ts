@@ -152,6 +152,46 @@ describe('flash over a serial port', () => {
     expect(res.stderr).toContain('Not enough free space in Storage');
   });
 
+  it('fails when the node reports its config invalid', async () => {
+    await boardOn('unconfigured');
+    const res = await run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', scriptFile, '--timeout', '5']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[node_unconfigured]');
+    expect(res.stderr).toContain('channels[0].pre: must be a number in 1..1000000');
+  });
+
+  it('fails when the hello is not signed with the key in node.json', async () => {
+    await boardOn('wrong-key');
+    const res = await run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', scriptFile, '--timeout', '5']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('✗ 签名与 node.json 中的密钥不符');
+    expect(res.stderr).toContain('[hello_mismatch]');
+  });
+
+  it('says the line dropped when the adapter is pulled during the upload', async () => {
+    const board = await boardOn();
+    const big = join(dir, 'big.js');
+    writeFileSync(big, `${SCRIPT}var pad = "${'x'.repeat(8000)}";\n`);
+    const pending = run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', big]);
+    while (!board.received.includes('.bootcde')) await new Promise((r) => setTimeout(r, 20));
+    await pty.unplug();
+    const res = await pending;
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[port_lost]');
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a board whose Espruino lacks a module the script needs', async () => {
+    pty = await startPtyPair();
+    const fake = await fakeBoardOnSerial(pty.nodePath, { modules: ['Flash', 'crypto'] });
+    closeBoard = fake.close;
+    const res = await run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', scriptFile]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[module_missing]');
+    expect(res.stderr).toContain('Storage');
+    expect(fake.board.storage.size).toBe(0);
+  });
+
   it('says the port is busy when another program holds it', async () => {
     await boardOn();
     const holder = new SerialPort({ path: pty.gatewayPath, baudRate: 115200, autoOpen: false, lock: true });

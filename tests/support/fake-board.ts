@@ -27,7 +27,11 @@ export type BoardBehaviour =
   /** Espruino answers, but the uploaded firmware never prints a hello */
   | 'no-hello'
   /** every Storage write fails, as on a full flash */
-  | 'storage-full';
+  | 'storage-full'
+  /** the firmware finds its config invalid and prints PW-UNCONFIGURED instead of a hello */
+  | 'unconfigured'
+  /** the firmware signs with another key than the one written */
+  | 'wrong-key';
 
 export interface FakeBoardOptions {
   behaviour?: BoardBehaviour;
@@ -177,6 +181,11 @@ export class FakeBoard {
       this.out('PW-UNCONFIGURED pw.cfg: missing\r\n');
       return;
     }
+    if (this.behaviour === 'unconfigured') {
+      this.out('PW-UNCONFIGURED channels[0].pre: must be a number in 1..1000000\r\n');
+      return;
+    }
+    const key = this.behaviour === 'wrong-key' ? 'ab'.repeat(16) : cfg.key;
     const script = this.storage.get('.bootcde') ?? '';
     let seq = 0;
     const frame = (kind: NodeMessage['kind'], ch: string, d: NodeMessage['d']) => {
@@ -192,7 +201,7 @@ export class FakeBoard {
         ch,
         d,
       };
-      this.out(encodeFrame(seal(sha256Binary, cfg.key, msg)).replace(/\n$/, '\r\n'));
+      this.out(encodeFrame(seal(sha256Binary, key, msg)).replace(/\n$/, '\r\n'));
     };
     const channels = (cfg.channels as { name: string; kind: string }[]).map((c) => c.name);
     frame('hello', '', {
