@@ -12,6 +12,9 @@ import type { IngestFactory, LocalPublisher } from './ports.ts';
  * broker, serial ports) and the panel, and starts it. `extraIngest` is where the simulator
  * attaches simulated nodes (a DirectIngest, see gateway/direct-ingest.ts).
  */
+/** An unplugged adapter is retried quickly at first: installers replug within seconds. */
+const SERIAL_REOPEN = { minMs: 250, maxMs: 10_000 };
+
 export interface RunOptions {
   extraIngest?: IngestFactory[];
   logger?: Logger;
@@ -64,7 +67,7 @@ export async function runGateway(config: GatewayConfig, options: RunOptions = {}
         }),
     );
   }
-  if (c.serial.length > 0) ingest.push((ctx) => new SerialIngest({ ports: c.serial, backoff: c.cloud.backoff, ctx }));
+  if (c.serial.length > 0) ingest.push((ctx) => new SerialIngest({ ports: c.serial, backoff: SERIAL_REOPEN, ctx }));
   ingest.push(...(options.extraIngest ?? []));
 
   const gatewayOptions: GatewayOptions = { ingest, localPublisher: publisher, logger: options.logger };
