@@ -122,7 +122,8 @@ export function httpRequest(id: string, name: string, at: Placed): FlowNode {
     paytoqs: 'ignore',
     url: '',
     tls: '',
-    persist: false,
+    // keep-alive: the forwarder sends one request after another to the same endpoint
+    persist: true,
     proxy: '',
     insecureHTTPParser: false,
     authType: '',

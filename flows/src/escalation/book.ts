@@ -84,7 +84,7 @@ function applyEvent(
   counters: Counters,
   now: number,
 ): void {
-  const key = event.gw + '/' + (event.node ?? '-') + '/' + event.ch;
+  const key = event.park + '/' + event.gw + '/' + (event.node ?? '-') + '/' + event.ch;
   if (event.kind === 'alarm' && (event.priority === 'fire' || event.priority === 'water')) {
     if (alarms[key]) return; // this channel's alarm is already being escalated
     counters.alarms++;

@@ -63,16 +63,14 @@ export function lineAt(fs: typeof Fs, file: string, offset: number): { text: str
   }
 }
 
-/** Replaces `file` with `text` so that a crash leaves either the old or the new content. */
+/**
+ * Replaces `file` with `text` so that a crash leaves either the old or the new content. Not
+ * synced to disk: after a power cut the cursor may be a little behind, and the events after it
+ * are sent again with their Idempotency-Key; syncing here would cost a disk flush per event.
+ */
 export function writeAtomically(fs: typeof Fs, file: string, text: string): void {
   const temp = file + '.tmp';
-  const fd = fs.openSync(temp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
 }
 
