@@ -17,8 +17,6 @@ interface Window {
 export class LoginLimiter {
   private byIp = new Map<string, Window>();
   private byUser = new Map<string, Window>();
-  /** logins refused because a limit was reached, for the abuse view */
-  refused = 0;
 
   constructor(
     private limits: LoginLimits,
@@ -27,12 +25,10 @@ export class LoginLimiter {
 
   /** Seconds to wait before another try, or 0 when a try is allowed now. */
   retryAfter(ip: string, user: string): number {
-    const wait = Math.max(
+    return Math.max(
       this.wait(this.byIp.get(ip), this.limits.perIp),
       this.wait(this.byUser.get(user), this.limits.perUser),
     );
-    if (wait > 0) this.refused++;
-    return wait;
   }
 
   recordFailure(ip: string, user: string): void {
