@@ -6,6 +6,7 @@ import { ExternalMqttIngest } from './ingest/external-broker.ts';
 import { SerialIngest } from './ingest/serial-ingest.ts';
 import { MqttLocalPublisher } from './local/local-publisher.ts';
 import type { IngestFactory, LocalPublisher } from './ports.ts';
+import type { GatewayState } from './wire/events.ts';
 
 /**
  * Builds a gateway with the real transports the config names (embedded or external local
@@ -33,11 +34,16 @@ export async function runGateway(config: GatewayConfig, options: RunOptions = {}
   const c = config;
   let embedded: EmbeddedMqttIngest | undefined;
   const external = c.localBroker.mode === 'external' ? new MqttLocalPublisher({ gw: c.gatewayId }) : undefined;
-  // The embedded broker makes its own publisher when the ingest starts; forward to it.
+  // The embedded broker makes its own publisher when its ingest is built; forward to it, and keep
+  // the gateway's retained state until then (the state is published before ingest starts).
+  let lastGatewayState: GatewayState | undefined;
   const publisher: LocalPublisher = external ?? {
     publishEvents: (events) => embedded?.publisher.publishEvents(events),
     publishNodeState: (state) => embedded?.publisher.publishNodeState(state),
-    publishGatewayState: (state) => embedded?.publisher.publishGatewayState(state),
+    publishGatewayState: (state) => {
+      lastGatewayState = state;
+      embedded?.publisher.publishGatewayState(state);
+    },
   };
   const ingest: IngestFactory[] = [];
   const broker = c.localBroker;
@@ -50,6 +56,7 @@ export async function runGateway(config: GatewayConfig, options: RunOptions = {}
         gw: c.gatewayId,
         ctx,
       });
+      if (lastGatewayState) embedded.publisher.publishGatewayState(lastGatewayState);
       return embedded;
     });
   } else {
