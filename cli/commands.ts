@@ -70,4 +70,10 @@ export const COMMANDS: Command[] = [
     summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',
     run: async (args) => (await import('../simulator/eval/eval-cli.ts')).runEval(args),
   },
+  {
+    words: ['sim', 'run'],
+    usage: 'parkwatch sim run FILE... [--junit out.xml] [--report out.html] [--data DIR]',
+    summary: '运行仿真场景并检查期望 / run simulation scenarios and check their expectations (exit 1 on a failure)',
+    run: async (args) => (await import('../simulator/cli/run-cli.ts')).runRun(args),
+  },
 ];

@@ -196,6 +196,7 @@ function recordSeries(scenario: Scenario, clock: VirtualClock, sims: Sims): Chan
           v: [],
           pre: analog ? c.pre : 1,
           alarm: analog ? c.alarm : 1,
+          marks: node.marks(c.name),
         },
       });
     }

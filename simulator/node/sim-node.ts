@@ -82,6 +82,12 @@ export class SimNode {
     return input.perUnit * valueAt(input.value, t / 1000 - input.atS);
   }
 
+  /** The input trace's marks (ignition, activation) on the scenario time line, seconds. */
+  marks(channel: string): { label: string; t: number }[] {
+    const input = this.o.inputs[channel];
+    return input ? input.trace.marks.map((m) => ({ label: m.label, t: m.t + input.atS })) : [];
+  }
+
   /** Sensor stuck: from now on it keeps reporting what it reads now. */
   stick(channel: string): void {
     this.stuckAt.set(channel, this.o.clock.now());

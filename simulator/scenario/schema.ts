@@ -107,6 +107,13 @@ export const ScenarioSchema = z
           path: ['faults', i, 'kind'],
         });
       }
+      if (f.kind === 'local_broker_down' && s.mode === 'live') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'live mode: the gateway embeds its broker; use gateway_kill / live 模式请用 gateway_kill',
+          path: ['faults', i, 'kind'],
+        });
+      }
       const n = 'node' in f ? s.nodes.find((x) => x.id === f.node) : undefined;
       if (f.kind === 'serial_unplug' && n && n.link !== 'serial') {
         ctx.addIssue({ code: 'custom', message: `node ${n.id} is not on a serial link`, path: ['faults', i, 'node'] });

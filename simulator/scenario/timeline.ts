@@ -33,6 +33,8 @@ export interface ChannelSeries {
   /** node units, over the baseline */
   pre: number;
   alarm: number;
+  /** moments from the input trace (ignition, ground-truth activation), seconds */
+  marks: { label: string; t: number }[];
 }
 
 export interface FaultSpan {
