@@ -71,14 +71,16 @@ export async function flash(options: FlashOptions, say: Say): Promise<FlashOutco
     }
     say(`上传 / uploading ${plan.bytes.length} bytes (script ${plan.scriptBytes}, config ${node.text.length}) ...`);
     const started = Date.now();
+    const heardBefore = session.transcript.length;
     watching = true;
     await guard(session.send(plan.bytes));
     const uploadMs = Date.now() - started;
-    const uploadError = /Uncaught [^\r\n]*|ERROR:[^\r\n]*/.exec(session.transcript);
+    // only what the board said since the upload began: an old firmware's errors do not count
+    const uploadError = /Uncaught [^\r\n]*|ERROR:[^\r\n]*/.exec(session.transcript.slice(heardBefore));
     if (uploadError) {
       throw new FlashError('upload', {
-        zh: `板子在写入时报错：${uploadError[0]}`,
-        en: `the board reported an error while writing: ${uploadError[0]}`,
+        zh: `板子在写入或重启时报错：${uploadError[0]}`,
+        en: `the board reported an error while writing or restarting: ${uploadError[0]}`,
         hint: '用 require("Storage").eraseAll() 清空存储后重试 / free Storage with require("Storage").eraseAll() and retry',
       });
     }

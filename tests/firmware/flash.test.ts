@@ -110,6 +110,15 @@ describe('flash over a serial port', () => {
     expect(planned.endsWith('\x10load()\n\n')).toBe(true);
   });
 
+  it('is not put off by errors the old firmware printed before the upload', async () => {
+    pty = await startPtyPair();
+    const fake = await fakeBoardOnSerial(pty.nodePath, { chatter: 'Uncaught Error: old firmware crashed\r\n>' });
+    closeBoard = fake.close;
+    const res = await run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', scriptFile, '--timeout', '5']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+  });
+
   it('refuses an invalid node.json before touching the port, naming the key', async () => {
     const board = await boardOn();
     const bad = join(dir, 'bad.json');

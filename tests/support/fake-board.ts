@@ -43,6 +43,8 @@ export interface FakeBoardOptions {
   modules?: string[];
   /** 'frames': print the boot frames described in firmware/README.md; 'virtual': run the uploaded script */
   firmware?: 'frames' | 'virtual';
+  /** printed when the first byte arrives, as a running (old) firmware would be printing */
+  chatter?: string;
 }
 
 /** Quiet inputs for the default pins (firmware/config.ts DEFAULT_PINS): clean air, dry probe, no button. */
@@ -103,6 +105,7 @@ export class FakeBoard {
 
   /** Feeds bytes from the wire. */
   receive(chunk: string): void {
+    if (this.received === '' && this.options.chatter) this.out(this.options.chatter);
     this.received += chunk;
     if (this.behaviour === 'silent') return;
     for (const ch of chunk) this.char(ch);
