@@ -106,6 +106,16 @@ describe('escalation flow', () => {
     expect(text).toContain('总装车间');
     expect(text).toContain('http://panel.park.local/');
     expect(first.query.get('key')).toBe('a');
+    // an operator acknowledging a trouble on the same channel does not stop the alarm's escalation
+    const dirty = decided({
+      kind: 'trouble',
+      priority: 'trouble',
+      node: 'n-a1',
+      ch: 'smoke',
+      trouble: 'dirty',
+      data: { code: 'dirty' },
+    });
+    await publish({ ...acknowledgeEvent(dirty, '维修 / maintenance'), priority: 'trouble' });
 
     const [second] = await until(() => about('/dingtalk/security', alarm), 1);
     expect(second.at - t0).toBeGreaterThanOrEqual(SECURITY_AFTER_S * 1000 - 100);

@@ -85,7 +85,8 @@ function applyEvent(
   now: number,
 ): void {
   const key = event.park + '/' + event.gw + '/' + (event.node ?? '-') + '/' + event.ch;
-  if (event.kind === 'alarm' && (event.priority === 'fire' || event.priority === 'water')) {
+  const state = event.alarm ? event.alarm.state : 'active';
+  if (event.kind === 'alarm' && (event.priority === 'fire' || event.priority === 'water') && state === 'active') {
     if (alarms[key]) return; // this channel's alarm is already being escalated
     counters.alarms++;
     alarms[key] = {
@@ -109,9 +110,11 @@ function applyEvent(
   const stops =
     STOP_KINDS.includes(event.kind) || (event.alarm !== undefined && STOP_STATES.includes(event.alarm.state));
   if (!stops) return;
+  // By ref when the event has one: a trouble on the same channel has its own ref and must not
+  // stop the alarm's escalation. By channel only for events without a ref.
   const ref = event.alarm ? event.alarm.ref : typeof event.data.ref === 'string' ? event.data.ref : undefined;
-  const open = alarms[key] ?? Object.values(alarms).find((a) => ref !== undefined && a.ref === ref);
-  if (!open) return;
+  const open = ref !== undefined ? Object.values(alarms).find((a) => a.ref === ref) : alarms[key];
+  if (!open || open.park !== event.park || open.gw !== event.gw) return;
   delete alarms[open.key];
   // Everyone already told learns that someone has it in hand, so nobody else turns out.
   const acknowledged =
