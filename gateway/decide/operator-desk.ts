@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../protocol/canonical.ts';
 import { eventId } from '../../protocol/message.ts';
 import { type OperatorAction, PanelActionError } from '../panel/backend.ts';
 import type { Job } from '../pipeline/pipeline.ts';
@@ -35,6 +37,49 @@ export class OperatorDesk {
     return new Promise((resolve, reject) => {
       this.deps.submit({
         decide: (ctx) => this.decide(ctx, action),
+        done: (events) => resolve(events[0]),
+        fail: reject,
+      });
+    });
+  }
+
+  /**
+   * Sends a new config to a node (cloud command `config`). Recorded as a `note` event with
+   * the config's hash, so the log shows who changed what and when without a new event kind.
+   */
+  configure(nodeId: string, cfg: Record<string, unknown>, by: string): Promise<DecidedEvent> {
+    return new Promise((resolve, reject) => {
+      this.deps.submit({
+        decide: (ctx) => {
+          const node = this.deps.registry.get(nodeId);
+          if (!node) throw new PanelActionError('unknown_node', `未登记的节点 / unknown node ${nodeId}`);
+          const boot = this.deps.bootOf(node.id);
+          if (!boot) throw new PanelActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
+          const at = this.deps.now();
+          const seq = ctx.nextSeq();
+          const cfgHash = createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 16);
+          return {
+            events: [
+              {
+                id: eventId(ctx.gw, seq),
+                seq,
+                gw: ctx.gw,
+                park: ctx.park,
+                kind: 'note',
+                priority: 'info',
+                at,
+                receivedAt: at,
+                node: node.id,
+                ch: '',
+                placement: placementOf(node),
+                data: { by, note: `配置已下发 / config sent (${cfgHash})`, cfgHash },
+                origin: { path: 'operator', boot: 0, seq: 0 },
+              },
+            ],
+            staged: [],
+            commands: [{ node, boot, kind: 'set_config', d: { cfg } }],
+          };
+        },
         done: (events) => resolve(events[0]),
         fail: reject,
       });

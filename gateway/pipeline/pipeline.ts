@@ -47,7 +47,12 @@ export interface PipelineDeps {
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
 export interface Job {
   decide: (ctx: DecideContext) => Decision & {
-    commands?: { node: RegisteredNode; boot: number; kind: 'hush' | 'test' | 'silence'; d: Record<string, unknown> }[];
+    commands?: {
+      node: RegisteredNode;
+      boot: number;
+      kind: 'hush' | 'test' | 'silence' | 'set_config';
+      d: Record<string, unknown>;
+    }[];
   };
   done: (events: DecidedEvent[]) => void;
   fail: (err: Error) => void;

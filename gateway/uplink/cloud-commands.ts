@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { canonicalJson } from '../../protocol/canonical.ts';
+import { MAX_FRAME } from '../../protocol/framing.ts';
 import type { OperatorDesk } from '../decide/operator-desk.ts';
 import type { Counter } from '../metrics.ts';
 import { PanelActionError } from '../panel/backend.ts';
+import { Id } from '../wire/schemas.ts';
 
 /**
  * Commands from the cloud on `.../gw/<gw>/cmd`: acknowledge, silence, reset of a condition by
@@ -10,6 +13,8 @@ import { PanelActionError } from '../panel/backend.ts';
  * The operator is `cloud:<by>` so the log shows where an action came from.
  */
 const Ref = z.string().min(1).max(200);
+/** room left in a MAX_FRAME serial line after the command envelope and signature */
+const MAX_CONFIG_BYTES = MAX_FRAME - 160;
 const By = z.string().min(1).max(64);
 
 export const CloudCommand = z.discriminatedUnion('action', [
@@ -24,6 +29,18 @@ export const CloudCommand = z.discriminatedUnion('action', [
     })
     .strict(),
   z.object({ id: z.string().min(1).max(64), action: z.literal('reset'), ref: Ref, by: By }).strict(),
+  /** a new node config; the node validates it, stores it and reboots. Kept small: it must fit a serial frame */
+  z
+    .object({
+      id: z.string().min(1).max(64),
+      action: z.literal('config'),
+      node: Id,
+      cfg: z.record(z.string(), z.unknown()).refine((c) => canonicalJson(c).length <= MAX_CONFIG_BYTES, {
+        message: `config larger than ${MAX_CONFIG_BYTES} bytes does not fit a serial frame`,
+      }),
+      by: By,
+    })
+    .strict(),
 ]);
 export type CloudCommand = z.infer<typeof CloudCommand>;
 
@@ -60,12 +77,15 @@ export async function handleCloudCommand(
   const cmd = parsed.data;
   const by = `cloud:${cmd.by}`;
   try {
-    const event = await deps.desk.act(
-      cmd.action === 'silence'
-        ? { action: 'silence', ref: cmd.ref, seconds: cmd.seconds, by }
-        : { action: cmd.action, ref: cmd.ref, by },
-    );
-    deps.logger.info({ id: cmd.id, action: cmd.action, ref: cmd.ref, by }, 'cloud command done');
+    const event =
+      cmd.action === 'config'
+        ? await deps.desk.configure(cmd.node, cmd.cfg, by)
+        : await deps.desk.act(
+            cmd.action === 'silence'
+              ? { action: 'silence', ref: cmd.ref, seconds: cmd.seconds, by }
+              : { action: cmd.action, ref: cmd.ref, by },
+          );
+    deps.logger.info({ id: cmd.id, action: cmd.action, event: event.id, by }, 'cloud command done');
     return { id: cmd.id, ok: true, event: event.id };
   } catch (err) {
     const code = err instanceof PanelActionError ? err.code : 'failed';

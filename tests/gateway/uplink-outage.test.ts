@@ -89,5 +89,23 @@ describe('uplink through a cloud outage', () => {
     expect(replies.find((r) => r.id === 'c2')).toMatchObject({ ok: false, error: { code: 'schema' } });
     const [cond] = rig.gateway.panel.activeConditions().filter((c) => c.node === 'd');
     expect(cond).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'cloud:insurer' });
+
+    const cfg = { smoke: { alarm: 600 } };
+    await watcher.publishAsync(
+      cloudCommand(parkId, gatewayId),
+      JSON.stringify({ id: 'c3', action: 'config', node: 'd', cfg, by: 'ops' }),
+      { qos: 1 },
+    );
+    const big = { blob: 'x'.repeat(1000) };
+    await watcher.publishAsync(
+      cloudCommand(parkId, gatewayId),
+      JSON.stringify({ id: 'c4', action: 'config', node: 'd', cfg: big, by: 'ops' }),
+      { qos: 1 },
+    );
+    await until(() => replies.length >= 4, 5000, 'config replies');
+    expect(replies.find((r) => r.id === 'c3')).toMatchObject({ ok: true });
+    expect(replies.find((r) => r.id === 'c4')).toMatchObject({ ok: false, error: { code: 'schema' } });
+    const sent = (rig.commands.get('d') ?? []).map((w) => JSON.parse(w)).find((c) => c.kind === 'set_config');
+    expect(sent).toMatchObject({ node: 'd', boot: 1, d: { cfg } });
   });
 });
