@@ -152,6 +152,29 @@ describe('panel page (in-memory backend)', () => {
     await expect.poll(() => backend.actions.at(-1)).toEqual({ action: 'test', node: 'smoke-a1', by: '值班员' });
   });
 
+  it('reconnects by itself after the network drops and shows what it missed', async () => {
+    await page.click('nav a[href="#/alarms"]');
+    await page.waitForSelector('#live.on');
+    const seenBefore = await page.evaluate(() => document.querySelectorAll('.condition').length);
+    const lastSeqBefore = backend.events.at(-1)!.seq;
+    const resumed = page.waitForRequest((r) => r.url().includes('/panel/api/stream'));
+    server.dropConnections();
+    // decided while the browser is cut off: it must come back through Last-Event-ID
+    backend.emit({
+      kind: 'trouble',
+      priority: 'trouble',
+      node: 'water-b2',
+      ch: '',
+      trouble: 'battery_low',
+      data: { code: 'battery_low' },
+    });
+    const headers = await (await resumed).allHeaders();
+    expect(headers['last-event-id']).toBe(String(lastSeqBefore));
+    await page.waitForSelector('#live.on');
+    await page.waitForSelector('.condition.p-trouble >> text=电池电量低');
+    expect(await page.evaluate(() => document.querySelectorAll('.condition').length)).toBe(seenBefore + 1);
+  });
+
   it('fits a phone screen', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     await phone.context().addCookies([]);

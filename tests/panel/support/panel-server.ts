@@ -12,6 +12,8 @@ export interface PanelServer {
   dataDir: string;
   panel: MountedPanel;
   logs: { level: 'info' | 'warn'; obj: Record<string, unknown>; msg?: string }[];
+  /** cuts every open connection, as a network drop would (the server keeps listening) */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,9 @@ export async function startPanelServer(
     dataDir,
     panel,
     logs,
+    dropConnections() {
+      server.closeAllConnections();
+    },
     async close() {
       panel.close();
       server.closeAllConnections();
