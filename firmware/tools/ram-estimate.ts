@@ -1,0 +1,169 @@
+/**
+ * Estimates the RAM (Espruino JsVars) a configured node keeps alive in steady state: boots a node
+ * on the test board (smoke + water + battery + tamper, MQTT config), runs it for an hour of virtual
+ * time with an alarm, a hush and their clearing, then walks every object reachable from it and
+ * counts JsVars with Espruino's storage rules (approximate, documented in docs/firmware.md):
+ *
+ * - an object, array or function: 1 var (+1 for a class instance's prototype link)
+ * - each property or element: 1 name var; names longer than 4 chars need ceil((n - 4) / 12) more
+ * - integers and booleans are packed into the name var; a float needs 1 more
+ * - a string value: 1 var per 12 characters (at least 1)
+ * - names of class members the build shortens count as short: the build shortens them
+ * - a function's code runs from flash (.bootcde) and is not counted; its scope is 1 var
+ * - the script's own functions that always exist (top-level functions, class methods) and its
+ *   top-level variables: a function var + a name var each, from the built script
+ *
+ * Usage: npx tsx firmware/tools/ram-estimate.ts
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'acorn';
+import { simple } from 'acorn-walk';
+import { analogOf } from '../../tests/firmware/support/channel-run.ts';
+import { NodeHarness, nodeConfig } from '../../tests/firmware/support/node-harness.ts';
+import { firmwareSources, OUT_FILE } from '../build.ts';
+import { classOnlyNames } from '../toolchain/class-names.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: acorn's ESTree nodes are loosely typed
+type AstNode = any;
+
+const NAME_INLINE = 4;
+const BLOCK = 12;
+
+/** Class member names the build shortens (firmware/toolchain/class-names.ts). */
+const MANGLED = new Set(classOnlyNames(firmwareSources()));
+
+function nameVars(name: string): number {
+  if (MANGLED.has(name)) return 1;
+  return 1 + (name.length > NAME_INLINE ? Math.ceil((name.length - NAME_INLINE) / BLOCK) : 0);
+}
+
+function valueVars(v: unknown, seen: Set<object>, parts: Map<string, number>, path: string): number {
+  if (v === null || v === undefined || typeof v === 'boolean') return 0;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 0 : 1;
+  if (typeof v === 'string') return Math.max(1, Math.ceil(v.length / BLOCK));
+  if (typeof v === 'function') {
+    if (seen.has(v)) return 0;
+    seen.add(v);
+    return 2; // function var + its scope link
+  }
+  if (typeof v !== 'object') return 0;
+  if (seen.has(v)) return 0;
+  seen.add(v);
+  let n = 1;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) n++;
+  for (const key of Object.keys(v)) {
+    const child = (v as { [k: string]: unknown })[key];
+    const sub = valueVars(child, seen, parts, path + '.' + key);
+    n += (Array.isArray(v) ? 1 : nameVars(key)) + sub;
+  }
+  parts.set(path, (parts.get(path) ?? 0) + n);
+  return n;
+}
+
+/** JsVars of a constant array, object, string or regexp literal in the script (its value, not its name). */
+function literalVars(n: AstNode): number {
+  if (!n) return 0;
+  if (n.type === 'Literal') {
+    if (n.regex) return 2 + Math.ceil(n.regex.pattern.length / BLOCK);
+    if (typeof n.value === 'string') return Math.max(1, Math.ceil(n.value.length / BLOCK));
+    return typeof n.value === 'number' && !Number.isInteger(n.value) ? 1 : 0;
+  }
+  if (n.type === 'ArrayExpression') {
+    return 1 + n.elements.reduce((sum: number, e: AstNode) => sum + 1 + literalVars(e), 0);
+  }
+  if (n.type === 'ObjectExpression') {
+    return (
+      1 +
+      n.properties.reduce(
+        (sum: number, p: AstNode) => sum + nameVars(p.key?.name ?? p.key?.value ?? '') + literalVars(p.value),
+        0,
+      )
+    );
+  }
+  return 0;
+}
+
+const cfg = nodeConfig({
+  link: { kind: 'mqtt', ssid: 'park-iot', pass: 'secret-pass', host: '192.168.10.2' },
+  tamper: {},
+});
+const h = new NodeHarness(cfg);
+// Wi-Fi and TCP are not reachable here: the link object is counted as it is before connecting.
+h.board.wifi = () => ({ connect: () => {}, rssi: () => 0 });
+h.boot();
+h.advance(600_000);
+h.board.analog['smoke'] = analogOf(400);
+h.advance(20_000);
+h.board.press();
+h.advance(60_000);
+h.board.analog['smoke'] = analogOf(0);
+h.advance(3_000_000);
+// The gateway acknowledges events in steady state; a full ring (gateway away) is reported apart.
+const ring = h.booted.messenger!.ring;
+const pending = ring.due(Number.MAX_SAFE_INTEGER);
+const perEvent = pending.length > 0 ? valueVars(pending, new Set(), new Map(), 'ring') / pending.length : 0;
+ring.ack(pending.map((e) => e.seq));
+
+const seen = new Set<object>();
+const parts = new Map<string, number>();
+// The test board stands in for EspruinoBoard, which keeps only its pin map and an RSSI number.
+seen.add(h.board);
+const board = 2 + nameVars('pins') + valueVars(h.board.pins, seen, parts, 'board.pins') + nameVars('rssiDbm');
+const node = valueVars(h.booted.node, seen, parts, 'node');
+const messenger = valueVars(h.booted.messenger, seen, parts, 'messenger');
+const link = valueVars(h.booted.link, seen, parts, 'link');
+const timers = h.board.vc.pending * 3; // Espruino timer entry: object + callback + interval/time fields
+// Functions and top-level names of the built script itself (needs `parkwatch firmware build` first):
+// every class method and every name in the script's outer function lives as long as the node.
+let script = 0;
+let scriptNote = 'build the script first: npx parkwatch firmware build';
+try {
+  const ast: AstNode = parse(readFileSync(OUT_FILE, 'latin1'), { ecmaVersion: 2020 });
+  const outer = ast.body[0].expression.callee.body.body as { type: string; declarations?: unknown[] }[];
+  let names = 0;
+  let literals = 0;
+  for (const st of outer) {
+    if (st.type !== 'VariableDeclaration') {
+      names++;
+      continue;
+    }
+    for (const d of st.declarations as AstNode[]) {
+      names++;
+      literals += literalVars(d.init);
+    }
+  }
+  let methods = 0;
+  let methodNames = 0;
+  let params = 0;
+  simple(ast, {
+    MethodDefinition: (m) => {
+      const def = m as AstNode;
+      methods++;
+      methodNames += nameVars(def.key.name ?? '');
+      params += def.value.params.length;
+    },
+  });
+  // a name: name var + value var; a method: name var + function var + one var per parameter name
+  script = names * 2 + literals + methods + methodNames + params;
+  scriptNote = `${names} outer names, ${literals} vars of constants, ${methods} methods (${methodNames} name vars), ${params} parameters`;
+} catch (_e) {
+  // the estimate without the script's own names is still useful
+}
+const total = script + board + node + messenger + link + timers;
+
+console.log('固件内存估算 / firmware RAM estimate (JsVars, steady state after 1 h with an alarm and a hush)');
+console.log(`  script functions and names (${scriptNote}): ${script}`);
+console.log(`  board (pin map): ${board}`);
+console.log(`  node (channels, filters, patterns, config): ${node}`);
+console.log(`  messenger (event ring empty: the gateway acknowledged): ${messenger}`);
+console.log(`  link (MQTT, 4-slot window): ${link}`);
+console.log(`  timers (${h.board.vc.pending}): ${timers}`);
+console.log(`  total: ${total} of the 1200 budget`);
+console.log(`  gateway away, ring full (8 events of ~${Math.round(perEvent)}): +${Math.round(8 * perEvent)}`);
+console.log('  biggest parts:');
+const top = [...parts.entries()]
+  .filter(([p]) => p.split('.').length <= 3)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 10);
+for (const [p, n] of top) console.log(`    ${String(n).padStart(5)}  ${p}`);
