@@ -17,7 +17,7 @@ import { type Job, Pipeline } from './pipeline/pipeline.ts';
 import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
 import { type Db, openDatabase, readMeta } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
-import { SqliteOutbox } from './store/outbox.ts';
+import { type OutboxStats, SqliteOutbox } from './store/outbox.ts';
 import { NodeRegistry } from './store/registry.ts';
 import { Supervisor } from './supervision/supervisor.ts';
 import { handleCloudCommand } from './uplink/cloud-commands.ts';
@@ -156,14 +156,24 @@ export class Gateway {
     );
   }
 
+  private cachedStats: { at: number; stats: OutboxStats } | undefined;
+
+  /** Outbox figures, counted at most once a second (a scrape reads three of them). */
+  private outboxStats(): OutboxStats {
+    const now = Date.now();
+    if (!this.cachedStats || now - this.cachedStats.at > 1000)
+      this.cachedStats = { at: now, stats: this.outbox.stats() };
+    return this.cachedStats.stats;
+  }
+
   private registerGauges(): void {
     const m = this.metrics;
-    m.gauge('parkwatch_outbox_depth', 'events waiting for the cloud broker', () => [[{}, this.outbox.stats().depth]]);
+    m.gauge('parkwatch_outbox_depth', 'events waiting for the cloud broker', () => [[{}, this.outboxStats().depth]]);
     m.gauge('parkwatch_outbox_bytes', 'bytes of events waiting for the cloud broker', () => [
-      [{}, this.outbox.stats().bytes],
+      [{}, this.outboxStats().bytes],
     ]);
     m.gauge('parkwatch_outbox_oldest_age_seconds', 'age of the oldest waiting event', () => {
-      const oldest = this.outbox.stats().oldestAt;
+      const oldest = this.outboxStats().oldestAt;
       return [[{}, oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000)]];
     });
     m.gauge('parkwatch_uplink_connected', '1 when the cloud uplink is connected', () => [

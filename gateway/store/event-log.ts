@@ -30,6 +30,8 @@ export class EventLog {
   private insertEvent;
   private upsertReplay;
   private setMeta;
+  /** events up to this seq have been looked at by pruneTelemetry */
+  private pruneCursor = 0;
 
   constructor(
     private db: Db,
@@ -130,10 +132,29 @@ export class EventLog {
     return (this.db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as DecidedEvent);
   }
 
-  /** Drops telemetry older than the TTL that is no longer queued for the cloud, so the log does not grow forever. */
-  pruneTelemetry(now: number): number {
-    return this.db
-      .prepare("DELETE FROM events WHERE kind = 'telemetry' AND at < ? AND seq NOT IN (SELECT seq FROM outbox)")
-      .run(now - this.telemetryTtlMs).changes;
+  /**
+   * Drops telemetry older than the TTL from the log, so it does not grow forever (alarms and
+   * every other kind stay). Walks the log by seq from a cursor in bounded chunks, so a big log
+   * never blocks the event loop for long; expired telemetry has already left the outbox
+   * (same TTL, pruned first). Stops at the first event not yet expired.
+   */
+  pruneTelemetry(now: number, maxRows = 20_000): number {
+    const cutoff = now - this.telemetryTtlMs;
+    const chunk = this.db.prepare('SELECT seq, at, kind FROM events WHERE seq > ? ORDER BY seq LIMIT 2000');
+    const del = this.db.prepare('DELETE FROM events WHERE seq = ?');
+    let deleted = 0;
+    for (let scanned = 0; scanned < maxRows; ) {
+      const rows = chunk.all(this.pruneCursor) as { seq: number; at: number; kind: string }[];
+      if (rows.length === 0) break;
+      const stop = rows.findIndex((r) => r.at >= cutoff);
+      const expired = stop < 0 ? rows : rows.slice(0, stop);
+      this.db.transaction(() => {
+        for (const r of expired) if (r.kind === 'telemetry') deleted += del.run(r.seq).changes;
+      })();
+      if (expired.length > 0) this.pruneCursor = expired[expired.length - 1].seq;
+      scanned += rows.length;
+      if (stop >= 0) break;
+    }
+    return deleted;
   }
 }

@@ -118,3 +118,22 @@ describe('gateway troubles', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('event log retention', () => {
+  it('prunes expired telemetry from the log and keeps every other kind', async () => {
+    let offset = 0;
+    rig = await startRig({ outbox: { telemetryTtlS: 60 } }, tempDir(), { now: () => Date.now() + offset });
+    const n1 = rig.node('n1');
+    rig.direct.push(n1.telemetry(), 'n1');
+    rig.direct.push(n1.alarm(), 'n1');
+    rig.direct.push(n1.telemetry(), 'n1');
+    await tick();
+    offset = 30_000;
+    rig.direct.push(n1.telemetry(), 'n1');
+    await tick();
+    offset = 61_000;
+    rig.gateway.maintain();
+    expect(rig.gateway.eventLog.after(0, 10).map((e) => e.kind)).toEqual(['alarm', 'telemetry']);
+    expect(rig.gateway.outbox.peek(1, 0, 10)).toHaveLength(1);
+  });
+});
