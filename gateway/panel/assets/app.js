@@ -3,6 +3,7 @@ import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
 import { currentLang, setLang, t } from './i18n.js';
 import { currentAlert, playAlert, soundUnlocked, unlockSound } from './sound.js';
 import {
+  ALL_BUT_READINGS,
   alarmsView,
   esc,
   eventRows,
@@ -133,7 +134,7 @@ function historyParams(f) {
   const p = new URLSearchParams();
   if (f.enterprise) p.set('enterprise', f.enterprise);
   if (f.zone) p.set('zone', f.zone);
-  if (f.kinds) p.set('kinds', f.kinds);
+  p.set('kinds', f.kinds || ALL_BUT_READINGS);
   if (f.from) p.set('from', String(new Date(f.from).getTime()));
   if (f.to) p.set('to', String(new Date(f.to).getTime()));
   return p;

@@ -104,6 +104,7 @@ const TEXT = {
   'group.trouble': ['故障', 'Troubles'],
   'group.operator': ['人员操作', 'Operator actions'],
   'group.test': ['测试', 'Tests'],
+  'group.readings': ['读数', 'Readings'],
 };
 
 let lang = localStorage.getItem('pw.lang') === 'en' ? 'en' : 'zh';

@@ -70,11 +70,16 @@ export function nodesView(nodes) {
   );
 }
 
+/** "All" leaves out readings: a park's telemetry would bury the events people look for. */
+export const ALL_BUT_READINGS =
+  'hello,prealarm,alarm,clear,trouble,trouble_clear,test,hush,ack,acknowledge,silence,reset,note,test_request';
+
 const GROUPS = {
   alarm: 'prealarm,alarm,clear',
   trouble: 'trouble,trouble_clear',
   operator: 'acknowledge,silence,reset,note,test_request',
   test: 'test,test_request',
+  readings: 'telemetry',
 };
 
 function options(id, values) {
