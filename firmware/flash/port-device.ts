@@ -2,6 +2,7 @@ import { createConnection, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
 import { FlashError } from './errors.ts';
 import type { EspruinoDevice } from './espruino-tools.ts';
+import { XonXoffGate } from './flow-control.ts';
 
 /**
  * The one transport EspruinoTools gets: a serial port (the `serialport` package, locked so a
@@ -86,6 +87,7 @@ export function createPortDevice(portName: string, baud: number): PortDevice {
   let serial: SerialPort | undefined;
   let socket: Socket | undefined;
   let closing = false;
+  const gate = new XonXoffGate();
 
   const dropped = (disconnected: () => void) => {
     if (!closing && !failure) failure = lineLost(portName);
@@ -101,7 +103,10 @@ export function createPortDevice(portName: string, baud: number): PortDevice {
         return;
       }
       serial = port;
-      port.on('data', (chunk: Buffer) => received(toArrayBuffer(chunk)));
+      port.on('data', (chunk: Buffer) => {
+        gate.observe(chunk);
+        received(toArrayBuffer(chunk));
+      });
       // a read or write error on an open port (adapter pulled) ends in 'close'; keep it from crashing
       port.on('error', () => {});
       port.on('close', () => dropped(disconnected));
@@ -128,7 +133,10 @@ export function createPortDevice(portName: string, baud: number): PortDevice {
       socket = s;
       opened('Ok');
     });
-    s.on('data', (chunk: Buffer) => received(toArrayBuffer(chunk)));
+    s.on('data', (chunk: Buffer) => {
+      gate.observe(chunk);
+      received(toArrayBuffer(chunk));
+    });
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected) failure = tcpFailure(path, err);
     });
@@ -145,12 +153,15 @@ export function createPortDevice(portName: string, baud: number): PortDevice {
     // one char per byte: EspruinoTools strings are binary strings, never UTF-8 text
     write: (data, done) => {
       const bytes = Buffer.from(data, 'latin1');
-      if (serial) serial.write(bytes, () => serial?.drain(() => done()));
-      else if (socket) socket.write(bytes, () => done());
-      else done();
+      gate.whenOpen(() => {
+        if (serial?.isOpen) serial.write(bytes, () => serial?.drain(() => done()));
+        else if (socket && !socket.destroyed) socket.write(bytes, () => done());
+        else done();
+      });
     },
     close: () => {
       closing = true;
+      gate.clear();
       if (serial?.isOpen) serial.close();
       socket?.end();
       socket?.destroy();

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../cli/command.ts';
+import { XonXoffGate } from '../../firmware/flash/flow-control.ts';
 import { parseFlashArgs } from '../../firmware/flash/options.ts';
 import { parseTcpPort } from '../../firmware/flash/port-device.ts';
 import { requiredModules } from '../../firmware/flash/upload-plan.ts';
@@ -56,5 +57,47 @@ describe('modules a script requires', () => {
   it('finds each require("...") once, sorted', () => {
     const script = 'var s=require("Storage"),w=require(\'Wifi\');require( "net" );require("Storage").read("x")';
     expect(requiredModules(script)).toEqual(['Storage', 'Wifi', 'net']);
+  });
+});
+
+describe('XON/XOFF gate', () => {
+  it('holds writes from XOFF to XON, in order', () => {
+    const gate = new XonXoffGate();
+    const done: number[] = [];
+    gate.observe(Uint8Array.of(0x3e, 0x13));
+    gate.whenOpen(() => done.push(1));
+    gate.whenOpen(() => done.push(2));
+    expect(done).toEqual([]);
+    gate.observe(Uint8Array.of(0x11));
+    expect(done).toEqual([1, 2]);
+    gate.whenOpen(() => done.push(3));
+    expect(done).toEqual([1, 2, 3]);
+  });
+
+  it('the last flow byte in a chunk wins', () => {
+    const gate = new XonXoffGate();
+    gate.observe(Uint8Array.of(0x13, 0x11));
+    expect(gate.isPaused).toBe(false);
+    gate.observe(Uint8Array.of(0x11, 0x13));
+    expect(gate.isPaused).toBe(true);
+    gate.clear();
+  });
+
+  it('a lost XON does not stall the upload forever', () => {
+    vi.useFakeTimers();
+    try {
+      const gate = new XonXoffGate(10_000);
+      let written = false;
+      gate.observe(Uint8Array.of(0x13));
+      gate.whenOpen(() => {
+        written = true;
+      });
+      vi.advanceTimersByTime(9_999);
+      expect(written).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(written).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -119,6 +119,20 @@ describe('flash over a serial port', () => {
     expect(res.code).toBe(0);
   });
 
+  it('holds the upload while the board sends XOFF', async () => {
+    pty = await startPtyPair();
+    const fake = await fakeBoardOnSerial(pty.nodePath, { xoffMs: 600 });
+    closeBoard = fake.close;
+    const big = join(dir, 'flow.js');
+    writeFileSync(big, `${SCRIPT}var pad = "${'y'.repeat(3000)}";\n`);
+    const res = await run(['--port', pty.gatewayPath, '--node', nodeFile, '--script', big, '--fast', '--timeout', '5']);
+    expect(res.code).toBe(0);
+    expect(fake.board.storage.get('.bootcde')).toBe(readFileSync(big, 'latin1'));
+    // pw.cfg + 4 script chunks; at most one 512-byte block was already on its way when XOFF came
+    expect(fake.board.bytesWhilePaused.length).toBe(5);
+    expect(Math.max(...fake.board.bytesWhilePaused)).toBeLessThanOrEqual(512);
+  });
+
   it('refuses an invalid node.json before touching the port, naming the key', async () => {
     const board = await boardOn();
     const bad = join(dir, 'bad.json');

@@ -45,6 +45,8 @@ export interface FakeBoardOptions {
   firmware?: 'frames' | 'virtual';
   /** printed when the first byte arrives, as a running (old) firmware would be printing */
   chatter?: string;
+  /** after each Storage.write, send XOFF and hold it this long before XON, as a busy Espruino does */
+  xoffMs?: number;
 }
 
 /** Quiet inputs for the default pins (firmware/config.ts DEFAULT_PINS): clean air, dry probe, no button. */
@@ -76,6 +78,8 @@ export class FakeBoard {
   /** Storage files, as binary strings */
   readonly storage = new Map<string, string>();
   boots = 0;
+  /** bytes that arrived during each XOFF hold (xoffMs) */
+  readonly bytesWhilePaused: number[] = [];
   private line = '';
   private echo = true;
   private send: (text: string) => void = () => {};
@@ -106,9 +110,14 @@ export class FakeBoard {
   /** Feeds bytes from the wire. */
   receive(chunk: string): void {
     if (this.received === '' && this.options.chatter) this.out(this.options.chatter);
-    this.received += chunk;
-    if (this.behaviour === 'silent') return;
-    for (const ch of chunk) this.char(ch);
+    if (this.behaviour === 'silent') {
+      this.received += chunk;
+      return;
+    }
+    for (const ch of chunk) {
+      this.received += ch;
+      this.char(ch);
+    }
   }
 
   attach(send: (text: string) => void): void {
@@ -150,6 +159,7 @@ export class FakeBoard {
       return;
     }
     this.executed.push(code);
+    if (this.options.xoffMs && code.includes('require("Storage").write(')) this.holdInput(this.options.xoffMs);
     let result: unknown;
     try {
       result = vm.runInContext(code, this.context);
@@ -157,6 +167,15 @@ export class FakeBoard {
       this.out(`Uncaught ${(err as Error).name}: ${(err as Error).message}\r\n`);
     }
     if (echoed) this.out(`\r\n=${result === undefined ? 'undefined' : JSON.stringify(result)}\r\n>`);
+  }
+
+  private holdInput(ms: number): void {
+    this.out('\x13');
+    const from = this.received.length;
+    setTimeout(() => {
+      this.bytesWhilePaused.push(this.received.length - from);
+      this.out('\x11');
+    }, ms);
   }
 
   private storageWrite(name: string, data: string, offset = 0, size?: number): boolean {
