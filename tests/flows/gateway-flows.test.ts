@@ -1,29 +1,37 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../gateway/config/load.ts';
 import { type RunningGateway, runGateway } from '../../gateway/run.ts';
+import { DecidedEvent } from '../../gateway/wire/events.ts';
+import { cloudEvent } from '../../protocol/topics.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { freePort } from '../support/mosquitto.ts';
+import { freePort, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { type ReceivedRequest, WebhookServer } from './support/webhook-server.ts';
 
 /**
- * The contract end to end: a real gateway (embedded broker, node registry, alarm book) decides a
- * signed alarm from a simulated node; flows/escalation.json in a real Node-RED, logged in to the
- * gateway's broker as a read-only consumer, escalates it; the operator's acknowledge through the
- * gateway's desk stops it. This is what breaks if the DecidedEvent the gateway publishes and
- * the one the flow reads drift apart.
+ * The contract end to end: a real gateway (embedded broker, node registry, alarm book, outbox,
+ * uplink to a real Mosquitto as the cloud) decides signed messages from a simulated node.
+ * flows/escalation.json in one Node-RED, logged in to the gateway's broker as a read-only
+ * consumer, escalates the alarm until the operator's acknowledge through the gateway's desk;
+ * flows/cloud-ingest.json in another reads the cloud broker and forwards to the insurer. This is
+ * what breaks if the DecidedEvent the gateway publishes and the one the flows read drift apart.
  */
 const dir = mkdtempSync(join(tmpdir(), 'pw-flows-gw-'));
+const journalDir = mkdtempSync(join(tmpdir(), 'pw-flows-gw-journal-'));
 let running: RunningGateway;
+let cloud: RunningMosquitto;
 let hooks: WebhookServer;
 let red: NodeRedProcess;
+let ingest: NodeRedProcess;
 let brokerUrl: string;
 
 beforeAll(async () => {
+  cloud = await startMosquitto();
   const port = await freePort();
   const config = validateConfig(
     {
@@ -36,6 +44,7 @@ beforeAll(async () => {
         consumers: [{ username: 'nodered', password: 'nodered-pass' }],
       },
       panel: { enabled: false },
+      cloud: { url: cloud.url, backoff: { minMs: 100, maxMs: 400 } },
     },
     'test',
   );
@@ -59,19 +68,32 @@ beforeAll(async () => {
       PW_ESC_DUTY_AFTER_S: '30',
     },
   });
-  await red.start();
+  ingest = new NodeRedProcess({
+    flowFile: join(import.meta.dirname, '..', '..', 'flows', 'cloud-ingest.json'),
+    env: {
+      PW_CLOUD_MQTT_URL: cloud.url,
+      PW_INGEST_CLIENT_ID: 'insurer-ingest',
+      PW_INGEST_TOPIC: '$share/insurer/pw/v1/park/+/gw/+/event/+',
+      PW_INGEST_DIR: journalDir,
+      PW_FORWARD_URL: `${hooks.base}/insurer`,
+    },
+  });
+  await Promise.all([red.start(), ingest.start()]);
 });
 
 afterAll(async () => {
   await red?.dispose();
+  await ingest?.dispose();
   await hooks?.stop();
   await running?.stop();
+  await cloud?.dispose();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(journalDir, { recursive: true, force: true });
 });
 
 const text = (r: ReceivedRequest) => JSON.parse(r.body).text.content as string;
 
-describe('escalation flow on a real gateway', () => {
+describe('flows on a real gateway', () => {
   it('escalates a node alarm the gateway decided and stops on the operator acknowledge', async () => {
     const gw = running.gateway;
     const [stored] = gw.registry.upsert(
@@ -101,6 +123,42 @@ describe('escalation flow on a real gateway', () => {
     } finally {
       await client.endAsync();
     }
+  });
+
+  it('forwards what the gateway sent to the cloud once, as the DecidedEvent it is', async () => {
+    const gw = running.gateway;
+    const [stored] = gw.registry.upsert(
+      [{ id: 'w1', channels: ['water'], enterprise: '电池一厂', zone: 'B1' }],
+      Date.now(),
+    );
+    const node = new SimNode('w1', stored.keyHex);
+    const client = await node.connect(brokerUrl);
+    let alarm: DecidedEvent | undefined;
+    try {
+      await node.publish(client, node.heartbeat());
+      await node.publish(client, node.alarm('water', 40));
+      const deadline = Date.now() + 8000;
+      while (!alarm) {
+        const found = hooks
+          .to('/insurer')
+          .map((r) => DecidedEvent.parse(JSON.parse(r.body)))
+          .find((e) => e.node === 'w1' && e.kind === 'alarm');
+        if (found) alarm = found;
+        else if (Date.now() > deadline) throw new Error(`no alarm forwarded\n${ingest.log().slice(-2000)}`);
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await client.endAsync();
+    }
+    expect(alarm).toMatchObject({ priority: 'water', gw: 'gw1', park: 'park1', placement: { enterprise: '电池一厂' } });
+    const request = hooks.to('/insurer').find((r) => r.headers['idempotency-key'] === alarm?.id);
+    expect(request).toBeDefined();
+    // the same event again, as after an uplink reconnect: kept and forwarded once
+    const replay = await mqtt.connectAsync(cloud.url);
+    await replay.publishAsync(cloudEvent('park1', 'gw1', 'alarm'), JSON.stringify(alarm), { qos: 1 });
+    await replay.endAsync();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(hooks.to('/insurer').filter((r) => r.headers['idempotency-key'] === alarm?.id)).toHaveLength(1);
   });
 });
 
