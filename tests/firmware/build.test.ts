@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuildResult, buildFirmware, SIZE_BUDGET } from '../../firmware/build.ts';
-import type { EspruinoGlobals } from '../../firmware/espruino/globals.d.ts';
 import { embeddedHash, firmwareHash } from '../../firmware/fw-hash.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
-import { unseal, verifyBody } from '../../protocol/envelope.ts';
-import { FrameDecoder } from '../../protocol/framing.ts';
+import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
+import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
+import { analogOf } from './support/channel-run.ts';
+import { EspruinoVm } from './support/espruino-vm.ts';
 import { KEY, nodeConfig } from './support/node-harness.ts';
 import { nodeSha256 } from './support/test-board.ts';
 
@@ -35,61 +35,16 @@ describe('firmware build', () => {
   });
 
   it('runs from E.on("init") with only the declared Espruino globals and prints a signed hello', () => {
-    const files: { [name: string]: string } = { 'pw.cfg': JSON.stringify(nodeConfig()) };
-    const lines: string[] = [];
-    let init: (() => void) | undefined;
-    const noop = () => {};
-    const serial = { setup: noop, on: noop, removeAllListeners: noop, write: (d: string) => lines.push('UART ' + d) };
-    const globals: EspruinoGlobals = {
-      E: {
-        on: (_e, fn) => {
-          init = fn;
-        },
-        enableWatchdog: noop,
-        kickWatchdog: noop,
-        reboot: noop,
-        toString: (ab) => Buffer.from(ab).toString('latin1'),
-      },
-      require: ((name: string) => {
-        if (name === 'Storage') {
-          return {
-            read: (n: string) => files[n],
-            write: (n: string, d: string) => {
-              files[n] = d;
-              return true;
-            },
-            erase: noop,
-          };
-        }
-        if (name === 'crypto') {
-          return { SHA256: (s: string) => new Uint8Array(Buffer.from(nodeSha256(s), 'latin1')).buffer };
-        }
-        throw new Error('unexpected require ' + name);
-      }) as EspruinoGlobals['require'],
-      analogRead: (pin) => (pin === 'D34' ? 0.1 : 0.6),
-      digitalRead: () => 1,
-      digitalWrite: noop,
-      pinMode: noop,
-      setWatch: () => 1,
-      clearWatch: noop,
-      setTimeout: () => 1,
-      setInterval: () => 1,
-      clearTimeout: noop,
-      clearInterval: noop,
-      getTime: () => 12.5,
-      process: { memory: () => ({ free: 2100, usage: 900, total: 3000 }) },
-      console: { log: (t: string) => lines.push(t) },
-      Serial1: serial,
-      Serial2: serial,
-      Serial3: serial,
-    };
-    runInNewContext(built.script, { ...globals });
-    expect(init).toBeDefined();
-    expect(lines).toEqual([]); // nothing happens before init
-    init?.();
+    const vm = new EspruinoVm(built.script);
+    vm.files['pw.cfg'] = JSON.stringify(nodeConfig());
+    vm.analog.D34 = 0.1;
+    vm.analog.D35 = 0.6;
+    vm.clock.advance(12_500);
+    expect(vm.console).toEqual([]); // nothing happens before init
+    vm.start();
     const frames: string[] = [];
     const dec = new FrameDecoder({ frame: (p) => frames.push(p), reject: () => {} });
-    for (const l of lines.filter((x) => !x.startsWith('UART '))) dec.push(l + '\r\n');
+    for (const l of vm.console) dec.push(l + '\r\n');
     expect(frames).toHaveLength(4);
     for (const f of frames) {
       expect(verifyBody(nodeSha256, KEY, unseal(f)!)).toBe(true);
@@ -100,8 +55,65 @@ describe('firmware build', () => {
     expect(hello.d.fw).toBe('0.1.0');
     expect(hello.up).toBe(12_500);
     expect(JSON.parse(frames[3]).d).toMatchObject({ mem: 2100, bat: 3960 }); // battery pin D35 reads 0.6 x 6600 mV
-    expect(files['pw.boot']).toBe('1');
+    expect(vm.files['pw.boot']).toBe('1');
     // the same frames went to the gateway on Serial2
-    expect(lines.filter((x) => x.startsWith('UART ')).length).toBe(4);
+    expect(vm.frames()).toEqual(frames);
+  });
+
+  it('the bundle runs a whole alarm day: alarm, hush by button, commands, clear, water leak, bad config, reboot', () => {
+    const vm = new EspruinoVm(built.script);
+    vm.files['pw.cfg'] = JSON.stringify(nodeConfig());
+    vm.analog.D34 = analogOf(0);
+    vm.analog.D35 = 0.6;
+    vm.start();
+    const msgs = () =>
+      vm.frames().map((f) => {
+        expect(verifyBody(nodeSha256, KEY, unseal(f)!)).toBe(true);
+        return NodeMessage.parse(JSON.parse(f));
+      });
+    let cmdSeq = 0;
+    const command = (kind: 'event_ack' | 'silence' | 'set_config' | 'reboot', d: { [k: string]: unknown }) => {
+      cmdSeq++;
+      vm.send(encodeFrame(seal(nodeSha256, KEY, { v: 1, node: 'n-101', boot: 1, seq: cmdSeq, kind, d })));
+      return cmdSeq;
+    };
+    expect(msgs().map((m) => m.kind)).toEqual(['hello', 'telemetry', 'telemetry', 'heartbeat']);
+    command('event_ack', { seqs: [1] });
+
+    vm.analog.D34 = analogOf(400);
+    vm.clock.advance(12_000);
+    const alarm = msgs().find((m) => m.kind === 'alarm');
+    expect(alarm).toMatchObject({ ch: 'smoke', d: { v: 400, th: 150, src: 'smoke' } });
+    expect(vm.writes.filter(([, pin, v]) => pin === 'D25' && v === 1).length).toBeGreaterThanOrEqual(3);
+
+    vm.setDigital('D0', 0); // button pressed
+    vm.setDigital('D0', 1);
+    expect(msgs().find((m) => m.kind === 'hush')?.d).toMatchObject({ by: 'button' });
+    const silence = command('silence', { s: 30 });
+    expect(msgs().find((m) => m.kind === 'ack')?.d).toEqual({ cmd: silence, ok: true });
+
+    vm.analog.D34 = analogOf(0);
+    vm.clock.advance(5000);
+    expect(msgs().some((m) => m.kind === 'clear' && m.ch === 'smoke')).toBe(true);
+
+    vm.setDigital('D32', 0); // water probe wet
+    vm.clock.advance(3500);
+    expect(msgs().find((m) => m.kind === 'alarm' && m.ch === 'water')?.d).toMatchObject({ src: 'water' });
+
+    const bad = command('set_config', { cfg: { id: 'n-101' } });
+    expect(msgs().find((m) => m.kind === 'ack')?.d).toEqual({
+      cmd: bad,
+      ok: false,
+      err: 'config.key: bad or missing text',
+    });
+    const reboot = command('reboot', {});
+    expect(msgs().find((m) => m.kind === 'ack')?.d).toEqual({ cmd: reboot, ok: true });
+    vm.clock.advance(3000);
+    expect(vm.reboots).toBe(1);
+    expect(vm.files['pw.rst']).toBe('software');
+
+    // the heartbeat goes on with the mangled code too
+    vm.clock.advance(30_000);
+    expect(msgs().find((m) => m.kind === 'heartbeat')?.d).toEqual({ bat: 3960, rssi: 0, mem: 2100, ivl: 30 });
   });
 });
