@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GatewayProcess, type GatewayProcessOptions } from '../../bench/gateway-process.ts';
+import { type RunningMosquitto, startMosquitto } from '../../support/mosquitto.ts';
+import { CloudLog } from './cloud-log.ts';
+import { ReliableNode } from './reliable-node.ts';
+
+/**
+ * One chaos scenario's world: a real Mosquitto as the cloud (persistence on, unlimited queue
+ * for the cloud-side subscriber), the real gateway as a child process with `nodeIds`
+ * provisioned, and the cloud log. `dispose()` kills everything and removes the temp folder.
+ */
+export interface ChaosWorld {
+  cloud: RunningMosquitto;
+  gateway: GatewayProcess;
+  log: CloudLog;
+  nodes: ReliableNode[];
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function startChaosWorld(
+  nodeIds: string[],
+  gatewayOptions: Omit<GatewayProcessOptions, 'dir' | 'cloudUrl'> = {},
+): Promise<ChaosWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-chaos-'));
+  const cloud = await startMosquitto({ persistence: true, extraConfig: 'max_queued_messages 0' });
+  const gateway = new GatewayProcess({ dir, cloudUrl: cloud.url, ...gatewayOptions });
+  const nodes = nodeIds.map((id) => new ReliableNode(id, randomBytes(32).toString('hex')));
+  gateway.provision(nodes.map((n) => ({ id: n.id, keyHex: n.sim.keyHex })));
+  await gateway.start();
+  const log = await CloudLog.open(cloud.url);
+  return {
+    cloud,
+    gateway,
+    log,
+    nodes,
+    dir,
+    async dispose() {
+      await Promise.all(nodes.map((n) => n.close()));
+      await log.close();
+      await gateway.kill();
+      await cloud.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Produces alarms on every node at about `perSecond` in total until stopped. */
+export function alarmLoad(nodes: ReliableNode[], perSecond: number): { stop(): void } {
+  let i = 0;
+  const timer = setInterval(() => {
+    for (let k = 0; k < Math.max(1, Math.round(perSecond / 100)); k++) nodes[i++ % nodes.length].alarm();
+  }, 10);
+  return { stop: () => clearInterval(timer) };
+}
