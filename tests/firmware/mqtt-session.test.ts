@@ -1,0 +1,137 @@
+import mqttPacket from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import type { Stream, TcpOptions, Wifi, WifiOptions } from '../../firmware/hal.ts';
+import { BACKOFF_MIN_MS, INFLIGHT, KEEPALIVE_S, MqttLink, RETRY_MS } from '../../firmware/link/mqtt-link.ts';
+import { TestBoard } from './support/test-board.ts';
+
+/**
+ * What Mosquitto will not do on request: lose a PUBACK, go silent, refuse a login. The broker
+ * end of the socket is played by the test on the virtual clock; packets are parsed and made
+ * with mqtt-packet (MQTT.js's own codec).
+ */
+class SessionBoard extends TestBoard {
+  connects: TcpOptions[] = [];
+  sent: mqttPacket.Packet[] = [];
+  closed = 0;
+
+  tcp(o: TcpOptions): Stream {
+    this.connects.push(o);
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on('packet', (p) => this.sent.push(p));
+    this.clock.setTimeout(() => o.onConnect(), 5);
+    return {
+      write: (d) => parser.parse(Buffer.from(d, 'latin1')),
+      close: () => {
+        this.closed++;
+      },
+    };
+  }
+
+  wifi(o: WifiOptions): Wifi {
+    return { connect: () => this.clock.setTimeout(() => o.onConnected(), 10), rssi: () => -55 };
+  }
+
+  /** Bytes from the broker on the latest socket. */
+  reply(p: mqttPacket.Packet): void {
+    this.connects[this.connects.length - 1].onReadable(mqttPacket.generate(p).toString('latin1'));
+  }
+
+  take(cmd: string): mqttPacket.Packet[] {
+    const out = this.sent.filter((p) => p.cmd === cmd);
+    this.sent = this.sent.filter((p) => p.cmd !== cmd);
+    return out;
+  }
+}
+
+function session() {
+  const board = new SessionBoard();
+  const commands: string[] = [];
+  let ups = 0;
+  const link = new MqttLink(
+    { kind: 'mqtt', ssid: 's', pass: '', host: 'gw', port: 1883 },
+    'n-7',
+    'aa'.repeat(16),
+    board,
+    {
+      onCommand: (w) => commands.push(w),
+      onUp: () => ups++,
+    },
+  );
+  link.start();
+  board.vc.advance(20);
+  const connack = () => board.reply({ cmd: 'connack', returnCode: 0, sessionPresent: false });
+  return { board, link, commands, connack, ups: () => ups };
+}
+
+describe('MqttLink session rules on a virtual clock', () => {
+  it('re-sends a publish with DUP after RETRY_MS without PUBACK, and stops once acknowledged', () => {
+    const s = session();
+    expect(s.board.take('connect')).toHaveLength(1);
+    s.connack();
+    expect(s.link.isUp()).toBe(true);
+    expect(s.board.take('subscribe')[0]).toMatchObject({ subscriptions: [{ topic: 'pw/v1/node/n-7/down', qos: 1 }] });
+    expect(s.link.send('{"a":1}')).toBe(true);
+    const [first] = s.board.take('publish') as mqttPacket.IPublishPacket[];
+    expect(first).toMatchObject({ qos: 1, dup: false, topic: 'pw/v1/node/n-7/up' });
+    s.board.vc.advance(RETRY_MS + 1000);
+    const [again] = s.board.take('publish') as mqttPacket.IPublishPacket[];
+    expect(again).toMatchObject({ qos: 1, dup: true, messageId: first.messageId });
+    s.board.reply({ cmd: 'puback', messageId: first.messageId });
+    s.board.vc.advance(3 * RETRY_MS);
+    expect(s.board.take('publish')).toEqual([]);
+    expect(s.link.freeSlots()).toBe(INFLIGHT);
+  });
+
+  it('refuses a publish when its window is full (the node keeps the event in its ring)', () => {
+    const s = session();
+    s.connack();
+    for (let i = 0; i < INFLIGHT; i++) expect(s.link.send('{"i":' + i + '}')).toBe(true);
+    expect(s.link.send('{"i":9}')).toBe(false);
+  });
+
+  it('pings at half the keepalive and drops a silent session, then reconnects with doubling backoff', () => {
+    const s = session();
+    s.connack();
+    s.board.vc.advance((KEEPALIVE_S / 2) * 1000 + 1000);
+    expect(s.board.take('pingreq').length).toBeGreaterThanOrEqual(1);
+    s.board.vc.advance(KEEPALIVE_S * 1500);
+    expect(s.link.isUp()).toBe(false);
+    expect(s.board.closed).toBe(1);
+    const t0 = s.board.vc.now();
+    s.board.vc.advance(BACKOFF_MIN_MS + 10);
+    expect(s.board.connects).toHaveLength(2);
+    // refused this time: the next try waits twice as long
+    s.board.reply({ cmd: 'connack', returnCode: 5, sessionPresent: false });
+    expect(s.link.stats.refused).toBe(1);
+    s.board.vc.advance(2 * BACKOFF_MIN_MS - 100);
+    expect(s.board.connects).toHaveLength(2);
+    s.board.vc.advance(200);
+    expect(s.board.connects).toHaveLength(3);
+    s.connack();
+    expect(s.ups()).toBe(2);
+    expect(s.board.vc.now() - t0).toBeLessThan(4000);
+  });
+
+  it('re-sends unacknowledged publishes after a reconnect and delivers commands with PUBACK', () => {
+    const s = session();
+    s.connack();
+    s.link.send('{"e":1}');
+    const [p] = s.board.take('publish') as mqttPacket.IPublishPacket[];
+    s.board.connects[0].onClose();
+    s.board.vc.advance(BACKOFF_MIN_MS + 100);
+    s.connack();
+    const [again] = s.board.take('publish') as mqttPacket.IPublishPacket[];
+    expect(again).toMatchObject({ dup: true, messageId: p.messageId });
+    s.board.reply({
+      cmd: 'publish',
+      topic: 'pw/v1/node/n-7/down',
+      payload: Buffer.from('{"cmd":1}'),
+      qos: 1,
+      messageId: 42,
+      dup: false,
+      retain: false,
+    });
+    expect(s.commands).toEqual(['{"cmd":1}']);
+    expect(s.board.take('puback')[0]).toMatchObject({ messageId: 42 });
+  });
+});
