@@ -1,11 +1,12 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { SimAccessPoint } from '../board/access-point.ts';
-import type { NetProvider, UartEnd } from '../board/links.ts';
 import type { FirmwareScript } from '../firmware-script.ts';
 import { SimNode } from '../node/sim-node.ts';
+import { WireCapture } from '../node/wire-capture.ts';
 import { nodeConfig, resolveInputs } from '../scenario/node-setup.ts';
 import type { Fault, Scenario } from '../scenario/schema.ts';
-import type { ChannelSeries, FaultSpan, Timeline } from '../scenario/timeline.ts';
+import { recordSeries } from '../scenario/series.ts';
+import type { FaultSpan, Timeline } from '../scenario/timeline.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { InProcessBroker } from './broker.ts';
 import { InProcessGateway } from './gateway-standin.ts';
@@ -17,14 +18,6 @@ import { InProcessGateway } from './gateway-standin.ts';
  * flows at virtual speed: an hour of a small park takes a few seconds.
  */
 const STEP_MS = 50;
-/** at most this many plotted samples per channel */
-const MAX_SAMPLES = 1500;
-
-/** Sealed node messages inside whatever the board writes (MQTT PUBLISH payloads, serial frames). */
-const SEALED =
-  /\{"age":\d+,"boot":(\d+),"ch":"[^"]*","d":.*?"kind":"(\w+)","node":"([\w-]+)","seq":(\d+),[^{}]*"sig":"[0-9a-f]{32}"\}/g;
-const EVENT_KINDS = new Set(['hello', 'prealarm', 'alarm', 'clear', 'trouble', 'trouble_clear', 'test', 'hush', 'ack']);
-
 export interface RunContext {
   file: string;
   dataDir: string;
@@ -41,12 +34,7 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
   for (const c of configs) keys.set(c.id, c.key);
   const gateway = new InProcessGateway(clock, keys, broker);
   await gateway.start();
-  const wireEvents = new Map<string, string>();
-  const capture = (data: string) => {
-    for (const m of data.matchAll(SEALED)) {
-      if (EVENT_KINDS.has(m[2] as string)) wireEvents.set(`${m[3]}/${m[1]}/${m[4]}`, m[2] as string);
-    }
-  };
+  const wire = new WireCapture();
   const notes: string[] = [];
   const sims = new Map<
     string,
@@ -54,33 +42,14 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
   >();
   scenario.nodes.forEach((n, i) => {
     const ap = new SimAccessPoint();
-    const net: NetProvider = {
-      connect: (host, port, h) => {
-        const sock = broker.connect(host, port, h);
-        return {
-          write: (d) => {
-            capture(d);
-            sock.write(d);
-          },
-          end: () => sock.end(),
-        };
-      },
-    };
     const line = n.link === 'serial' ? gateway.serialLine(n.id) : undefined;
-    const uart: UartEnd | undefined = line && {
-      write: (d) => {
-        capture(d);
-        line.write(d);
-      },
-      attach: (r) => line.attach(r),
-    };
     const node = new SimNode({
       config: configs[i]!,
       inputs: resolveInputs(n, ctx.file, ctx.dataDir),
       fw: ctx.fw,
       clock,
-      net,
-      uart,
+      net: wire.net(broker),
+      uart: line && wire.uart(line),
       wifi: ap,
       onConsole: (l, t) => {
         if (l.startsWith('Uncaught')) notes.push(`${n.id} at ${(t / 1000).toFixed(1)} s: ${l}`);
@@ -91,7 +60,11 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
 
   const faults: FaultSpan[] = [];
   for (const f of scenario.faults) scheduleFault(f, clock, gateway, broker, sims, faults);
-  const series = recordSeries(scenario, clock, sims);
+  const series = recordSeries(
+    scenario.durationS,
+    clock,
+    [...sims.values()].map((s) => s.node),
+  );
   for (const { node } of sims.values()) node.board.powerOn();
 
   const endMs = scenario.durationS * 1000;
@@ -114,7 +87,7 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
     mode: 'inprocess',
     durationS: scenario.durationS,
     entries: gateway.entries,
-    wireEvents,
+    wireEvents: wire.events,
     series,
     faults,
     notes: [...new Set(notes)],
@@ -178,36 +151,4 @@ function scheduleFault(
       // refused by the schema in in-process mode
       break;
   }
-}
-
-function recordSeries(scenario: Scenario, clock: VirtualClock, sims: Sims): ChannelSeries[] {
-  const everyMs = Math.max(1000, Math.ceil((scenario.durationS * 1000) / MAX_SAMPLES / 1000) * 1000);
-  const series: { s: ChannelSeries; node: SimNode }[] = [];
-  for (const { node } of sims.values()) {
-    for (const c of node.config.channels) {
-      const analog = c.kind === 'analog';
-      series.push({
-        node,
-        s: {
-          node: node.id,
-          ch: c.name,
-          unit: analog ? 'units' : 'active',
-          t: [],
-          v: [],
-          pre: analog ? c.pre : 1,
-          alarm: analog ? c.alarm : 1,
-          marks: node.marks(c.name),
-        },
-      });
-    }
-  }
-  const sample = () => {
-    for (const { s, node } of series) {
-      s.t.push(clock.now() / 1000);
-      s.v.push(node.unitsAt(s.ch, clock.now()));
-    }
-  };
-  sample();
-  clock.setInterval(sample, everyMs);
-  return series.map((x) => x.s);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../gateway/store/database.ts';
@@ -9,8 +9,10 @@ import { SimAccessPoint } from '../board/access-point.ts';
 import { type NetProvider, realTcp } from '../board/links.ts';
 import type { RunContext } from '../inprocess/world.ts';
 import { SimNode } from '../node/sim-node.ts';
+import { WireCapture } from '../node/wire-capture.ts';
 import { derivedKey, GATEWAY_HOST, nodeConfig, resolveInputs } from '../scenario/node-setup.ts';
 import type { Fault, Scenario } from '../scenario/schema.ts';
+import { recordSeries } from '../scenario/series.ts';
 import type { FaultSpan, Timeline, TimelineEntry } from '../scenario/timeline.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { CloudListener } from './cloud-listener.ts';
@@ -46,7 +48,9 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
     const httpPort = await freePort();
     const ptys = new Map<string, PtyPair>();
     for (const n of scenario.nodes.filter((x) => x.link === 'serial')) {
-      const pty = await startPtyPair({ dir: join(dir, `pty-${n.id}`) });
+      const ptyDir = join(dir, `pty-${n.id}`);
+      mkdirSync(ptyDir);
+      const pty = await startPtyPair({ dir: ptyDir });
       ptys.set(n.id, pty);
       cleanup.push(() => pty.stop());
     }
@@ -78,6 +82,7 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
       host === GATEWAY_HOST ? { host: '127.0.0.1', port: localPort } : { host, port },
     );
     const nodes = new Map<string, LiveNode>();
+    const wire = new WireCapture();
     for (const n of scenario.nodes) {
       const ap = new SimAccessPoint();
       let serial: LiveNode['serial'];
@@ -93,8 +98,8 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
         inputs: resolveInputs(n, ctx.file, ctx.dataDir),
         fw: ctx.fw,
         clock,
-        net,
-        uart: serial?.end,
+        net: wire.net(net),
+        uart: serial && wire.uart(serial.end),
         wifi: ap,
         onConsole: (l, t) => l.startsWith('Uncaught') && notes.push(`${n.id} at ${(t / 1000).toFixed(1)} s: ${l}`),
       });
@@ -102,6 +107,11 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
     }
     const faults: FaultSpan[] = [];
     for (const f of scenario.faults) scheduleLiveFault(f, clock, { gateway, cloud, nodes }, faults, notes);
+    const series = recordSeries(
+      scenario.durationS,
+      clock,
+      [...nodes.values()].map((x) => x.node),
+    );
     for (const { node } of nodes.values()) node.board.powerOn();
 
     const endMs = scenario.durationS * 1000;
@@ -129,10 +139,10 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
       mode: 'live',
       durationS: scenario.durationS,
       entries,
-      wireEvents: new Map(),
+      wireEvents: wire.events,
       cloud: listener.counts,
       decided,
-      series: [],
+      series,
       faults,
       notes,
       wallMs: performance.now() - started,

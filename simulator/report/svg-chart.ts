@@ -138,7 +138,6 @@ export function channelSvg(s: ChannelSeries, entries: TimelineEntry[], faults: F
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img">
 <rect x="${L}" y="${TOP}" width="${W - L - R}" height="${PLOT_H}" fill="#fff" stroke="#ccc"/>
-<clipPath id="c"><rect x="${L}" y="${TOP}" width="${W - L - R}" height="${PLOT_H}"/></clipPath>
 ${parts.join('\n')}
 <text x="${L - 6}" y="${TOP + 10}" class="small" text-anchor="end">${f(top)}</text>
 <text x="${L - 6}" y="${TOP + PLOT_H}" class="small" text-anchor="end">${f(loData)}</text>
