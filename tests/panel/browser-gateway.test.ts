@@ -77,12 +77,45 @@ describe('panel on the real gateway', () => {
     expect(await page.textContent('#count-unack b')).toBe('0');
   });
 
+  it('silences the node sounder: the node gets a signed hush command for the chosen time', async () => {
+    const before = commands.length;
+    await page.click('.condition.p-fire button[data-action=silence]');
+    await page.selectOption('#dialog select[name=seconds]', '60');
+    await page.click('#dialog-ok');
+    await expect
+      .poll(() =>
+        commands
+          .slice(before)
+          .map((w) => JSON.parse(w))
+          .find((c) => c.kind === 'hush'),
+      )
+      .toMatchObject({ node: 'smoke-a1', d: { ch: 'smoke', s: 60 } });
+    const silence = park.gateway.eventLog.after(0, 100).find((e) => e.kind === 'silence');
+    expect(silence?.data.by).toBe(OPERATOR.name);
+  });
+
+  it('keeps a note on the alarm for the insurer', async () => {
+    await page.click('.condition.p-fire button[data-action=note]');
+    await page.fill('#dialog textarea[name=note]', '误报：焊接烟雾 / false alarm: welding fumes');
+    await page.click('#dialog-ok');
+    await expect
+      .poll(() => park.gateway.eventLog.after(0, 100).find((e) => e.kind === 'note')?.data)
+      .toMatchObject({ by: OPERATOR.name, note: '误报：焊接烟雾 / false alarm: welding fumes' });
+  });
+
   it('finds the alarm and the acknowledgement in the history', async () => {
     await page.click('nav a[href="#/history"]');
     await page.waitForSelector('#history-rows tr');
     const kinds = await page.$$eval('#history-rows tr td:nth-child(2)', (cells) => cells.map((c) => c.textContent));
     expect(kinds).toEqual(expect.arrayContaining(['报警', '确认']));
     await page.screenshot({ path: `${OUT}/gateway-history.png`, fullPage: true });
+    // the CSV export as the browser downloads it, with the session cookie
+    const csv = await page.request.get(base + (await page.getAttribute('#csv-link', 'href')));
+    const bytes = await csv.body();
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString('utf8');
+    expect(text).toContain('误报：焊接烟雾 / false alarm: welding fumes');
+    expect(text).toContain('宁德电池');
   });
 
   it('sends a signed test command to the node from its page, with its reading chart', async () => {
