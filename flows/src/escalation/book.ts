@@ -55,6 +55,8 @@ export function onMessage(msg: NodeMessage, node: NodeApi, context: ContextStore
     if (typeof event === 'string') {
       counters.invalid++;
       node.warn('无效事件已忽略 / invalid event ignored (' + String(msg.topic) + '): ' + event);
+    } else if (event.priority === 'telemetry') {
+      // readings never escalate; keeping their ids would push the alarms' ids out of the recent list
     } else if (isRecent(context, event.id)) {
       counters.duplicates++;
     } else {
