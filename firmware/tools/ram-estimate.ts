@@ -111,8 +111,6 @@ const parts = new Map<string, number>();
 seen.add(h.board);
 const board = 2 + nameVars('pins') + valueVars(h.board.pins, seen, parts, 'board.pins') + nameVars('rssiDbm');
 const node = valueVars(h.booted.node, seen, parts, 'node');
-const messenger = valueVars(h.booted.messenger, seen, parts, 'messenger');
-const link = valueVars(h.booted.link, seen, parts, 'link');
 const timers = h.board.vc.pending * 3; // Espruino timer entry: object + callback + interval/time fields
 // Functions and top-level names of the built script itself (needs `parkwatch firmware build` first):
 // every class method and every name in the script's outer function lives as long as the node.
@@ -150,20 +148,15 @@ try {
 } catch (_e) {
   // the estimate without the script's own names is still useful
 }
-const total = script + board + node + messenger + link + timers;
+const total = script + board + node + timers;
 
 console.log('固件内存估算 / firmware RAM estimate (JsVars, steady state after 1 h with an alarm and a hush)');
 console.log(`  script functions and names (${scriptNote}): ${script}`);
 console.log(`  board (pin map): ${board}`);
-console.log(`  node (channels, filters, patterns, config): ${node}`);
-console.log(`  messenger (event ring empty: the gateway acknowledged): ${messenger}`);
-console.log(`  link (MQTT, 4-slot window): ${link}`);
+console.log(`  node: ${node}, of which`);
+console.log(`    messenger and event ring (empty: the gateway acknowledged): ${parts.get('node.msg') ?? 0}`);
+console.log(`      MQTT link (4-slot window): ${parts.get('node.msg.link') ?? 0}`);
+console.log(`    channels: ${parts.get('node.channels') ?? 0}; validated config: ${parts.get('node.cfg') ?? 0}`);
 console.log(`  timers (${h.board.vc.pending}): ${timers}`);
 console.log(`  total: ${total} of the 1200 budget`);
 console.log(`  gateway away, ring full (8 events of ~${Math.round(perEvent)}): +${Math.round(8 * perEvent)}`);
-console.log('  biggest parts:');
-const top = [...parts.entries()]
-  .filter(([p]) => p.split('.').length <= 3)
-  .sort((a, b) => b[1] - a[1])
-  .slice(0, 10);
-for (const [p, n] of top) console.log(`    ${String(n).padStart(5)}  ${p}`);
