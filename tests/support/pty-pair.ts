@@ -5,9 +5,9 @@ import { join } from 'node:path';
 
 /**
  * A real serial line for tests: two pseudo-terminals joined by socat, reachable through two
- * stable symlinks. Open either end with the `serialport` package. `unplug()` SIGKILLs socat (both
- * ends see the line vanish, as when a USB adapter is pulled); `plug()` starts a new socat on the
- * same link paths, as when it is plugged back in.
+ * stable symlinks. Open either end with the `serialport` package. `unplug()` removes the links and
+ * SIGKILLs socat (both ends see the line vanish and the paths are gone, as when a USB adapter is
+ * pulled); `plug()` starts a new socat on the same link paths, as when it is plugged back in.
  *
  *   const pty = await startPtyPair();
  *   // gateway opens pty.gatewayPath, the test's "node" opens pty.nodePath
@@ -21,7 +21,7 @@ export interface PtyPair {
   readonly nodePath: string;
   /** true while socat runs */
   readonly plugged: boolean;
-  /** SIGKILLs socat; both PTYs disappear. */
+  /** Removes the links and SIGKILLs socat; both PTYs disappear. */
   unplug(): Promise<void>;
   /** Starts socat again on the same link paths; resolves when both links exist. */
   plug(): Promise<void>;
@@ -101,6 +101,10 @@ class SocatPair implements PtyPair {
   async unplug(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    // The links go first, as a USB device node vanishes on unplug. Left behind, they would point
+    // at /dev/pts numbers the kernel soon gives to another test's socat.
+    rmSync(this.gatewayPath, { force: true });
+    rmSync(this.nodePath, { force: true });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
