@@ -64,16 +64,21 @@ export class ApiRoutes {
   overview(req: IncomingMessage, res: ServerResponse): void {
     this.access.requireSession(req);
     const conditions = this.backend.activeConditions().sort(byUrgency);
-    const nodes = this.backend.nodes().sort((a, b) => a.node.localeCompare(b.node));
+    const nodes = this.backend.nodes();
     const lastSeq = this.backend.history({ limit: 1 }).events[0]?.seq ?? 0;
+    // node states stay out: a park has thousands, and this is fetched after every event
     sendJson(res, 200, {
       identity: this.backend.identity(),
       now: this.now(),
       lastSeq,
       counts: countsOf(conditions, nodes),
       conditions,
-      nodes,
     });
+  }
+
+  nodes(req: IncomingMessage, res: ServerResponse): void {
+    this.access.requireSession(req);
+    sendJson(res, 200, { nodes: this.backend.nodes().sort((a, b) => a.node.localeCompare(b.node)) });
   }
 
   history(req: IncomingMessage, res: ServerResponse, url: URL): void {

@@ -42,6 +42,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       if (path === '/panel/kiosk') return access.kiosk(res, url, ip);
       if (path === '/panel/api/session') return access.describe(req, res);
       if (path === '/panel/api/overview') return api.overview(req, res);
+      if (path === '/panel/api/nodes') return api.nodes(req, res);
       if (path === '/panel/api/history') return api.history(req, res, url);
       if (path === '/panel/api/history.csv') return api.historyCsv(req, res, url);
       if (path === '/panel/api/refusals') return api.refusals(req, res, { ...counters });

@@ -211,6 +211,12 @@ describe('views', () => {
     expect(overview.conditions.map((c: { priority: string }) => c.priority)).toEqual(['fire', 'water', 'trouble']);
     expect(overview.counts).toEqual({ alarms: 2, unacknowledged: 3, troubles: 1, offline: 1, nodes: 2 });
     expect(overview.lastSeq).toBe(3);
+    expect(overview.nodes).toBeUndefined();
+    const { nodes } = await (await client.request('GET', '/panel/api/nodes')).json();
+    expect(nodes.map((n: { node: string; online: boolean }) => [n.node, n.online])).toEqual([
+      ['n1', true],
+      ['n2', false],
+    ]);
   });
 
   it('filters and pages history', async () => {

@@ -23,6 +23,8 @@ const state = {
   live: false,
   /** refs that were present when the operator muted this screen; a new one sounds again */
   mutedRefs: null,
+  /** node states for the history form's suggestions, read once per page load */
+  nodeList: null,
   history: { filters: {}, events: [], next: undefined },
 };
 
@@ -120,7 +122,7 @@ async function renderView() {
   const main = $('#main');
   try {
     if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
-    else if (view === 'nodes') main.innerHTML = state.overview ? nodesView(state.overview.nodes) : '';
+    else if (view === 'nodes') main.innerHTML = nodesView((await getJson('/panel/api/nodes')).nodes);
     else if (view === 'node' && arg)
       main.innerHTML = nodeView(await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`), canAct());
     else if (view === 'history') await renderHistory(false);
@@ -147,7 +149,8 @@ async function renderHistory(more) {
   const page = await getJson(`/panel/api/history?${p}`);
   h.events = more ? h.events.concat(page.events) : page.events;
   h.next = page.next;
-  const nodes = state.overview ? state.overview.nodes : [];
+  if (!state.nodeList) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
+  const nodes = state.nodeList;
   $('#main').innerHTML = historyForm(h.filters, nodes) + historyTable(h.events, canAct(), h.next !== undefined);
   $('#csv-link').href = `/panel/api/history.csv?${historyParams(h.filters)}`;
 }
