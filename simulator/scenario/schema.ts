@@ -51,7 +51,7 @@ export const FaultSchema = z.discriminatedUnion('kind', [
 ]);
 export type Fault = z.output<typeof FaultSchema>;
 
-const MessageKind = z.enum(['alarm', 'prealarm', 'clear', 'trouble', 'trouble_clear', 'test', 'hush']);
+const MessageKind = z.enum(['alarm', 'prealarm', 'clear', 'trouble', 'trouble_clear', 'test', 'hush', 'hello']);
 export const ExpectationSchema = z.discriminatedUnion('expect', [
   /** a message of `kind` from the node reached the gateway within `withinS` after `afterS` */
   z
