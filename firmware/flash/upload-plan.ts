@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkSource } from '../check/checker.ts';
 import { embeddedHash, firmwareHash } from '../fw-hash.ts';
 import { FlashError } from './errors.ts';
 import type { LoadedTools } from './espruino-tools.ts';
@@ -44,6 +45,15 @@ export function readScript(path: string): string {
 
 export async function buildUploadPlan(tools: LoadedTools, node: NodeFile, scriptPath: string): Promise<UploadPlan> {
   const script = readScript(scriptPath);
+  const findings = checkSource(script);
+  if (findings.length > 0) {
+    const f = findings[0];
+    throw new FlashError('script_file', {
+      zh: `固件脚本 ${scriptPath} 用了 Espruino 不支持的写法 (${findings.length} 处)，未写入任何设备`,
+      en: `${scriptPath} uses what Espruino cannot run (${findings.length} finding(s)), nothing was written; first: line ${f.line}: ${f.rule}: ${f.message}`,
+      hint: `运行 / run: npx parkwatch firmware check ${scriptPath}`,
+    });
+  }
   const modules = requiredModules(script);
   const missing = modules.filter((m) => !tools.builtinModules.includes(m));
   if (missing.length > 0) {
@@ -58,7 +68,9 @@ export async function buildUploadPlan(tools: LoadedTools, node: NodeFile, script
   const wrapped = await new Promise<string>((resolve) =>
     E.callProcessor('transformForEspruino', script, (code) => resolve(String(code))),
   );
-  const withConfig = `${E.Core.Utils.getUploadFileCode(node.storageName, node.text)}\n${wrapped}`;
+  // Storage holds bytes: the config goes as UTF-8 (an SSID may be Chinese), which is also what the node hashes
+  const configBytes = Buffer.from(node.text, 'utf8').toString('latin1');
+  const withConfig = `${E.Core.Utils.getUploadFileCode(node.storageName, configBytes)}\n${wrapped}`;
   const formatted = E.Core.CodeWriter.reformatCode(withConfig);
   const urls = log.blockedUrls.slice(before.urls);
   if (urls.length > 0) {

@@ -18,7 +18,7 @@ import { fakeBoardOnTcp } from '../support/fake-board.ts';
 const NODE = {
   id: 'water-b2',
   key: 'ffeeddccbbaa99887766554433221100',
-  link: { kind: 'mqtt', ssid: 'park-iot', pass: 'secret', host: '192.168.10.2' },
+  link: { kind: 'mqtt', ssid: '园区物联网-3F', pass: 'secret', host: '192.168.10.2' },
   channels: [{ name: 'water', kind: 'contact', latch: true }],
 };
 const SCRIPT = 'var wifi = require("Wifi");\nvar net = require("net");\nE.on("init", function () { print("pw"); });\n';
@@ -98,7 +98,9 @@ describe('flash over tcp://', () => {
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       expect(fake.board.storage.get('.bootcde')).toBe(SCRIPT);
-      expect(fake.board.storage.get('pw.cfg')).toBe(configText(NODE as never));
+      // the Chinese SSID is stored as UTF-8 bytes, and the node's config hash over them matches
+      expect(fake.board.storage.get('pw.cfg')).toBe(Buffer.from(configText(NODE as never), 'utf8').toString('latin1'));
+      expect(res.stdout).toContain('✓ 配置与写入的一致');
       expect(res.stdout).toMatch(/water \(contact, D32\):\s+未动作/);
       const port = fake.url.split(':').pop();
       expect(res.net).toEqual([`connect 127.0.0.1:${port}`]);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
@@ -245,6 +245,17 @@ describe('flash without a board', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('[script_file]');
     expect(res.stderr).toContain('npx parkwatch firmware build');
+  });
+
+  it('refuses a script Espruino cannot run, before touching anything', async () => {
+    const bad = join(dir, 'modern.js');
+    writeFileSync(bad, 'const { a, b } = { a: 1, b: 2 };\nprint(a + b);\n');
+    const out = join(dir, 'never.bin');
+    const res = await run(['--node', nodeFile, '--script', bad, '--dry-run', '--out', out]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[script_file]');
+    expect(res.stderr).toContain('npx parkwatch firmware check');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('treats a call without --port or --node as a usage mistake', async () => {
