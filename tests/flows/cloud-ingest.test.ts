@@ -166,6 +166,24 @@ describe('cloud ingest flow', () => {
     answer = () => OK;
   });
 
+  it('drops duplicates and resumes forwarding across a full redeploy', async () => {
+    const before = [...delivered];
+    const kept = journal().at(-1)?.event;
+    expect(kept).toBeDefined();
+    await red.redeploy();
+    await publish(kept as DecidedEvent);
+    const fresh = decided({
+      kind: 'trouble',
+      priority: 'trouble',
+      trouble: 'sensor_open',
+      data: { code: 'sensor_open' },
+    });
+    await publish(fresh);
+    await until(() => delivered.includes(fresh.id), 'the event published after the redeploy');
+    await sleep(800);
+    expect(delivered).toEqual([...before, fresh.id]);
+  });
+
   it('after a crash (SIGKILL), forwards nothing twice and still drops duplicates of what it kept', async () => {
     const beforeCrash = [...delivered];
     await red.kill();

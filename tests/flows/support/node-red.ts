@@ -74,6 +74,24 @@ export class NodeRedProcess {
     }
   }
 
+  /**
+   * A full deploy of the running flows through the admin API, as the editor's "Deploy" does after
+   * an import: every node is stopped and started again. Resolves once the flows run again.
+   */
+  async redeploy(timeoutMs = 15_000): Promise<void> {
+    const base = `http://127.0.0.1:${this.port}`;
+    const flows = await (await fetch(`${base}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+    const from = this.text.length;
+    const answer = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
+    if (!answer.ok) throw new Error(`deploy refused: HTTP ${answer.status} ${await answer.text()}`);
+    await this.waitForLog(/Started flows/, timeoutMs, from);
+    await this.waitForLog(/Connected to broker/, timeoutMs, from);
+  }
+
   /** SIGKILL: a crash, nothing flushed */
   async kill(): Promise<void> {
     const child = this.child;
