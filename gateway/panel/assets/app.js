@@ -175,7 +175,9 @@ function onDecided(event) {
   refreshTimer = setTimeout(refreshOverview, 50);
   const { view, arg } = route();
   if (view === 'node' && arg === event.node) renderView();
-  if (view === 'history' && !state.history.filters.kinds && !state.history.filters.to && $('#history-rows')) {
+  // a filtered history is left alone: the new event may not match it
+  const unfiltered = Object.values(state.history.filters).every((v) => !v);
+  if (view === 'history' && unfiltered && $('#history-rows')) {
     state.history.events.unshift(event);
     $('#history-rows').insertAdjacentHTML('afterbegin', eventRows([event], canAct()));
   }
