@@ -19,7 +19,7 @@ export async function runFlash(args: string[]): Promise<number> {
     const outcome = await quietly(options.verbose, () => flash(options, out));
     if (outcome.kind === 'dry-run') {
       out(
-        `已写入 / wrote ${outcome.out}: ${outcome.plan.bytes.length} bytes, 即将发送给板子的全部内容 / exactly what would be sent to the board`,
+        `已写入 / wrote ${outcome.out}: ${outcome.plan.bytes.length} bytes, 连接握手之后要发给板子的全部字节 / every byte sent to the board after the connection handshake`,
       );
       return 0;
     }
