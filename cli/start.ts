@@ -1,4 +1,4 @@
-import { banner, option, readConfig, untilSignal } from '../gateway/cli/gateway-command.ts';
+import { banner, option, readConfig, serveUntilSignal } from '../gateway/cli/gateway-command.ts';
 import { CloudStandIn } from '../gateway/cloud-standin.ts';
 import { validateConfig } from '../gateway/config/load.ts';
 import type { IngestFactory } from '../gateway/ports.ts';
@@ -47,9 +47,11 @@ export async function startParkwatch(options: StartOptions = {}): Promise<Starte
   };
 }
 
-export async function runStartCommand(args: string[]): Promise<number> {
-  const started = await startParkwatch({ configFile: option(args, '--config') });
-  if (!started) return 2;
-  console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
-  return untilSignal(() => started.stop());
+export function runStartCommand(args: string[]): Promise<number> {
+  return serveUntilSignal(
+    startParkwatch({ configFile: option(args, '--config') }).then((started) => {
+      if (started) console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
+      return started;
+    }),
+  );
 }

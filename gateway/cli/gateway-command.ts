@@ -29,14 +29,16 @@ export function readConfig(file: string | undefined, fallback: Record<string, un
   }
 }
 
-/** Waits for SIGTERM or SIGINT, then stops everything; returns the exit status. */
-export function untilSignal(stop: () => Promise<void>): Promise<number> {
+/**
+ * Catches SIGTERM / SIGINT from the moment it is called, so a signal during start-up still
+ * stops cleanly. `serve` resolves once started; the returned promise gives the exit status.
+ */
+export function serveUntilSignal(serve: Promise<{ stop: () => Promise<void> } | undefined>): Promise<number> {
   return new Promise((done) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+    let signalled: NodeJS.Signals | undefined;
+    const stopAfter = (running: { stop: () => Promise<void> }, signal: NodeJS.Signals) => {
       console.error(`收到 ${signal}，正在停止 / ${signal}: stopping`);
-      stop().then(
+      running.stop().then(
         () => done(0),
         (err) => {
           console.error(`停止时出错 / error while stopping: ${(err as Error).message}`);
@@ -44,8 +46,31 @@ export function untilSignal(stop: () => Promise<void>): Promise<number> {
         },
       );
     };
+    let running: { stop: () => Promise<void> } | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) return;
+      signalled = signal;
+      if (running) stopAfter(running, signal);
+    };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    serve.then(
+      (r) => {
+        if (!r) {
+          done(2);
+          return;
+        }
+        running = r;
+        if (signalled) stopAfter(r, signalled);
+      },
+      (err) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        // a corrupt database is an operator's problem with a clear message; anything else gets its stack
+        console.error(err instanceof DatabaseOpenError ? err.message : err);
+        done(1);
+      },
+    );
   });
 }
 
@@ -76,14 +101,10 @@ export async function runGatewayCommand(args: string[]): Promise<number> {
   if (!file) throw new UsageError('需要 --config FILE / --config FILE is required');
   const config = readConfig(file, {});
   if (!config) return 2;
-  let running: RunningGateway;
-  try {
-    running = await runGateway(config);
-  } catch (err) {
-    if (!(err instanceof DatabaseOpenError)) throw err;
-    console.error(err.message);
-    return 1;
-  }
-  console.log(banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'));
-  return untilSignal(() => running.stop());
+  return serveUntilSignal(
+    runGateway(config).then((running) => {
+      console.log(banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'));
+      return running;
+    }),
+  );
 }

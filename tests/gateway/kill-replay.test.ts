@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
@@ -77,7 +78,11 @@ describe('gateway killed with SIGKILL mid-replay', () => {
     }
     await Promise.all(
       nodes.map(async (n, i) => {
-        for (let k = 0; k < EVENTS_PER_NODE; k++) await n.publish(clients[i + 1], k % 2 === 0 ? n.alarm() : n.clear());
+        // windows of 50 QoS 1 publishes; one connection keeps them in order
+        for (let k = 0; k < EVENTS_PER_NODE; k += 50) {
+          const wires = Array.from({ length: 50 }, (_, j) => ((k + j) % 2 === 0 ? n.alarm() : n.clear()));
+          await Promise.all(wires.map((w) => n.publish(clients[i + 1], w)));
+        }
       }),
     );
     const total = NODES * EVENTS_PER_NODE;
@@ -107,6 +112,53 @@ describe('gateway killed with SIGKILL mid-replay', () => {
       const firsts = seqs.filter((s, i) => seqs.indexOf(s) === i);
       expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
     }
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+  }, 90_000);
+
+  it('loses nothing it acknowledged when killed while nodes are sending', async () => {
+    if (!broker) throw new Error('needs the broker of the previous test');
+    const received = new Set<string>();
+    const watcher = await mqtt.connectAsync(broker.url, { clientId: 'kill-watcher-2', reconnectPeriod: 100 });
+    clients.push(watcher);
+    watcher.on('message', (_t, payload) => {
+      const e = JSON.parse(payload.toString()) as DecidedEvent;
+      received.add(`${e.node}/${e.origin?.boot}/${e.origin?.seq}`);
+    });
+    await watcher.subscribeAsync(CLOUD_ALL_EVENTS, { qos: 1 });
+    const db = openDatabase(dir);
+    const stored = new NodeRegistry(db).list().slice(0, 4);
+    db.close();
+    const config = join(dir, 'gateway.json');
+    const localPort = JSON.parse(readFileSync(config, 'utf8')).localBroker.port as number;
+    gw = spawnGateway(config);
+    await waitForPort(localPort);
+    const acked = new Set<string>();
+    const nodes = stored.map((s) => new SimNode(s.id, s.keyHex, 2));
+    const conns = await Promise.all(
+      nodes.map((n) =>
+        n.connect(`mqtt://127.0.0.1:${localPort}`, (wire) => {
+          const cmd = JSON.parse(wire) as { kind: string; boot: number; d: { seqs?: number[] } };
+          if (cmd.kind === 'event_ack') for (const s of cmd.d.seqs ?? []) acked.add(`${n.id}/${cmd.boot}/${s}`);
+        }),
+      ),
+    );
+    clients.push(...conns);
+    const sending = nodes.map(async (n, i) => {
+      for (let k = 0; k < 2000; k += 20) {
+        const wires = Array.from({ length: 20 }, () => n.wire('test', '', { by: 'button', ok: true }));
+        await Promise.all(wires.map((w) => n.publish(conns[i], w)));
+      }
+    });
+    await until(() => acked.size >= 400, 20_000, 'some events acknowledged');
+    gw.child.kill('SIGKILL');
+    await gw.exited;
+    for (const c of conns) c.end(true); // pending publishes fail: they were never acknowledged
+    await Promise.allSettled(sending);
+    const ackedAtKill = [...acked];
+    gw = spawnGateway(config);
+    await until(() => ackedAtKill.every((k) => received.has(k)), 30_000, 'every acknowledged event at the cloud');
+    expect(ackedAtKill.length).toBeGreaterThanOrEqual(400);
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   }, 90_000);
