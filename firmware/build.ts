@@ -6,6 +6,7 @@ import { build, type Plugin } from 'esbuild';
 import { checkSource, type Finding } from './check/checker.ts';
 import { firmwareHash, stampHash } from './fw-hash.ts';
 import { classOnlyNames } from './toolchain/class-names.ts';
+import { globalCollisions } from './toolchain/global-names.ts';
 import { transpileForEspruino } from './toolchain/lower-defaults.ts';
 
 const FIRMWARE = dirname(fileURLToPath(import.meta.url));
@@ -71,9 +72,16 @@ export async function buildFirmware(options: { typecheck: boolean }): Promise<Bu
     // Espruino's built-in modules: left as require() calls.
     external: ['Storage', 'crypto', 'net', 'Wifi'],
   });
-  // CommonJS output keeps require("Storage") as it is (the IIFE format wraps it in a Proxy shim);
-  // the function wrapper keeps the script's names out of Espruino's global scope.
-  const script = stampHash('(function(){' + out.outputFiles[0].text.trim() + '})();\n');
+  // CommonJS output keeps require("Storage") as it is (the IIFE format wraps it in a Proxy shim).
+  // No function wrapper: functions made at global scope carry no scope link on Espruino, a JsVar
+  // each; globalCollisions makes sure no top-level name replaces an Espruino global.
+  const script = stampHash(out.outputFiles[0].text.trim() + '\n');
+  const clashes = globalCollisions(script);
+  if (clashes.length > 0) {
+    throw new Error(
+      'top-level names would replace Espruino globals / 顶层名称与 Espruino 全局变量冲突: ' + clashes.join(', '),
+    );
+  }
   return {
     script,
     bytes: Buffer.byteLength(script, 'latin1'),

@@ -9,7 +9,8 @@
  * - integers and booleans are packed into the name var; a float needs 1 more
  * - a string value: 1 var per 12 characters (at least 1)
  * - names of class members the build shortens count as short: the build shortens them
- * - a function's code runs from flash (.bootcde) and is not counted; its scope is 1 var
+ * - a function's code runs from flash (.bootcde), but each function has hidden children for its
+ *   code and scope (3 vars) and one var per parameter name
  * - the script's own functions that always exist (top-level functions, class methods) and its
  *   top-level variables: a function var + a name var each, from the built script
  *
@@ -27,6 +28,15 @@ import { classOnlyNames } from '../toolchain/class-names.ts';
 type AstNode = any;
 
 const NAME_INLINE = 4;
+/**
+ * Every function also has a hidden "\xFFcod" child pointing at its code (a flash string: 2 vars)
+ * and, unless it was made at global scope, a "\xFFsco" child pointing at its scope. The script's
+ * top-level functions and class methods are made at global scope.
+ */
+const FUNCTION_EXTRA = 2;
+const SCOPE_LINK = 1;
+/** A closure made at run time keeps the locals of the call that made it (a guess: ~3 of them). */
+const CLOSURE_SCOPE = 4;
 const BLOCK = 12;
 
 /** Class member names the build shortens (firmware/toolchain/class-names.ts). */
@@ -44,7 +54,7 @@ function valueVars(v: unknown, seen: Set<object>, parts: Map<string, number>, pa
   if (typeof v === 'function') {
     if (seen.has(v)) return 0;
     seen.add(v);
-    return 2; // function var + its scope link
+    return 1 + FUNCTION_EXTRA + SCOPE_LINK + CLOSURE_SCOPE; // a closure: function, code, scope link, the scope it keeps
   }
   if (typeof v !== 'object') return 0;
   if (seen.has(v)) return 0;
@@ -113,38 +123,47 @@ const board = 2 + nameVars('pins') + valueVars(h.board.pins, seen, parts, 'board
 const node = valueVars(h.booted.node, seen, parts, 'node');
 const timers = h.board.vc.pending * 3; // Espruino timer entry: object + callback + interval/time fields
 // Functions and top-level names of the built script itself (needs `parkwatch firmware build` first):
-// every class method and every name in the script's outer function lives as long as the node.
+// every class method and every top-level name lives as long as the node.
 let script = 0;
 let scriptNote = 'build the script first: npx parkwatch firmware build';
 try {
   const ast: AstNode = parse(readFileSync(OUT_FILE, 'latin1'), { ecmaVersion: 2020 });
-  const outer = ast.body[0].expression.callee.body.body as { type: string; declarations?: unknown[] }[];
+  const outer = ast.body as AstNode[];
   let names = 0;
   let literals = 0;
+  let functions = 0;
+  let params = 0;
+  const fn = (f: AstNode) => {
+    functions++;
+    params += f.params.length;
+  };
   for (const st of outer) {
-    if (st.type !== 'VariableDeclaration') {
+    if (st.type === 'FunctionDeclaration') {
       names++;
-      continue;
-    }
-    for (const d of st.declarations as AstNode[]) {
-      names++;
-      literals += literalVars(d.init);
-    }
+      fn(st);
+    } else if (st.type === 'VariableDeclaration') {
+      for (const d of st.declarations as AstNode[]) {
+        names++;
+        literals += literalVars(d.init);
+        const t = d.init?.type;
+        if (t === 'FunctionExpression' || t === 'ArrowFunctionExpression') fn(d.init);
+        if (t === 'ClassExpression') functions++; // its constructor; methods are counted below
+      }
+    } else names++;
   }
   let methods = 0;
   let methodNames = 0;
-  let params = 0;
   simple(ast, {
     MethodDefinition: (m) => {
       const def = m as AstNode;
       methods++;
       methodNames += nameVars(def.key.name ?? '');
-      params += def.value.params.length;
+      fn(def.value);
     },
   });
-  // a name: name var + value var; a method: name var + function var + one var per parameter name
-  script = names * 2 + literals + methods + methodNames + params;
-  scriptNote = `${names} outer names, ${literals} vars of constants, ${methods} methods (${methodNames} name vars), ${params} parameters`;
+  // a name: name var + value var; every function: its hidden code and scope children, its parameter names
+  script = names * 2 + literals + methodNames + methods + functions * FUNCTION_EXTRA + params;
+  scriptNote = `${names} top-level names, ${literals} vars of constants, ${methods} methods (${methodNames} name vars), ${functions} functions, ${params} parameters`;
 } catch (_e) {
   // the estimate without the script's own names is still useful
 }
