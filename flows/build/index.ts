@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -41,7 +42,18 @@ export function buildFlows(dir = FLOWS_DIR): string[] {
       changed.push(name);
     }
   }
+  if (changed.length > 0) formatLikeTheRepo(changed.map((name) => join(dir, name)));
   return changed;
+}
+
+/** biome lays JSON out its own way; format the written files so `npm run lint` stays clean. */
+function formatLikeTheRepo(files: string[]): void {
+  const biome = join(FLOWS_DIR, '..', 'node_modules', '.bin', 'biome');
+  try {
+    execFileSync(biome, ['format', '--write', ...files], { stdio: 'pipe' });
+  } catch (err) {
+    process.stderr.write(`biome 格式化失败 / biome format failed (run "npx biome format --write flows"): ${String(err)}\n`);
+  }
 }
 
 export async function runBuild(args: string[]): Promise<number> {
