@@ -52,7 +52,9 @@ function formatLikeTheRepo(files: string[]): void {
   try {
     execFileSync(biome, ['format', '--write', ...files], { stdio: 'pipe' });
   } catch (err) {
-    process.stderr.write(`biome 格式化失败 / biome format failed (run "npx biome format --write flows"): ${String(err)}\n`);
+    process.stderr.write(
+      `biome 格式化失败 / biome format failed (run "npx biome format --write flows"): ${String(err)}\n`,
+    );
   }
 }
 
