@@ -81,4 +81,28 @@ describe('gateway with the embedded local broker', () => {
     client.end(true);
     consumer.end(true);
   });
+
+  it('mounts the local panel on the gateway HTTP server next to /metrics', async () => {
+    const panelDir = tempDir();
+    const config = validateConfig(
+      {
+        dataDir: panelDir,
+        http: { host: '127.0.0.1', port: 0 },
+        localBroker: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+      },
+      'test',
+    );
+    const withPanel = await runGateway(config, { logger: pino({ level: 'silent' }) });
+    try {
+      const base = `http://127.0.0.1:${withPanel.gateway.httpPort}`;
+      const page = await fetch(`${base}/panel/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      await withPanel.stop();
+      rmSync(panelDir, { recursive: true, force: true });
+    }
+  });
 });
