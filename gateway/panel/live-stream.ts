@@ -52,6 +52,9 @@ export class LiveStream {
     });
     // retry: how long the browser waits before reconnecting by itself
     res.write('retry: 1000\n\n');
+    // node:http holds writes corked until the next tick; send the stream's head now, so the
+    // client has it even if the connection dies in this tick (e.g. junk after the request)
+    res.socket?.uncork();
     const client: Client = { res, sessionId, lastSeq: 0 };
     if (Number.isSafeInteger(resumeFrom) && resumeFrom > 0) {
       client.lastSeq = resumeFrom;

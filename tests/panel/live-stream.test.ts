@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveStream } from '../../gateway/panel/live-stream.ts';
 import { MemoryBackend } from './support/memory-backend.ts';
@@ -38,6 +38,25 @@ describe('LiveStream', () => {
     while (!text.includes(': keepalive')) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).toBe('retry: 1000\n\n: keepalive\n\n');
     await reader.cancel();
+  });
+
+  it('sends the stream head at once, even when junk after the request kills the connection', async () => {
+    live = new LiveStream(new MemoryBackend(), () => true);
+    const url = new URL(await serve(live));
+    const received = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = connect(Number(url.port), url.hostname, () => {
+        // a GET whose "body" has no length: node:http parses it as a broken second request
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\nx-session: a\r\n\r\n{}');
+      });
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => undefined);
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(received).toContain('retry: 1000');
   });
 
   it('replays from ?after= when the browser has no Last-Event-ID yet', async () => {
