@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuildResult, buildFirmware, SIZE_BUDGET } from '../../firmware/build.ts';
 import { embeddedHash, firmwareHash } from '../../firmware/fw-hash.ts';
+import { globalCollisions } from '../../firmware/toolchain/global-names.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
@@ -25,6 +26,16 @@ describe('firmware build', () => {
   it('lowers the default parameter of protocol/framing.ts and keeps no class-field syntax', () => {
     expect(built.script).not.toMatch(/\(\s*\w+\s*,\s*\w+\s*=\s*\w+\s*\)\s*\{/);
     expect(built.script).toMatch(/===void 0&&\(\w+=\w+\)/);
+  });
+
+  it('runs at global scope without replacing any Espruino global', () => {
+    expect(globalCollisions(built.script)).toEqual([]);
+    expect(globalCollisions('var D2=1,a=2;function E(){}class LED1{}let setTimeout=0;')).toEqual([
+      'D2',
+      'E',
+      'LED1',
+      'setTimeout',
+    ]);
   });
 
   it('carries its own hash: sha256 of the script with the hash slot zeroed', () => {

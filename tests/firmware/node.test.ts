@@ -100,7 +100,7 @@ describe('alarm, hush and test', () => {
     h.board.press();
     const hush = h.take().find((r) => r.m.kind === 'hush');
     expect(hush?.m).toMatchObject({ ch: 'smoke', d: { by: 'button' } });
-    expect((hush?.m.d as { until: number }).until).toBe(h.now - 200 + 600_000);
+    expect((hush!.m.d as { until: number }).until).toBe(h.now - 200 + 600_000);
     expect(h.state(0)).toBe('hushed');
     const from = h.now;
     h.advance(599_000 - 200);
@@ -174,6 +174,23 @@ describe('alarm, hush and test', () => {
     expect(chirp.length).toBeGreaterThanOrEqual(3);
     expect(isCycleOf(chirp, [100, 44_900])).toBe(true);
     expect(h.state(0)).toBe('normal');
+  });
+});
+
+describe('tamper', () => {
+  it('opening the case is a tamper trouble with the trouble chirp; closing it clears', () => {
+    const h = new NodeHarness(nodeConfig({ tamper: {} })).boot();
+    h.board.setDigital('tamper', 0); // closed case: the switch pulls the input low
+    h.advance(1000);
+    h.take();
+    h.board.setDigital('tamper', 1);
+    expect(h.take().map((r) => [r.m.kind, r.m.d])).toEqual([['trouble', { code: 'tamper', v: 1 }]]);
+    const from = h.now;
+    h.advance(50_000);
+    expect(rhythm(h, 'sounder', from, h.now)).toEqual([100, 44_900, 100]);
+    h.take();
+    h.board.setDigital('tamper', 0);
+    expect(h.take().map((r) => [r.m.kind, r.m.d])).toEqual([['trouble_clear', { code: 'tamper' }]]);
   });
 });
 
