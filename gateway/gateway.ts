@@ -260,7 +260,16 @@ export class Gateway {
           this.nodeStates.ensure(n);
         }
         this.every(1000, () => {
-          for (const n of this.registry.list()) this.supervisor.watch(n.id, this.now());
+          const registered = new Set<string>();
+          for (const n of this.registry.list()) {
+            registered.add(n.id);
+            this.supervisor.watch(n.id, this.now());
+          }
+          for (const id of this.supervisor.watched())
+            if (!registered.has(id)) {
+              this.supervisor.forget(id);
+              this.nodeStates.remove(id);
+            }
           for (const node of this.supervisor.check(this.now()))
             this.raiseTrouble('offline', '', true, { afterS: this.supervisor.timeoutMs(node) / 1000 }, node);
         });
@@ -315,10 +324,10 @@ export class Gateway {
         publisher?.publishGatewayState({ gw: c.gatewayId, park: c.parkId, state: 'offline', since: this.now() });
       },
     });
-    for (const factory of this.options.ingest ?? []) {
+    for (const [i, factory] of (this.options.ingest ?? []).entries()) {
       let source: IngestSource | undefined;
       stages.push({
-        name: 'ingest',
+        name: `ingest-${i + 1}`,
         start: async () => {
           source = factory({
             keyOf: this.registry.keyOf,

@@ -32,6 +32,11 @@ export class Supervisor {
     if (!this.watches.has(node)) this.watches.set(node, { lastHeard: now, intervalS: this.rules.defaultHeartbeatS });
   }
 
+  watched(): string[] {
+    return [...this.watches.keys()];
+  }
+
+  /** A node removed from the registry. */
   forget(node: string): void {
     this.watches.delete(node);
     this.offline.delete(node);

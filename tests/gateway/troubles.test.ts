@@ -94,10 +94,10 @@ describe('gateway troubles', () => {
     try {
       await gateway.start();
       const health = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`)).json();
-      expect(health.failed).toEqual({ ingest: 'no such port /dev/ttyNOPE' });
+      expect(health.failed).toEqual({ 'ingest-1': 'no such port /dev/ttyNOPE' });
       await tick();
       const [trouble] = gateway.eventLog.after(0, 10);
-      expect(trouble).toMatchObject({ kind: 'trouble', trouble: 'link', ch: 'stage:ingest' });
+      expect(trouble).toMatchObject({ kind: 'trouble', trouble: 'link', ch: 'stage:ingest-1' });
       const [node] = gateway.registry.upsert([{ id: 'n1' }], Date.now());
       expect(node.keyHex).toMatch(/^[0-9a-f]{64}$/);
       expect(direct.push('{}', 'n1')).toBe(true); // the other ingest still runs
