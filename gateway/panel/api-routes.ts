@@ -53,6 +53,21 @@ function queryOf(url: URL): Record<string, string> {
   return out;
 }
 
+/** Resolves true when the response can take more, false when the client went away. */
+function drained(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
 export class ApiRoutes {
   constructor(
     private backend: PanelBackend,
@@ -88,7 +103,7 @@ export class ApiRoutes {
   }
 
   /** Streams every matching event as CSV, page by page, up to the configured maximum. */
-  historyCsv(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  async historyCsv(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     this.access.requireSession(req);
     const params = parseInput(HistoryParams, { ...queryOf(url), limit: '500' });
     const stamp = new Date(this.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -104,8 +119,10 @@ export class ApiRoutes {
     while (written < this.options.exportMaxEvents) {
       const limit = Math.min(5000, this.options.exportMaxEvents - written);
       const page = this.backend.history(parseInput(HistoryQuery, { ...params, before, limit }));
-      res.write(page.events.map((e) => csvRow(e) + '\r\n').join(''));
+      const more = res.write(page.events.map((e) => csvRow(e) + '\r\n').join(''));
       written += page.events.length;
+      // a slow download waits here instead of piling the export up in memory
+      if (!more && !(await drained(res))) return;
       if (page.next === undefined) break;
       before = page.next;
     }

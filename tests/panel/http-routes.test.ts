@@ -260,6 +260,24 @@ describe('views', () => {
     expect(lines[2]).toContain('宁德电池');
   });
 
+  it('exports page after page up to the configured maximum', async () => {
+    const big = new MemoryBackend();
+    big.addNode('n1', PLACE);
+    for (let i = 0; i < 12_000; i++) big.emit({ kind: 'hello', priority: 'info', node: 'n1', ch: '', data: { i } });
+    const capped = await startPanelServer(big, { exportMaxEvents: 7000 }, withUsers);
+    try {
+      const client = new PanelClient(capped.url);
+      await client.login('view', 'viewer-password-1');
+      const text = await (await client.request('GET', '/panel/api/history.csv')).text();
+      const lines = text.trim().split('\r\n');
+      expect(lines).toHaveLength(1 + 7000);
+      expect(lines[1]).toMatch(/^gw1:12000,/);
+      expect(lines[7000]).toMatch(/^gw1:5001,/);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('shows a node with its readings', async () => {
     for (let i = 0; i < 3; i++) {
       backend.emit({
