@@ -24,7 +24,6 @@ export class AnalogChannel implements Channel {
   private openHold: HoldTimer;
   private shortHold: HoldTimer;
   private value = 0;
-  private raw = 0;
   private timer: Timer | undefined;
 
   constructor(
@@ -62,11 +61,6 @@ export class AnalogChannel implements Channel {
     return Math.round(this.base.value);
   }
 
-  /** Last raw ADC value, 0..1. */
-  analog(): number {
-    return this.raw;
-  }
-
   excess(): number {
     return this.cfg.rising ? this.value - this.base.value : this.base.value - this.value;
   }
@@ -80,7 +74,6 @@ export class AnalogChannel implements Channel {
     const c = this.cfg;
     const now = this.clock.now();
     const a = this.input.read();
-    this.raw = a;
     if (this.checkRange(a, now)) return;
     this.value = this.smoother.push(this.median.push((a - c.zero) * c.gain));
     this.base.update(this.value, now, this.level === NORMAL);

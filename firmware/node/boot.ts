@@ -1,6 +1,6 @@
 import { encodeFrame } from '../../protocol/framing.ts';
 import { binaryToHex } from '../../protocol/hmac.ts';
-import { BOOT_FILE, CONFIG_FILE, type ConfigResult, DEFAULT_PINS, type LinkConfig, parseConfig } from '../config.ts';
+import { BOOT_FILE, CONFIG_FILE, DEFAULT_PINS, type LinkConfig, parseConfig } from '../config.ts';
 import type { Board } from '../hal.ts';
 import type { Link, LinkEvents } from '../link/link.ts';
 import { MqttLink } from '../link/mqtt-link.ts';
@@ -20,7 +20,6 @@ export interface Firmware {
 /** What a started node exposes to tests and the simulator. */
 export interface Booted {
   boot: number;
-  config: ConfigResult;
   node: SensorNode | undefined;
   messenger: Messenger | undefined;
   link: Link | undefined;
@@ -50,7 +49,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const config = parseConfig(text);
   board.usePins(config.ok ? config.config.pins : DEFAULT_PINS);
   const cfh = text === undefined ? '' : binaryToHex(board.sha256(text));
-  const booted: Booted = { boot: boot, config: config, node: undefined, messenger: undefined, link: undefined };
+  const booted: Booted = { boot: boot, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {
     unconfigured(board, config.error, text, boot, booted);
     return booted;

@@ -18,7 +18,7 @@ export interface PendingEvent {
 
 export class EventRing {
   private items: (PendingEvent | undefined)[] = [];
-  /** events dropped because the ring was full (reported in tests and on the console) */
+  /** events dropped because the ring was full */
   dropped = 0;
 
   constructor() {

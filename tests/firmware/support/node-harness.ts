@@ -35,8 +35,6 @@ export class NodeHarness {
   board: TestBoard;
   booted!: Booted;
   cmdSeq = 100;
-  /** every message the node sent on its link, checked against the gateway schema and the key */
-  all: Received[] = [];
 
   /** `config`: an object or text for pw.cfg; null leaves Storage without a config; omitted = nodeConfig() */
   constructor(config: unknown = nodeConfig(), board?: TestBoard) {
@@ -79,7 +77,6 @@ export class NodeHarness {
       this.seen.add(parsed.data.seq);
       out.push({ wire, m: parsed.data });
     }
-    this.all.push(...out);
     return out;
   }
 

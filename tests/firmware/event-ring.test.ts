@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { EventRing, RING_SIZE } from '../../firmware/node/event-ring.ts';
+
+const ev = (seq: number, kind: string) => ({ seq, kind, ch: '', d: {}, at: seq * 1000, sentAt: -1 });
+
+describe('EventRing', () => {
+  it('keeps events until acknowledged and lists the due ones in seq order', () => {
+    const r = new EventRing();
+    for (const s of [3, 1, 2]) r.add(ev(s, 'trouble'));
+    expect(r.due(0).map((e) => e.seq)).toEqual([1, 2, 3]);
+    r.due(0)[0].sentAt = 5000;
+    expect(r.due(4000).map((e) => e.seq)).toEqual([2, 3]);
+    expect(r.ack([2, 3, 99])).toBe(2);
+    expect(r.size).toBe(1);
+  });
+
+  it('when full, the oldest non-alarm event makes room; alarms go last, oldest first', () => {
+    const r = new EventRing();
+    r.add(ev(1, 'alarm'));
+    for (let s = 2; s <= RING_SIZE; s++) r.add(ev(s, 'telemetry'));
+    r.add(ev(100, 'alarm'));
+    expect(r.dropped).toBe(1);
+    expect(r.due(Number.MAX_SAFE_INTEGER).map((e) => e.seq)).not.toContain(2);
+    for (let s = 101; s < 101 + RING_SIZE; s++) r.add(ev(s, 'alarm'));
+    const kept = r.due(Number.MAX_SAFE_INTEGER).map((e) => e.seq);
+    expect(kept).toEqual([101, 102, 103, 104, 105, 106, 107, 108]);
+    expect(r.dropped).toBe(1 + RING_SIZE);
+  });
+});
