@@ -48,11 +48,13 @@ export async function startChaosWorld(
   };
 }
 
-/** Produces alarms on every node at about `perSecond` in total until stopped. */
+/** Produces alarms round-robin over the nodes at about `perSecond` in total until stopped. */
 export function alarmLoad(nodes: ReliableNode[], perSecond: number): { stop(): void } {
-  let i = 0;
+  const start = Date.now();
+  let produced = 0;
   const timer = setInterval(() => {
-    for (let k = 0; k < Math.max(1, Math.round(perSecond / 100)); k++) nodes[i++ % nodes.length].alarm();
+    const due = Math.floor(((Date.now() - start) * perSecond) / 1000);
+    for (; produced < due; produced++) nodes[produced % nodes.length].alarm();
   }, 10);
   return { stop: () => clearInterval(timer) };
 }

@@ -134,23 +134,26 @@ export function mqttLink(node: ReliableNode, url: string): NodeLink {
 export function serialLink(node: ReliableNode, path: string): NodeLink {
   let port: SerialPort | undefined;
   let closed = false;
+  let retry: NodeJS.Timeout | undefined;
   const decoder = new FrameDecoder({ frame: (p) => node.onCommand(p), reject: () => undefined });
+  // A vanished PTY shows up as an error, a close, or both: reopen once per loss.
+  const lost = (p: SerialPort) => {
+    if (port === p) port = undefined;
+    decoder.reset();
+    if (p.isOpen) p.close(() => undefined);
+    if (!retry && !closed) retry = setTimeout(open, 200);
+  };
   const open = () => {
+    retry = undefined;
     if (closed) return;
-    const p = new SerialPort({ path, baudRate: 115200 }, (err) => {
-      if (err) {
-        setTimeout(open, 200);
-        return;
-      }
+    const p = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+    p.on('data', (chunk: Buffer) => decoder.push(chunk.toString('latin1')));
+    p.on('error', () => lost(p));
+    p.on('close', () => lost(p));
+    p.open((err) => {
+      if (err) return lost(p);
       port = p;
       node.resend();
-    });
-    p.on('data', (chunk: Buffer) => decoder.push(chunk.toString('latin1')));
-    p.on('error', () => undefined);
-    p.on('close', () => {
-      if (port === p) port = undefined;
-      decoder.reset();
-      setTimeout(open, 200);
     });
   };
   open();
@@ -160,6 +163,7 @@ export function serialLink(node: ReliableNode, path: string): NodeLink {
     },
     close: async () => {
       closed = true;
+      if (retry) clearTimeout(retry);
       const p = port;
       port = undefined;
       if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
