@@ -68,11 +68,21 @@ export class SqliteOutbox implements Outbox {
     return this.peekStmt.all(cls, afterSeq, limit) as OutboxEntry[];
   }
 
+  /**
+   * Removal needs no fsync of its own: if a power cut loses it, the entry is sent again and
+   * downstream drops the duplicate by id. So it commits with synchronous=NORMAL and becomes
+   * durable with the next FULL commit (WAL frames are synced in order).
+   */
   remove(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
-    this.db.transaction(() => {
-      for (const seq of seqs) this.deleteStmt.run(seq);
-    })();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(() => {
+        for (const seq of seqs) this.deleteStmt.run(seq);
+      })();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /** Counted in the database, not in memory, so a rolled-back batch can never skew it. */
