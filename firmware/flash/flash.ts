@@ -85,7 +85,9 @@ export async function flash(options: FlashOptions, say: Say): Promise<FlashOutco
       });
     }
     say(`已重启，等待节点报到 / restarted, waiting for the node's hello (${options.timeoutS} s) ...`);
-    const contact = await guard(watch.wait(options.timeoutS * 1000));
+    const contact = await guard(watch.wait(options.timeoutS * 1000)).catch((err: unknown) => {
+      throw err instanceof FlashError && err.code === 'port_lost' ? lostAfterUpload(port) : err;
+    });
     const summary: Commissioning = {
       port,
       config: node.config,
@@ -98,8 +100,18 @@ export async function flash(options: FlashOptions, say: Say): Promise<FlashOutco
     };
     return { kind: 'flashed', plan, summary, error: verdict(summary, options.timeoutS) };
   } finally {
+    watch.stop();
     await session.close();
   }
+}
+
+/** The line dropped after everything was written: the board took it down while restarting. */
+function lostAfterUpload(port: string): FlashError {
+  return new FlashError('port_lost', {
+    zh: `上传已完成，但节点重启时断开了 ${port}，无法在这里读到它的报到`,
+    en: `the upload finished, but the node dropped ${port} while restarting, so its hello could not be read here`,
+    hint: '在网关面板确认节点上线并有读数；或用 USB 串口重新烧录以看到调试结果 / check in the gateway panel that the node comes online with readings, or flash over USB to see the summary',
+  });
 }
 
 /** What is wrong with a first contact, if anything. */

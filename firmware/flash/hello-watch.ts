@@ -69,6 +69,11 @@ export class HelloWatch {
     return this.complete || c.unconfigured !== undefined || c.signatureOk === false;
   }
 
+  /** Ends a wait early (the line dropped): its timer must not keep the process alive. */
+  stop(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
   /** Resolves when settled or after `ms`, whichever comes first. */
   wait(ms: number): Promise<FirstContact> {
     return new Promise((resolve) => {

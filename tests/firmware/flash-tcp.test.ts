@@ -138,6 +138,19 @@ describe('flash over tcp://', () => {
     expect(res.net.some((l) => /espruino\.com/.test(l))).toBe(true);
   });
 
+  it('says the upload finished when the console hangs up during the restart', async () => {
+    const fake = await fakeBoardOnTcp({ hangUpAfterLoadMs: 400 });
+    try {
+      const res = await run(['--port', fake.url, '--node', join(dir, 'node.json'), '--script', join(dir, 'fw.js')]);
+      expect(res.code).toBe(1);
+      expect(fake.board.storage.get('.bootcde')).toBe(SCRIPT);
+      expect(res.stderr).toContain('[port_lost]');
+      expect(res.stderr).toContain('the upload finished, but the node dropped');
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('says when nothing listens at the address', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

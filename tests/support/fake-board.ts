@@ -47,6 +47,8 @@ export interface FakeBoardOptions {
   chatter?: string;
   /** after each Storage.write, send XOFF and hold it this long before XON, as a busy Espruino does */
   xoffMs?: number;
+  /** hang up the line this long after load(), as a console that does not survive the restart */
+  hangUpAfterLoadMs?: number;
 }
 
 /** Quiet inputs for the default pins (firmware/config.ts DEFAULT_PINS): clean air, dry probe, no button. */
@@ -97,7 +99,11 @@ export class FakeBoard {
     this.context = vm.createContext({
       print: (...args: unknown[]) => this.out(args.map(String).join(' ') + '\r\n'),
       reset: () => {},
-      load: () => setTimeout(() => this.boot(), 50),
+      load: () => {
+        const hangUp = this.options.hangUpAfterLoadMs;
+        if (hangUp !== undefined) setTimeout(() => this.hangUp(), hangUp);
+        else setTimeout(() => this.boot(), 50);
+      },
       require: (name: string) => {
         if (name === 'Storage') return storage;
         throw new Error(`Module ${name} not found`);
@@ -120,9 +126,13 @@ export class FakeBoard {
     }
   }
 
-  attach(send: (text: string) => void): void {
+  /** `hangUp` ends the connection (TCP only). */
+  attach(send: (text: string) => void, hangUp: () => void = () => {}): void {
     this.send = send;
+    this.hangUp = hangUp;
   }
+
+  private hangUp: () => void = () => {};
 
   private out(text: string): void {
     this.send(text);
@@ -277,9 +287,12 @@ export async function fakeBoardOnTcp(options: FakeBoardOptions = {}) {
     sockets.push(socket);
     socket.on('data', (chunk) => board.receive(chunk.toString('latin1')));
     socket.on('error', () => {});
-    board.attach((text) => {
-      if (!socket.destroyed) socket.write(Buffer.from(text, 'latin1'));
-    });
+    board.attach(
+      (text) => {
+        if (!socket.destroyed) socket.write(Buffer.from(text, 'latin1'));
+      },
+      () => socket.destroy(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
