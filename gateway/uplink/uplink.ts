@@ -158,6 +158,9 @@ export class Uplink {
       if (generation !== this.generation || this.state === 'stopped') return;
       this.state = 'connected';
       this.attempt = 0;
+      // Small QoS 1 packets must not wait for Nagle: an alarm behind an unacknowledged packet
+      // would otherwise sit up to a delayed-ACK period (~40 ms).
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.inflight.clear();
       this.cursor = { [URGENT]: 0, [TELEMETRY]: 0 };
       this.deps.logger.info({ url: config.url }, '已连接云端 / cloud uplink connected');
