@@ -76,4 +76,11 @@ export const COMMANDS: Command[] = [
     summary: '运行仿真场景并检查期望 / run simulation scenarios and check their expectations (exit 1 on a failure)',
     run: async (args) => (await import('../simulator/cli/run-cli.ts')).runRun(args),
   },
+  {
+    words: ['sim', 'park'],
+    usage: 'parkwatch sim park [--nodes N] [--rate R] [--duration S] [--serial K] [--seed N]',
+    summary:
+      '模拟园区压测真实网关 / many simulated nodes against a real gateway and cloud: sent, acked, delivered, latency',
+    run: async (args) => (await import('../simulator/park/park-cli.ts')).runPark(args),
+  },
 ];

@@ -34,7 +34,7 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
   for (const c of configs) keys.set(c.id, c.key);
   const gateway = new InProcessGateway(clock, keys, broker);
   await gateway.start();
-  const wire = new WireCapture();
+  const wire = new WireCapture(() => clock.now());
   const notes: string[] = [];
   const sims = new Map<
     string,

@@ -1,23 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../gateway/store/database.ts';
-import { NodeRegistry } from '../../gateway/store/registry.ts';
-import { freePort, type RunningMosquitto, startMosquitto } from '../../tests/support/mosquitto.ts';
-import { type PtyPair, startPtyPair } from '../../tests/support/pty-pair.ts';
+import type { RunningMosquitto } from '../../tests/support/mosquitto.ts';
+import type { PtyPair } from '../../tests/support/pty-pair.ts';
 import { SimAccessPoint } from '../board/access-point.ts';
-import { type NetProvider, realTcp } from '../board/links.ts';
 import type { RunContext } from '../inprocess/world.ts';
 import { SimNode } from '../node/sim-node.ts';
 import { WireCapture } from '../node/wire-capture.ts';
-import { derivedKey, GATEWAY_HOST, nodeConfig, resolveInputs } from '../scenario/node-setup.ts';
+import { derivedKey, nodeConfig, resolveInputs } from '../scenario/node-setup.ts';
 import type { Fault, Scenario } from '../scenario/schema.ts';
 import { recordSeries } from '../scenario/series.ts';
 import type { FaultSpan, Timeline, TimelineEntry } from '../scenario/timeline.ts';
 import { VirtualClock } from '../virtual-clock.ts';
-import { CloudListener } from './cloud-listener.ts';
-import { GatewayProcess } from './gateway-process.ts';
-import { SerialNodeEnd } from './serial-node-end.ts';
+import type { GatewayProcess } from './gateway-process.ts';
+import { LiveStack } from './live-stack.ts';
+import type { SerialNodeEnd } from './serial-node-end.ts';
 
 /**
  * Live mode: the real `parkwatch gateway` process, a real Mosquitto as the cloud (with
@@ -38,61 +32,27 @@ interface LiveNode {
 
 export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Timeline> {
   const started = performance.now();
-  const dir = mkdtempSync(join(tmpdir(), 'pw-sim-live-'));
   const notes: string[] = [];
-  const cleanup: (() => Promise<void>)[] = [];
+  const stack = await LiveStack.start(
+    scenario.nodes.map((n) => ({
+      id: n.id,
+      key: n.key ?? derivedKey(n.id),
+      link: n.link,
+      zone: n.zone,
+      channels: (n.channels ?? [{ name: 'smoke' }]).map((c) => String(c.name)),
+    })),
+  );
   try {
-    const cloud = await startMosquitto({ persistence: true });
-    cleanup.push(() => cloud.dispose());
-    const localPort = await freePort();
-    const httpPort = await freePort();
-    const ptys = new Map<string, PtyPair>();
-    for (const n of scenario.nodes.filter((x) => x.link === 'serial')) {
-      const ptyDir = join(dir, `pty-${n.id}`);
-      mkdirSync(ptyDir);
-      const pty = await startPtyPair({ dir: ptyDir });
-      ptys.set(n.id, pty);
-      cleanup.push(() => pty.stop());
-    }
-    const dataDir = join(dir, 'data');
-    registerNodes(dataDir, scenario);
-    const gateway = new GatewayProcess(
-      dir,
-      {
-        gatewayId: 'gw1',
-        parkId: 'sim',
-        dataDir,
-        http: { host: '127.0.0.1', port: httpPort },
-        localBroker: { mode: 'embedded', host: '127.0.0.1', port: localPort },
-        serial: [...ptys.values()].map((p) => ({ path: p.gatewayPath })),
-        cloud: { url: cloud.url, backoff: { minMs: 200, maxMs: 2000 } },
-        log: { level: 'warn' },
-      },
-      localPort,
-    );
-    await gateway.start();
-    cleanup.push(() => gateway.stop());
-    const listener = new CloudListener(cloud.url);
-    await listener.start();
-    cleanup.push(() => listener.stop());
-
     const clock = new VirtualClock(0);
     const t0 = Date.now();
-    const net: NetProvider = realTcp((host, port) =>
-      host === GATEWAY_HOST ? { host: '127.0.0.1', port: localPort } : { host, port },
-    );
+    const net = stack.net();
     const nodes = new Map<string, LiveNode>();
-    const wire = new WireCapture();
+    const wire = new WireCapture(() => clock.now());
     for (const n of scenario.nodes) {
       const ap = new SimAccessPoint();
-      let serial: LiveNode['serial'];
-      const pty = ptys.get(n.id);
-      if (pty) {
-        const end = new SerialNodeEnd(pty.nodePath);
-        await end.open();
-        cleanup.push(() => end.close());
-        serial = { pty, end };
-      }
+      const pty = stack.ptys.get(n.id);
+      const end = stack.serialEnds.get(n.id);
+      const serial = pty && end ? { pty, end } : undefined;
       const node = new SimNode({
         config: nodeConfig(n),
         inputs: resolveInputs(n, ctx.file, ctx.dataDir),
@@ -106,30 +66,19 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
       nodes.set(n.id, { node, ap, serial });
     }
     const faults: FaultSpan[] = [];
-    for (const f of scenario.faults) scheduleLiveFault(f, clock, { gateway, cloud, nodes }, faults, notes);
+    const world = { gateway: stack.gateway, cloud: stack.cloud, nodes };
+    for (const f of scenario.faults) scheduleLiveFault(f, clock, world, faults, notes);
     const series = recordSeries(
       scenario.durationS,
       clock,
       [...nodes.values()].map((x) => x.node),
     );
     for (const { node } of nodes.values()) node.board.powerOn();
-
-    const endMs = scenario.durationS * 1000;
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const now = Math.min(endMs, Date.now() - t0);
-        clock.runUntil(now);
-        ctx.onProgress?.(now / endMs);
-        if (now >= endMs) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, PACE_MS);
-    });
+    await followWallClock(clock, t0, scenario.durationS * 1000, ctx.onProgress);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     for (const { node } of nodes.values()) node.board.powerCut();
-    await gateway.stop();
-    const decided = readDecided(dataDir);
+    await stack.gateway.stop();
+    const listener = stack.listener;
     const entries = listener.deliveries
       .filter((d, i, all) => all.findIndex((x) => x.event.id === d.event.id) === i)
       .map((d) => toEntry(d.event, d.receivedAt, t0));
@@ -141,45 +90,35 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
       entries,
       wireEvents: wire.events,
       cloud: listener.counts,
-      decided,
+      decided: stack.decidedIds(),
       series,
       faults,
       notes,
       wallMs: performance.now() - started,
     };
   } finally {
-    for (const fn of cleanup.reverse()) await fn().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stack.dispose();
   }
 }
 
-function registerNodes(dataDir: string, scenario: Scenario): void {
-  const db = openDatabase(dataDir);
-  try {
-    new NodeRegistry(db).upsert(
-      scenario.nodes.map((n) => ({
-        id: n.id,
-        keyHex: (n.key ?? derivedKey(n.id)).toLowerCase(),
-        zone: n.zone ?? 'sim',
-        location: `simulated ${n.link} node`,
-        channels: (n.channels ?? [{ name: 'smoke' }]).map((c) => String(c.name)),
-      })),
-      Date.now(),
-    );
-  } finally {
-    db.close();
-  }
-}
-
-/** Every event the gateway committed, by id (its event log). */
-function readDecided(dataDir: string): Set<string> {
-  const db = openDatabase(dataDir);
-  try {
-    const rows = db.prepare('SELECT body FROM events').all() as { body: string }[];
-    return new Set(rows.map((r) => (JSON.parse(r.body) as { id: string }).id));
-  } finally {
-    db.close();
-  }
+/** Moves the virtual clock along with the wall clock until `endMs` after t0. */
+export function followWallClock(
+  clock: VirtualClock,
+  t0: number,
+  endMs: number,
+  onProgress?: (fraction: number) => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = Math.min(endMs, Date.now() - t0);
+      clock.runUntil(now);
+      onProgress?.(now / endMs);
+      if (now >= endMs) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, PACE_MS);
+  });
 }
 
 function toEntry(

@@ -30,7 +30,12 @@ export interface SimNodeOptions {
   uart?: UartEnd;
   wifi?: WifiControl;
   onConsole?: (line: string, tMs: number) => void;
+  /** times (ms) at which someone presses the node's test/hush button for PRESS_MS */
+  buttonPressesMs?: number[];
 }
+
+/** How long a finger stays on the button. */
+export const PRESS_MS = 200;
 
 /** ADC level of a healthy battery divider (6600 mV full scale: about 3.96 V). */
 const BATTERY_ADC = 0.6;
@@ -122,7 +127,7 @@ export class SimNode {
       }
     }
     const button = cfg.pins.button;
-    if (button) digital[button] = { level: () => 1, edgesMs: [] };
+    if (button) digital[button] = buttonFeed(this.o.buttonPressesMs ?? []);
     if (cfg.battery) analog[cfg.pins[cfg.battery.pin] as string] = () => BATTERY_ADC;
     if (cfg.tamper) digital[cfg.pins[cfg.tamper.pin] as string] = { level: () => 1 - cfg.tamper!.active, edgesMs: [] };
     return { analog, digital };
@@ -136,6 +141,15 @@ export class SimNode {
     const w = Math.round(valueAt(input.wiring, tMs / 1000 - input.atS));
     return w === 1 ? 'open' : w === 2 ? 'short' : undefined;
   }
+}
+
+/** The button pulls its input low while pressed (pull-up, active low). */
+function buttonFeed(pressesMs: number[]): DigitalFeed {
+  const sorted = [...pressesMs].sort((a, b) => a - b);
+  return {
+    level: (tMs) => (sorted.some((p) => tMs >= p && tMs < p + PRESS_MS) ? 0 : 1),
+    edgesMs: sorted.flatMap((p) => [p, p + PRESS_MS]),
+  };
 }
 
 /** A wet probe drives the input to its active level; edges come from the trace's sample times. */
