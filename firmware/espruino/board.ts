@@ -22,6 +22,7 @@ import type {
   EspruinoNet,
   EspruinoPinMode,
   EspruinoSerial,
+  EspruinoSocket,
   EspruinoStorage,
   EspruinoWatchEvent,
   EspruinoWifi,
@@ -69,6 +70,92 @@ const storage: Storage = {
   write: (name, text) => require('Storage').write(name, text),
 };
 
+// I/O objects are small classes, not object literals of closures: on Espruino a closure costs a
+// function, its code link and the scope it keeps alive, while a method is shared by every instance.
+
+class AnalogPin implements AnalogInput {
+  constructor(private pin: string) {}
+  read(): number {
+    return analogRead(this.pin);
+  }
+  close(): void {}
+}
+
+class InputPin implements DigitalInput {
+  private watch: number;
+  constructor(
+    private pin: string,
+    o: DigitalInputOptions,
+  ) {
+    pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
+    this.watch = setWatch((e) => o.onReadable(e.state ? 1 : 0), pin, {
+      repeat: true,
+      edge: 'both',
+      debounce: o.debounceMs,
+    });
+  }
+  read(): number {
+    return digitalRead(this.pin);
+  }
+  close(): void {
+    clearWatch(this.watch);
+  }
+}
+
+/** An output; a pin the config does not name ("") is a no-op. */
+class OutputPin implements DigitalOutput {
+  constructor(private pin: string) {
+    if (pin !== '') pinMode(pin, 'output');
+  }
+  write(level: number): void {
+    if (this.pin !== '') digitalWrite(this.pin, level);
+  }
+  close(): void {
+    this.write(0);
+  }
+}
+
+class UartStream implements Stream {
+  constructor(
+    private port: EspruinoSerial,
+    o: UartOptions,
+  ) {
+    port.setup(o.baud, { rx: o.rx, tx: o.tx });
+    port.on('data', o.onReadable);
+  }
+  write(data: string): void {
+    this.port.write(data);
+  }
+  close(): void {
+    this.port.removeAllListeners('data');
+  }
+}
+
+class TcpStream implements Stream {
+  private sock: EspruinoSocket;
+  private closed = false;
+  constructor(private o: TcpOptions) {
+    // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
+    this.sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
+    this.sock.on('data', o.onReadable);
+    // 'error' then 'close' both arrive on a failed connection: report one close
+    const done = () => this.done();
+    this.sock.on('close', done);
+    this.sock.on('error', done);
+  }
+  write(data: string): void {
+    this.sock.write(data);
+  }
+  close(): void {
+    this.sock.end();
+  }
+  private done(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.o.onClose();
+  }
+}
+
 /** Board implemented with Espruino's globals; pins are looked up by name in the node config's map. */
 export class EspruinoBoard implements Board {
   clock = clock;
@@ -90,48 +177,23 @@ export class EspruinoBoard implements Board {
   }
 
   analogInput(o: AnalogInputOptions): AnalogInput {
-    const pin = this.pin(o.pin);
-    return { read: () => analogRead(pin), close: () => {} };
+    return new AnalogPin(this.pin(o.pin));
   }
 
   digitalInput(o: DigitalInputOptions): DigitalInput {
-    const pin = this.pin(o.pin);
-    pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
-    const id = setWatch((e) => o.onReadable(e.state ? 1 : 0), pin, {
-      repeat: true,
-      edge: 'both',
-      debounce: o.debounceMs,
-    });
-    return { read: () => digitalRead(pin), close: () => clearWatch(id) };
+    return new InputPin(this.pin(o.pin), o);
   }
 
   digitalOutput(o: DigitalOutputOptions): DigitalOutput {
-    const pin = this.pin(o.pin);
-    if (pin === '') return { write: () => {}, close: () => {} };
-    pinMode(pin, 'output');
-    return { write: (v) => digitalWrite(pin, v), close: () => digitalWrite(pin, 0) };
+    return new OutputPin(this.pin(o.pin));
   }
 
   uart(o: UartOptions): Stream {
-    const port = o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2;
-    port.setup(o.baud, { rx: o.rx, tx: o.tx });
-    port.on('data', o.onReadable);
-    return { write: (d) => port.write(d), close: () => port.removeAllListeners('data') };
+    return new UartStream(o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2, o);
   }
 
   tcp(o: TcpOptions): Stream {
-    let closed = false;
-    // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
-    const sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
-    const done = () => {
-      if (closed) return;
-      closed = true;
-      o.onClose();
-    };
-    sock.on('data', o.onReadable);
-    sock.on('close', done);
-    sock.on('error', done);
-    return { write: (d) => sock.write(d), close: () => sock.end() };
+    return new TcpStream(o);
   }
 
   wifi(o: WifiOptions): Wifi {

@@ -20,8 +20,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { analogOf } from '../../tests/firmware/support/channel-run.ts';
-import { NodeHarness, nodeConfig } from '../../tests/firmware/support/node-harness.ts';
+import { EspruinoVm } from '../../tests/firmware/support/espruino-vm.ts';
+import { FW, nodeConfig } from '../../tests/firmware/support/node-harness.ts';
 import { firmwareSources, OUT_FILE } from '../build.ts';
+import { bootNode } from '../node/boot.ts';
 import { classOnlyNames } from '../toolchain/class-names.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: acorn's ESTree nodes are loosely typed
@@ -98,30 +100,53 @@ const cfg = nodeConfig({
   link: { kind: 'mqtt', ssid: 'park-iot', pass: 'secret-pass', host: '192.168.10.2' },
   tamper: {},
 });
-const h = new NodeHarness(cfg);
-// Wi-Fi and TCP are not reachable here: the link object is counted as it is before connecting.
-h.board.wifi = () => ({ connect: () => {}, rssi: () => 0 });
-h.boot();
-h.advance(600_000);
-h.board.analog['smoke'] = analogOf(400);
-h.advance(20_000);
-h.board.press();
-h.advance(60_000);
-h.board.analog['smoke'] = analogOf(0);
-h.advance(3_000_000);
+
+// The node runs on the real EspruinoBoard, its globals played by EspruinoVm on a virtual clock, so
+// the I/O objects and closures counted are the ones a board would hold. Wi-Fi and TCP are not
+// reachable here: the link is counted as it is before connecting.
+const vm = new EspruinoVm();
+const g = vm.globals as unknown as { [k: string]: unknown };
+const saved: { [k: string]: unknown } = {};
+for (const k of Object.keys(g))
+  if (k !== 'process' && k !== 'console') saved[k] = (globalThis as { [k: string]: unknown })[k];
+Object.assign(globalThis, Object.fromEntries(Object.entries(g).filter(([k]) => k !== 'process' && k !== 'console')));
+const realRequire = g['require'] as (name: string) => unknown;
+(globalThis as { [k: string]: unknown })['require'] = (name: string) =>
+  name === 'Wifi' ? { connect: () => {}, on: () => {}, getDetails: () => {} } : realRequire(name);
+const memory = (process as unknown as { memory?: unknown }).memory;
+(process as unknown as { memory: () => { free: number } }).memory = () => ({ free: 2100 });
+const log = console.log;
+console.log = () => {};
+const { EspruinoBoard } = await import('../espruino/board.ts');
+vm.files['pw.cfg'] = JSON.stringify(cfg);
+vm.analog['D34'] = analogOf(0);
+vm.analog['D35'] = 0.6;
+const board = new EspruinoBoard();
+const booted = bootNode(board, FW);
+vm.clock.advance(600_000);
+vm.analog['D34'] = analogOf(400);
+vm.clock.advance(20_000);
+vm.setDigital('D0', 0);
+vm.setDigital('D0', 1);
+vm.clock.advance(60_000);
+vm.analog['D34'] = analogOf(0);
+vm.clock.advance(3_000_000);
+console.log = log;
+Object.assign(globalThis, saved);
+(process as unknown as { memory: unknown }).memory = memory;
+
 // The gateway acknowledges events in steady state; a full ring (gateway away) is reported apart.
-const ring = h.booted.messenger!.ring;
+const ring = booted.messenger!.ring;
 const pending = ring.due(Number.MAX_SAFE_INTEGER);
 const perEvent = pending.length > 0 ? valueVars(pending, new Set(), new Map(), 'ring') / pending.length : 0;
 ring.ack(pending.map((e) => e.seq));
 
 const seen = new Set<object>();
 const parts = new Map<string, number>();
-// The test board stands in for EspruinoBoard, which keeps only its pin map and an RSSI number.
-seen.add(h.board);
-const board = 2 + nameVars('pins') + valueVars(h.board.pins, seen, parts, 'board.pins') + nameVars('rssiDbm');
-const node = valueVars(h.booted.node, seen, parts, 'node');
-const timers = h.board.vc.pending * 3; // Espruino timer entry: object + callback + interval/time fields
+const boardVars = valueVars(board, seen, parts, 'board');
+const node = valueVars(booted.node, seen, parts, 'node');
+// Espruino timer and watch entries: an object with the callback, time/interval or pin and options
+const timers = (vm.clock.pending + vm.watches.length) * 4;
 // Functions and top-level names of the built script itself (needs `parkwatch firmware build` first):
 // every class method and every top-level name lives as long as the node.
 let script = 0;
@@ -167,15 +192,15 @@ try {
 } catch (_e) {
   // the estimate without the script's own names is still useful
 }
-const total = script + board + node + timers;
+const total = script + boardVars + node + timers;
 
 console.log('固件内存估算 / firmware RAM estimate (JsVars, steady state after 1 h with an alarm and a hush)');
 console.log(`  script functions and names (${scriptNote}): ${script}`);
-console.log(`  board (pin map): ${board}`);
+console.log(`  board (EspruinoBoard, pin map): ${boardVars}`);
 console.log(`  node: ${node}, of which`);
 console.log(`    messenger and event ring (empty: the gateway acknowledged): ${parts.get('node.msg') ?? 0}`);
 console.log(`      MQTT link (4-slot window): ${parts.get('node.msg.link') ?? 0}`);
 console.log(`    channels: ${parts.get('node.channels') ?? 0}; validated config: ${parts.get('node.cfg') ?? 0}`);
-console.log(`  timers (${h.board.vc.pending}): ${timers}`);
+console.log(`  timers and pin watches (${vm.clock.pending} + ${vm.watches.length}): ${timers}`);
 console.log(`  total: ${total} of the 1200 budget`);
 console.log(`  gateway away, ring full (8 events of ~${Math.round(perEvent)}): +${Math.round(8 * perEvent)}`);

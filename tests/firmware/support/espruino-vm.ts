@@ -20,10 +20,13 @@ export class EspruinoVm {
   reboots = 0;
   private serial2Out = '';
   private serial2In: ((d: string) => void) | undefined;
-  private watches: { id: number; pin: string; fn: (e: EspruinoWatchEvent) => void }[] = [];
+  watches: { id: number; pin: string; fn: (e: EspruinoWatchEvent) => void }[] = [];
+  /** the globals the script sees */
+  readonly globals: EspruinoGlobals;
   private init: (() => void) | undefined;
 
-  constructor(script: string) {
+  /** `script` runs at once in a fresh context; without one, only `globals` is prepared. */
+  constructor(script?: string) {
     const vc = this.clock;
     const noop = () => {};
     const serial = (name: string) => ({
@@ -90,7 +93,8 @@ export class EspruinoVm {
       Serial2: serial('Serial2'),
       Serial3: serial('Serial3'),
     };
-    runInNewContext(script, { ...g });
+    this.globals = g;
+    if (script !== undefined) runInNewContext(script, { ...g });
   }
 
   start(): void {
