@@ -208,9 +208,15 @@ export class FakeBoard {
       return;
     }
     const text = this.storage.get('pw.cfg');
-    const cfg = text === undefined ? undefined : JSON.parse(Buffer.from(text, 'latin1').toString('utf8'));
-    if (!cfg) {
+    if (text === undefined) {
       this.out('PW-UNCONFIGURED pw.cfg: missing\r\n');
+      return;
+    }
+    let cfg: { id: string; key: string; channels: { name: string; kind: string }[] };
+    try {
+      cfg = JSON.parse(Buffer.from(text, 'latin1').toString('utf8'));
+    } catch {
+      this.out('PW-UNCONFIGURED pw.cfg: not JSON\r\n');
       return;
     }
     if (this.behaviour === 'unconfigured') {
@@ -235,7 +241,7 @@ export class FakeBoard {
       };
       this.out(encodeFrame(seal(sha256Binary, key, msg)).replace(/\n$/, '\r\n'));
     };
-    const channels = (cfg.channels as { name: string; kind: string }[]).map((c) => c.name);
+    const channels = cfg.channels.map((c) => c.name);
     frame('hello', '', {
       fw: this.options.firmwareVersion ?? '0.1.0',
       fwh: (this.options.firmwareHash ?? sha256Hex)(script),
@@ -243,7 +249,7 @@ export class FakeBoard {
       rst: 'software',
       chs: channels,
     });
-    for (const c of cfg.channels as { name: string; kind: string }[]) {
+    for (const c of cfg.channels) {
       frame('telemetry', c.name, c.kind === 'analog' ? { v: 12, b: 10, st: 'normal' } : { v: 0, b: 0, st: 'normal' });
     }
     frame('heartbeat', '', { bat: 0, rssi: 0, mem: 2100, ivl: 30 });
