@@ -112,6 +112,11 @@ export class GatewayProcess {
     return this.signal('SIGKILL');
   }
 
+  /** Sends a signal without waiting for an exit (e.g. SIGUSR2 for the clock-offset preload). */
+  poke(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** The gateway's Prometheus text. */
   async metrics(): Promise<string> {
     return (await fetch(`${this.httpUrl}/metrics`)).text();

@@ -1,0 +1,53 @@
+import { afterEach, expect, it } from 'vitest';
+import { type ChaosWorld, startChaosWorld } from './support/chaos-world.ts';
+import { until, violations } from './support/invariants.ts';
+import { mqttLink } from './support/reliable-node.ts';
+
+/**
+ * The outbox reaches its disk quota during a cloud outage: the oldest telemetry goes, alarms
+ * stay, a `quota` trouble is raised and reaches the cloud, and every drop is counted.
+ */
+let world: ChaosWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+const QUOTA = 32 * 1024;
+
+it('drops the oldest telemetry over the quota, never an alarm, and says so', async () => {
+  world = await startChaosWorld(['q1', 'q2'], {
+    config: { outbox: { quotaBytes: QUOTA }, cloud: { backoff: { maxMs: 1000 } } },
+  });
+  const w = world;
+  for (const n of w.nodes) mqttLink(n, w.gateway.brokerUrl);
+  await w.cloud.stop();
+  let telemetry = 0;
+  for (let round = 0; round < 10; round++) {
+    for (const n of w.nodes) n.alarm();
+    for (let i = 0; i < 60; i++)
+      for (const n of w.nodes) {
+        n.telemetry();
+        telemetry++;
+      }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await until(() => w.nodes.every((n) => n.unacked.size === 0), 15_000)).toBe(true);
+  // maintenance runs every 10 s in the gateway
+  const deadline = Date.now() + 25_000;
+  let count = 0;
+  while (count === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    count = await w.gateway.metric('parkwatch_outbox_dropped_total{reason="quota"}');
+  }
+  expect(count).toBeGreaterThan(0);
+  // pruned to the quota; the quota trouble itself is stored after the prune (urgent, kept)
+  expect(await w.gateway.metric('parkwatch_outbox_bytes')).toBeLessThanOrEqual(QUOTA + 2048);
+
+  await w.cloud.start();
+  await until(() => violations(w.nodes, w.log).length === 0, 20_000);
+  expect(violations(w.nodes, w.log)).toEqual([]);
+  const cloudTelemetry = w.log.events.filter((e) => e.kind === 'telemetry').length;
+  expect(cloudTelemetry).toBeLessThanOrEqual(telemetry - count);
+  expect(await until(() => w.log.events.some((e) => e.kind === 'trouble' && e.trouble === 'quota'), 10_000)).toBe(true);
+}, 90_000);
