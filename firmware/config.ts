@@ -210,6 +210,13 @@ function num(o: { [k: string]: unknown }, k: string, path: string, min: number, 
   return v;
 }
 
+/** A count: heartbeat and check intervals go into messages whose fields are integers. */
+function whole(o: { [k: string]: unknown }, k: string, path: string, min: number, max: number, def?: number): number {
+  const v = num(o, k, path, min, max, def);
+  if (Math.floor(v) !== v) throw bad(path + '.' + k, 'must be a whole number in ' + min + '..' + max);
+  return v;
+}
+
 function bool(o: { [k: string]: unknown }, k: string, path: string, def: boolean): boolean {
   const v = o[k];
   if (v === undefined) return def;
@@ -243,13 +250,13 @@ function link(v: unknown): LinkConfig {
       ssid: text(o, 'ssid', 'link', 1, 32, undefined),
       pass: text(o, 'pass', 'link', 0, 64, ''),
       host: str(o, 'host', 'link', /^[A-Za-z0-9.-]{1,64}$/),
-      port: Math.round(num(o, 'port', 'link', 1, 65535, 1883)),
+      port: whole(o, 'port', 'link', 1, 65535, 1883),
     };
   }
   const s: SerialLinkConfig = {
     kind: 'serial',
     uart: str(o, 'uart', 'link', /^Serial[1-3]$/, 'Serial2'),
-    baud: Math.round(num(o, 'baud', 'link', 1200, 921600, 115200)),
+    baud: whole(o, 'baud', 'link', 1200, 921600, 115200),
   };
   if (o['rx'] !== undefined) s.rx = str(o, 'rx', 'link', PIN_RE);
   if (o['tx'] !== undefined) s.tx = str(o, 'tx', 'link', PIN_RE);
@@ -279,7 +286,7 @@ function analog(o: { [k: string]: unknown }, p: string, name: string, pins: PinM
     quiet: num(o, 'quiet', p, 0, 1000000, d.quiet),
     driftPerH: num(o, 'driftPerH', p, 0, 1000000, d.driftPerH),
     comp: num(o, 'comp', p, 0, 1000000, d.comp),
-    telemetryS: num(o, 'telemetryS', p, 0, 86400, d.telemetryS),
+    telemetryS: whole(o, 'telemetryS', p, 0, 86400, d.telemetryS),
   };
   if (c.median !== 1 && c.median !== 3 && c.median !== 5) throw bad(p + '.median', 'must be 1, 3 or 5');
   if (c.pre > c.alarm) throw bad(p + '.pre', 'must not be above alarm');
@@ -337,7 +344,7 @@ export function validateConfig(raw: unknown): ConfigResult {
       id: str(o, 'id', 'config', ID_RE),
       key: str(o, 'key', 'config', KEY_RE),
       link: link(o['link']),
-      heartbeatS: num(o, 'heartbeatS', 'config', 5, 3600, HEARTBEAT_DEFAULT_S),
+      heartbeatS: whole(o, 'heartbeatS', 'config', 5, 3600, HEARTBEAT_DEFAULT_S),
       pins: pins,
       channels: channels(o['channels'], pins),
     };
@@ -349,7 +356,7 @@ export function validateConfig(raw: unknown): ConfigResult {
         pin: pinRef(bo, 'pin', 'battery', pins, 'battery'),
         mvPerScale: num(bo, 'mvPerScale', 'battery', 1000, 20000, d.mvPerScale),
         lowMv: num(bo, 'lowMv', 'battery', 1000, 20000, d.lowMv),
-        everyS: num(bo, 'everyS', 'battery', 10, 86400, d.everyS),
+        everyS: whole(bo, 'everyS', 'battery', 10, 86400, d.everyS),
       };
     }
     const t = o['tamper'];

@@ -67,7 +67,7 @@ export const AnalogChannelSchema = z
     quiet: range(0, 1000000).default(s.quiet),
     driftPerH: range(0, 1000000).default(s.driftPerH),
     comp: range(0, 1000000).default(s.comp),
-    telemetryS: range(0, 86400).default(s.telemetryS),
+    telemetryS: range(0, 86400).int().default(s.telemetryS),
   })
   .transform((c) => ({ ...c, pin: c.pin ?? c.name }))
   .refine((c) => c.pre <= c.alarm, { message: 'pre must not be above alarm / 预警阈值不能高于报警阈值', path: ['pre'] })
@@ -98,7 +98,7 @@ export const BatterySchema = z.object({
   pin: z.string().default('battery'),
   mvPerScale: range(1000, 20000).default(BATTERY_DEFAULTS.mvPerScale),
   lowMv: range(1000, 20000).default(BATTERY_DEFAULTS.lowMv),
-  everyS: range(10, 86400).default(BATTERY_DEFAULTS.everyS),
+  everyS: range(10, 86400).int().default(BATTERY_DEFAULTS.everyS),
 });
 
 export const TamperSchema = z.object({ pin: z.string().default('tamper'), active: Level.default(1) });
@@ -108,7 +108,7 @@ export const NodeConfigSchema = z
     id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'node id: 1-32 of A-Z a-z 0-9 _ - / 节点编号'),
     key: z.string().regex(/^[0-9a-fA-F]{32,128}$/, 'key: 32-128 hex characters / 密钥：32-128 个十六进制字符'),
     link: LinkSchema,
-    heartbeatS: range(5, 3600).default(HEARTBEAT_DEFAULT_S),
+    heartbeatS: range(5, 3600).int().default(HEARTBEAT_DEFAULT_S),
     pins: z
       .record(z.string(), PinName)
       .optional()

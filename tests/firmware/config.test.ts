@@ -67,6 +67,11 @@ const BAD: [string, unknown, string][] = [
     nodeConfig({ heartbeatS: '30' as unknown as number }),
     'config.heartbeatS: must be a number in 5..3600',
   ],
+  [
+    'a heartbeat that is not a whole number',
+    nodeConfig({ heartbeatS: 30.5 }),
+    'config.heartbeatS: must be a whole number in 5..3600',
+  ],
   ['bad pin name', nodeConfig({ pins: { smoke: 'pin 34' } }), 'pins.smoke: bad or missing text'],
   ['battery pin missing', nodeConfig({ battery: { pin: 'nope' } }), 'battery.pin: no pin named "nope" in pins'],
 ];
