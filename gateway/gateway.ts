@@ -8,16 +8,17 @@ import { AlarmBook } from './decide/alarm-book.ts';
 import { decideGatewayTrouble } from './decide/decide.ts';
 import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
+import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
-import { Counter, Metrics } from './metrics.ts';
+import { Metrics } from './metrics.ts';
 import { PanelBridge } from './panel-bridge.ts';
 import { CommandSealer } from './pipeline/command-sealer.ts';
 import { type Job, Pipeline } from './pipeline/pipeline.ts';
 import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
 import { type Db, openDatabase, readMeta } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
-import { type OutboxStats, SqliteOutbox } from './store/outbox.ts';
+import { SqliteOutbox } from './store/outbox.ts';
 import { NodeRegistry } from './store/registry.ts';
 import { Supervisor } from './supervision/supervisor.ts';
 import { handleCloudCommand } from './uplink/cloud-commands.ts';
@@ -63,7 +64,7 @@ export class Gateway {
   private http: HttpServer;
   private timers: NodeJS.Timeout[] = [];
   private pendingStates = new Map<string, NodeState>();
-  private counters;
+  private counters: GatewayCounters;
 
   constructor(
     readonly config: GatewayConfig,
@@ -81,26 +82,7 @@ export class Gateway {
       .filter((c) => c.trouble === 'offline' && c.node !== null && (c.state === 'active' || c.state === 'acknowledged'))
       .map((c) => c.node as string);
     this.supervisor = new Supervisor(config.supervision, offline);
-    const m = this.metrics;
-    this.counters = {
-      ingest: m.counter('parkwatch_ingest_frames_total', 'accepted node messages by ingest path and kind'),
-      rejects: m.counter('parkwatch_rejects_total', 'refused node messages by reason'),
-      transportRejects: m.counter(
-        'parkwatch_ingest_transport_rejects_total',
-        'framing rejects by transport and reason',
-      ),
-      rejectsBySource: new Counter(),
-      storeErrors: m.counter('parkwatch_store_errors_total', 'batches whose commit failed (not acknowledged)'),
-      batches: m.histogram('parkwatch_batch_size', 'frames and actions per committed batch', [1, 10, 100, 1000, 10000]),
-      dropped: m.counter('parkwatch_outbox_dropped_total', 'telemetry dropped from the outbox by reason'),
-      published: m.counter('parkwatch_uplink_published_total', 'events acknowledged by the cloud broker'),
-      disconnects: m.counter('parkwatch_uplink_disconnects_total', 'cloud connections lost'),
-      latency: m.histogram(
-        'parkwatch_uplink_publish_seconds',
-        'publish to PUBACK time',
-        [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-      ),
-    };
+    this.counters = gatewayCounters(this.metrics);
     this.pipeline = new Pipeline({
       gw: config.gatewayId,
       park: config.parkId,
@@ -142,7 +124,14 @@ export class Gateway {
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
     });
-    this.registerGauges();
+    const stats = new CachedOutboxStats(this.outbox);
+    registerGauges(this.metrics, {
+      outbox: () => stats.get(),
+      now: this.now,
+      uplink: () => this.uplink,
+      supervisor: this.supervisor,
+      lastSeq: () => this.pipeline.lastSeq(),
+    });
     this.http = new HttpServer(this.logger, {
       metrics: () => this.metrics.render(),
       health: () => ({
@@ -154,40 +143,6 @@ export class Gateway {
     this.controller = new Controller(this.logger, (stage, error) =>
       this.raiseTrouble('link', `stage:${stage}`, true, { stage, error }),
     );
-  }
-
-  private cachedStats: { at: number; stats: OutboxStats } | undefined;
-
-  /** Outbox figures, counted at most once a second (a scrape reads three of them). */
-  private outboxStats(): OutboxStats {
-    const now = Date.now();
-    if (!this.cachedStats || now - this.cachedStats.at > 1000)
-      this.cachedStats = { at: now, stats: this.outbox.stats() };
-    return this.cachedStats.stats;
-  }
-
-  private registerGauges(): void {
-    const m = this.metrics;
-    m.gauge('parkwatch_outbox_depth', 'events waiting for the cloud broker', () => [[{}, this.outboxStats().depth]]);
-    m.gauge('parkwatch_outbox_bytes', 'bytes of events waiting for the cloud broker', () => [
-      [{}, this.outboxStats().bytes],
-    ]);
-    m.gauge('parkwatch_outbox_oldest_age_seconds', 'age of the oldest waiting event', () => {
-      const oldest = this.outboxStats().oldestAt;
-      return [[{}, oldest === null ? 0 : Math.max(0, (this.now() - oldest) / 1000)]];
-    });
-    m.gauge('parkwatch_uplink_connected', '1 when the cloud uplink is connected', () => [
-      [{ state: this.uplink?.state ?? 'none' }, this.uplink?.state === 'connected' ? 1 : 0],
-    ]);
-    m.gauge('parkwatch_uplink_inflight', 'publishes awaiting PUBACK', () => [[{}, this.uplink?.inflightCount ?? 0]]);
-    m.gauge('parkwatch_nodes', 'registered nodes by supervision state', () => {
-      const c = this.supervisor.counts();
-      return [
-        [{ state: 'online' }, c.online],
-        [{ state: 'offline' }, c.offline],
-      ];
-    });
-    m.gauge('parkwatch_gateway_seq', 'last gateway sequence number stored', () => [[{}, this.pipeline.lastSeq()]]);
   }
 
   /** Raises or clears a gateway-side trouble (node null) through the pipeline. */
@@ -232,8 +187,23 @@ export class Gateway {
     this.timers.push(t);
   }
 
+  private rejectsSeen = new Map<string, number>();
+
+  /** Single rejects log at debug (a flood must not flood the log); this says at warn how many, by reason. */
+  private summariseRejects(): void {
+    const fresh: Record<string, number> = {};
+    for (const [labels, count] of this.counters.rejects.entries()) {
+      const delta = count - (this.rejectsSeen.get(labels) ?? 0);
+      if (delta > 0) fresh[labels.replace(/^\{reason="(.*)"\}$/, '$1')] = delta;
+      this.rejectsSeen.set(labels, count);
+    }
+    if (Object.keys(fresh).length > 0)
+      this.logger.warn({ rejects: fresh, windowS: MAINTENANCE_MS / 1000 }, '拒绝了节点消息 / node messages refused');
+  }
+
   /** Outbox expiry and quota, event-log pruning; runs every 10 s (tests call it directly). */
   maintain(): void {
+    this.summariseRejects();
     const quota = this.config.outbox.quotaBytes;
     const result = this.outbox.prune(this.now(), quota);
     if (result.expired > 0) this.counters.dropped.inc({ reason: 'expired' }, result.expired);
