@@ -59,7 +59,7 @@ export async function runInProcess(scenario: Scenario, ctx: RunContext): Promise
   });
 
   const faults: FaultSpan[] = [];
-  for (const f of scenario.faults) scheduleFault(f, clock, gateway, broker, sims, faults);
+  for (const f of scenario.faults) scheduleFault(f, clock, gateway, broker, sims, faults, scenario.durationS);
   const series = recordSeries(
     scenario.durationS,
     clock,
@@ -104,6 +104,7 @@ function scheduleFault(
   broker: InProcessBroker,
   sims: Sims,
   spans: FaultSpan[],
+  endS: number,
 ): void {
   const at = (s: number, fn: () => void) => clock.setTimeout(fn, Math.max(0, s * 1000 - clock.now()));
   const span = (forS: number, node?: string) =>
@@ -144,7 +145,7 @@ function scheduleFault(
       const node = sims.get(f.node)!.node;
       at(f.atS, () => node.stick(f.channel));
       if (f.forS !== undefined) at(f.atS + f.forS, () => node.unstick(f.channel));
-      span(f.forS ?? 0, f.node);
+      span(f.forS ?? endS - f.atS, f.node);
       break;
     }
     case 'cloud_broker_down':

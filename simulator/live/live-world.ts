@@ -67,7 +67,7 @@ export async function runLive(scenario: Scenario, ctx: RunContext): Promise<Time
     }
     const faults: FaultSpan[] = [];
     const world = { gateway: stack.gateway, cloud: stack.cloud, nodes };
-    for (const f of scenario.faults) scheduleLiveFault(f, clock, world, faults, notes);
+    for (const f of scenario.faults) scheduleLiveFault(f, clock, world, faults, notes, scenario.durationS);
     const series = recordSeries(
       scenario.durationS,
       clock,
@@ -156,6 +156,7 @@ function scheduleLiveFault(
   w: { gateway: GatewayProcess; cloud: RunningMosquitto; nodes: Map<string, LiveNode> },
   spans: FaultSpan[],
   notes: string[],
+  endS: number,
 ): void {
   const at = (s: number, fn: () => Promise<void> | void) =>
     clock.setTimeout(() => {
@@ -208,7 +209,7 @@ function scheduleLiveFault(
       const node = w.nodes.get(f.node)!.node;
       at(f.atS, () => node.stick(f.channel));
       if (f.forS !== undefined) at(f.atS + f.forS, () => node.unstick(f.channel));
-      span(f.forS ?? 0, f.node);
+      span(f.forS ?? endS - f.atS, f.node);
       break;
     }
     case 'local_broker_down':

@@ -109,12 +109,16 @@ export function channelSvg(s: ChannelSeries, entries: TimelineEntry[], faults: F
       `<text x="${f(x(fl.fromS) + 3)}" y="${TOP + 12}" class="small">${esc(fl.kind)}</text>`,
     );
   }
-  for (const m of s.marks.filter((q) => q.t >= 0 && q.t <= endS)) {
-    parts.push(
-      `<line x1="${f(x(m.t))}" x2="${f(x(m.t))}" y1="${TOP}" y2="${TOP + PLOT_H}" stroke="#555" stroke-dasharray="2,3"/>`,
-      `<text x="${f(x(m.t) + 3)}" y="${TOP + PLOT_H - 4}" class="small">${esc(m.label)}</text>`,
-    );
-  }
+  s.marks
+    .filter((q) => q.t >= 0 && q.t <= endS)
+    .forEach((m, i) => {
+      // labels on alternate rows so neighbouring marks stay readable
+      const ly = TOP + PLOT_H - 6 - (i % 2) * 13;
+      parts.push(
+        `<line x1="${f(x(m.t))}" x2="${f(x(m.t))}" y1="${TOP}" y2="${TOP + PLOT_H}" stroke="#555" stroke-dasharray="2,3"/>`,
+        `<text x="${f(x(m.t) + 3)}" y="${ly}" class="small">${esc(m.label)}</text>`,
+      );
+    });
   if (s.unit === 'units') {
     parts.push(
       `<path d="${stepPath(0)}" fill="none" stroke="#888" stroke-width="1.2"/>`,
