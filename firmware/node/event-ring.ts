@@ -16,17 +16,22 @@ export interface PendingEvent {
   sentAt: number;
 }
 
+/**
+ * Slots are null when free (not undefined: Espruino's arrays are sparse, so searching them for
+ * undefined is not something to rely on).
+ */
 export class EventRing {
-  private items: (PendingEvent | undefined)[] = [];
+  private items: (PendingEvent | null)[] = [];
   /** events dropped because the ring was full */
   dropped = 0;
 
   constructor() {
-    for (let i = 0; i < RING_SIZE; i++) this.items.push(undefined);
+    for (let i = 0; i < RING_SIZE; i++) this.items.push(null);
   }
 
   add(e: PendingEvent): void {
-    let slot = this.items.indexOf(undefined);
+    let slot = -1;
+    for (let i = 0; i < RING_SIZE && slot < 0; i++) if (this.items[i] === null) slot = i;
     if (slot < 0) {
       slot = this.victim();
       this.dropped++;
@@ -39,8 +44,8 @@ export class EventRing {
     let n = 0;
     for (let i = 0; i < RING_SIZE; i++) {
       const e = this.items[i];
-      if (e !== undefined && seqs.indexOf(e.seq) >= 0) {
-        this.items[i] = undefined;
+      if (e !== null && seqs.indexOf(e.seq) >= 0) {
+        this.items[i] = null;
         n++;
       }
     }
@@ -50,14 +55,14 @@ export class EventRing {
   /** Pending events in seq order that were never sent or were sent before `olderThan`. */
   due(olderThan: number): PendingEvent[] {
     const out: PendingEvent[] = [];
-    for (const e of this.items) if (e !== undefined && e.sentAt < olderThan) out.push(e);
+    for (const e of this.items) if (e !== null && e.sentAt < olderThan) out.push(e);
     out.sort((a, b) => a.seq - b.seq);
     return out;
   }
 
   get size(): number {
     let n = 0;
-    for (const e of this.items) if (e !== undefined) n++;
+    for (const e of this.items) if (e !== null) n++;
     return n;
   }
 
