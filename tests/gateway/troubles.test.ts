@@ -107,6 +107,43 @@ describe('gateway troubles', () => {
     }
   });
 
+  it('turns a lost transport link into a link trouble and its return into trouble_clear', async () => {
+    const dir = tempDir();
+    const config = validateConfig(
+      { dataDir: dir, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' } },
+      't',
+    );
+    let report: ((up: boolean) => void) | undefined;
+    const direct = new DirectIngest();
+    const gateway = new Gateway(config, {
+      ingest: [
+        (ctx) => {
+          report = (up) =>
+            ctx.onLink({ path: 'serial', via: '/dev/ttyUSB0', up, reason: up ? undefined : 'unplugged' });
+          return direct;
+        },
+      ],
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      await gateway.start();
+      report?.(false);
+      report?.(false); // reported twice: one trouble
+      await tick();
+      report?.(true);
+      await tick();
+      const events = gateway.eventLog.after(0, 10);
+      expect(events.map((e) => [e.kind, e.trouble, e.ch, e.node])).toEqual([
+        ['trouble', 'link', 'serial:/dev/ttyUSB0', null],
+        ['trouble_clear', 'link', 'serial:/dev/ttyUSB0', null],
+      ]);
+      expect(events[0].data).toMatchObject({ via: '/dev/ttyUSB0', reason: 'unplugged' });
+    } finally {
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a corrupt database with a clear error', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'parkwatch.sqlite'), 'not a database '.repeat(200));
