@@ -18,12 +18,19 @@ export interface BusEvents {
 export class Bus {
   private emitter = new EventEmitter();
 
-  constructor() {
+  /** `onError` hears a listener that threw; the other listeners still run. */
+  constructor(private onError: (event: string, err: Error) => void = () => {}) {
     this.emitter.setMaxListeners(50);
   }
 
   on<K extends keyof BusEvents>(name: K, listener: (...args: BusEvents[K]) => void): () => void {
-    const wrapped = listener as (...args: unknown[]) => void;
+    const wrapped = (...args: unknown[]) => {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.onError(name, err as Error);
+      }
+    };
     this.emitter.on(name, wrapped);
     return () => this.emitter.off(name, wrapped);
   }

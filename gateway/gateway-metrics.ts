@@ -9,8 +9,8 @@ export function gatewayCounters(m: Metrics) {
     ingest: m.counter('parkwatch_ingest_frames_total', 'accepted node messages by ingest path and kind'),
     rejects: m.counter('parkwatch_rejects_total', 'refused node messages by reason'),
     transportRejects: m.counter('parkwatch_ingest_transport_rejects_total', 'framing rejects by transport and reason'),
-    /** by claimed node id: unbounded labels, so only for the panel, not exported */
-    rejectsBySource: new Counter(),
+    /** by claimed node id, for the panel only (not exported); bounded against floods of made-up ids */
+    rejectsBySource: new Counter(1000),
     storeErrors: m.counter('parkwatch_store_errors_total', 'batches whose commit failed (not acknowledged)'),
     batches: m.histogram('parkwatch_batch_size', 'frames and actions per committed batch', [1, 10, 100, 1000, 10000]),
     dropped: m.counter('parkwatch_outbox_dropped_total', 'telemetry dropped from the outbox by reason'),

@@ -44,7 +44,7 @@ const STATE_PUBLISH_MS = 1000;
 
 export class Gateway {
   readonly db: Db;
-  readonly bus = new Bus();
+  readonly bus: Bus;
   readonly metrics = new Metrics();
   readonly registry: NodeRegistry;
   readonly outbox: SqliteOutbox;
@@ -72,6 +72,7 @@ export class Gateway {
   ) {
     this.logger = options.logger ?? pino({ level: config.log.level, base: { gw: config.gatewayId } });
     this.now = options.now ?? Date.now;
+    this.bus = new Bus((event, err) => this.logger.error({ event, err: err.message }, 'bus listener failed'));
     this.db = openDatabase(config.dataDir);
     this.registry = new NodeRegistry(this.db);
     this.outbox = new SqliteOutbox(this.db);
@@ -92,7 +93,15 @@ export class Gateway {
       nodeStates: this.nodeStates,
       supervisor: this.supervisor,
       sealer: new CommandSealer(readMeta(this.db, 'command_seq')),
-      send: (node, wire) => this.sources.some((s) => s.sendToNode(node, wire)),
+      send: (node, wire) =>
+        this.sources.some((s) => {
+          try {
+            return s.sendToNode(node, wire);
+          } catch (err) {
+            this.logger.error({ node, source: s.name, err: (err as Error).message }, 'sending a command failed');
+            return false;
+          }
+        }),
       bus: this.bus,
       logger: this.logger,
       counters: this.counters,

@@ -19,8 +19,12 @@ interface Family {
 export class Counter {
   private values = new Map<string, number>();
 
+  /** `maxSeries`: beyond this many label sets, increments go to `{overflow="true"}` (bounded memory). */
+  constructor(private maxSeries = 10_000) {}
+
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
+    let key = labelText(labels);
+    if (!this.values.has(key) && this.values.size >= this.maxSeries) key = '{overflow="true"}';
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
 

@@ -87,6 +87,10 @@ export class Pipeline {
   };
 
   submit(job: Job): void {
+    if (this.stopped) {
+      job.fail(new Error('网关正在停止 / the gateway is stopping'));
+      return;
+    }
     this.jobs.push(job);
     this.schedule();
   }
@@ -121,6 +125,7 @@ export class Pipeline {
 
   flush(): void {
     this.scheduled = false;
+    if (this.stopped) return;
     const frames = this.frames;
     const jobs = this.jobs;
     if (frames.length === 0 && jobs.length === 0) return;

@@ -42,7 +42,12 @@ export function fastSign(keyHex: string, body: string): string {
     .slice(0, SIG_BYTES * 2);
 }
 
+/** Longest wire form looked at: a node message is a few hundred bytes (serial frames stop at 768). */
+export const MAX_WIRE = 2048;
+
 export function verifyFrame(frame: InboundFrame, lookups: VerifierLookups): Verdict {
+  if (frame.raw.length > MAX_WIRE)
+    return { ok: false, reason: 'malformed', node: frame.topicNode, detail: `longer than ${MAX_WIRE} bytes` };
   const parts = unseal(frame.raw);
   if (!parts) return { ok: false, reason: 'malformed', node: frame.topicNode, detail: 'no signature member' };
   let json: unknown;
