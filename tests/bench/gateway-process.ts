@@ -130,6 +130,19 @@ export class GatewayProcess {
     return 0;
   }
 
+  /** Sum of every series of a metric whose labels contain all of `labels` (e.g. { reason: 'bad_signature' }). */
+  async metricSum(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    let sum = 0;
+    for (const line of (await this.metrics()).split('\n')) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      const space = line.lastIndexOf(' ');
+      const series = line.slice(0, space);
+      if (wanted.every((w) => series.includes(w))) sum += Number(line.slice(space + 1));
+    }
+    return sum;
+  }
+
   logText(): string {
     try {
       return readFileSync(this.logFile, 'utf8');
