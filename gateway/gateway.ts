@@ -154,6 +154,11 @@ export class Gateway {
     );
   }
 
+  /** Stages that failed to start, with the reason (the gateway runs without them). */
+  failedStages(): [stage: string, error: string][] {
+    return [...this.controller.failed];
+  }
+
   /** Raises or clears a gateway-side trouble (node null) through the pipeline. */
   raiseTrouble(
     code: TroubleCode,

@@ -82,12 +82,13 @@ export function banner(running: RunningGateway, config: GatewayConfig, cloud: st
     `  报警面板 / panel:          ${config.panel.enabled ? `http://${host}:${g.httpPort}/panel/` : '(disabled)'}`,
     `  指标 / metrics:            http://${host}:${g.httpPort}/metrics`,
     config.localBroker.mode === 'embedded'
-      ? `  本地 MQTT / local broker:  mqtt://${config.localBroker.host}:${running.localBrokerPort ?? config.localBroker.port} (embedded)`
+      ? `  本地 MQTT / local broker:  mqtt://${config.localBroker.host}:${running.localBrokerPort || config.localBroker.port} (embedded)`
       : `  本地 MQTT / local broker:  ${config.localBroker.url} (external)`,
     `  云端 / cloud uplink:       ${cloud}`,
     ...config.serial.map((s) => `  串口 / serial:             ${s.path} @ ${s.baudRate}`),
     `  数据目录 / data folder:    ${resolve(config.dataDir)}`,
     `  已登记节点 / nodes:        ${g.registry.list().length} (parkwatch nodes add ...)`,
+    ...g.failedStages().map(([stage, error]) => `  ！未能启动 / NOT RUNNING:   ${stage}: ${error}`),
   ];
   return lines.join('\n');
 }
