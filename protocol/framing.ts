@@ -51,11 +51,15 @@ const MODE_DISCARD = 2;
 export class FrameDecoder {
   private mode = MODE_IDLE;
   private buf = '';
+  private maxFrame: number;
 
+  // No default parameter: the firmware imports this file and Espruino cannot run them.
   constructor(
     private sink: FrameSink,
-    private maxFrame: number = MAX_FRAME,
-  ) {}
+    maxFrame?: number,
+  ) {
+    this.maxFrame = maxFrame === undefined ? MAX_FRAME : maxFrame;
+  }
 
   push(chunk: string): void {
     let data = this.buf + chunk;
