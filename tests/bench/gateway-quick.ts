@@ -4,7 +4,8 @@
  *     durable outbox with WAL + synchronous=FULL) while the uplink drains to a real Mosquitto;
  *  2. drain: an outbox backlog built while Mosquitto is down, delivered after it returns;
  *  3. alarm latency: one node alarm at a time, from arrival at the gateway to the cloud
- *     subscriber, and the part of it spent before the commit (the gateway's own share).
+ *     subscriber, and the part of it spent before the commit (the gateway's own share);
+ *  4. ingest through the embedded local broker from MQTT node clients in the same process.
  *
  *   npx tsx tests/bench/gateway-quick.ts [--nodes 200] [--messages 100000] [--backlog 50000] [--alarms 200]
  */
@@ -15,7 +16,8 @@ import pino from 'pino';
 import { validateConfig } from '../../gateway/config/load.ts';
 import { DirectIngest } from '../../gateway/direct-ingest.ts';
 import { Gateway } from '../../gateway/gateway.ts';
-import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
+import { runGateway } from '../../gateway/run.ts';
+import { CLOUD_ALL_EVENTS, nodeUp } from '../../protocol/topics.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { tempDir } from '../gateway/support/gateway-rig.ts';
 import { startMosquitto } from '../support/mosquitto.ts';
@@ -155,5 +157,55 @@ function pct(sorted: number[], p: number): number {
 }
 
 await gateway.stop();
+
+// 4. ingest through the embedded local broker ------------------------------------------------
+{
+  const mqttDir = tempDir('pw-bench-gw-mqtt-');
+  const local = await runGateway(
+    validateConfig(
+      {
+        dataDir: mqttDir,
+        http: { host: '127.0.0.1', port: 0 },
+        localBroker: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+        cloud: { url: broker.url },
+        panel: { enabled: false },
+        log: { level: 'silent' },
+      },
+      'bench',
+    ),
+    { logger: pino({ level: 'silent' }), panel: false },
+  );
+  const g = local.gateway;
+  const clientsN = 8;
+  const perClient = Math.floor(MESSAGES / 4 / clientsN);
+  const sims = g.registry
+    .upsert(
+      Array.from({ length: clientsN }, (_, i) => ({ id: `m${i}` })),
+      Date.now(),
+    )
+    .map((s) => new SimNode(s.id, s.keyHex));
+  const url = `mqtt://127.0.0.1:${local.localBrokerPort}`;
+  const clients = await Promise.all(sims.map((n) => n.connect(url)));
+  const wires = sims.map((n) => Array.from({ length: perClient }, () => n.telemetry()));
+  const startSeq = g.pipeline.lastSeq();
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let k = 0; k < perClient; k += 100)
+        await Promise.all(wires[i].slice(k, k + 100).map((w) => c.publishAsync(nodeUp(sims[i].id), w, { qos: 1 })));
+    }),
+  );
+  while (g.pipeline.lastSeq() - startSeq < clientsN * perClient) await sleep(2);
+  const s = (performance.now() - started) / 1000;
+  console.log(
+    `ingest over the embedded broker: ${clientsN} MQTT node clients x ${perClient} QoS 1 telemetry = ` +
+      `${clientsN * perClient} committed in ${s.toFixed(2)} s -> ${Math.round((clientsN * perClient) / s)} msg/s ` +
+      `(clients, broker, pipeline and uplink share one process)`,
+  );
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await local.stop();
+  rmSync(mqttDir, { recursive: true, force: true });
+}
+
 await broker.dispose();
 rmSync(dir, { recursive: true, force: true });
