@@ -218,11 +218,12 @@ export class Uplink {
         const sentAt = this.now();
         this.inflight.set(entry.seq, sentAt);
         client.publish(cloudEvent(this.deps.park, this.deps.gw, entry.kind), entry.payload, { qos: 1 }, (err) => {
-          if (err) return; // connection closed: the entry is still in the outbox and goes again
+          if (generation === this.generation) this.inflight.delete(entry.seq);
+          // Not delivered: the entry is still in the outbox and goes again on the next connection.
+          if (err) return;
           this.acked.push(entry.seq);
           this.deps.counters.published.inc();
           this.deps.counters.latency.observe((this.now() - sentAt) / 1000);
-          if (generation === this.generation) this.inflight.delete(entry.seq);
           this.scheduleAckFlush();
         });
       }
