@@ -12,8 +12,12 @@ export class CloudLog {
   invalid = 0;
   private constructor(private client: mqtt.MqttClient) {}
 
-  static async open(url: string): Promise<CloudLog> {
+  static async open(
+    url: string,
+    auth: { username: string; password: string } | undefined = undefined,
+  ): Promise<CloudLog> {
     const client = await mqtt.connectAsync(url, {
+      ...auth,
       clientId: 'pw-chaos-cloud-log',
       clean: false,
       protocolVersion: 4,
