@@ -83,4 +83,11 @@ export const COMMANDS: Command[] = [
       '模拟园区压测真实网关 / many simulated nodes against a real gateway and cloud: sent, acked, delivered, latency',
     run: async (args) => (await import('../simulator/park/park-cli.ts')).runPark(args),
   },
+  {
+    words: ['sim', 'demo'],
+    usage: 'parkwatch sim demo [--config FILE]',
+    summary:
+      '网关加一个模拟园区（含真实火灾回放）/ the gateway with a simulated park attached, one node replaying a NIST fire',
+    run: async (args) => (await import('../simulator/park/demo-cli.ts')).runDemo(args),
+  },
 ];
