@@ -11,6 +11,7 @@ export function gatewayCounters(m: Metrics) {
     transportRejects: m.counter('parkwatch_ingest_transport_rejects_total', 'framing rejects by transport and reason'),
     /** by claimed node id, for the panel only (not exported); bounded against floods of made-up ids */
     rejectsBySource: new Counter(1000),
+    late: m.counter('parkwatch_late_events_total', 're-sent events below the replay window, stored because new'),
     storeErrors: m.counter('parkwatch_store_errors_total', 'batches whose commit failed (not acknowledged)'),
     batches: m.histogram('parkwatch_batch_size', 'frames and actions per committed batch', [1, 10, 100, 1000, 10000]),
     dropped: m.counter('parkwatch_outbox_dropped_total', 'telemetry dropped from the outbox by reason'),

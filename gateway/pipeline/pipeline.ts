@@ -38,6 +38,8 @@ export interface PipelineDeps {
     /** by claimed node id or transport (not exported to /metrics: unbounded labels) */
     rejectsBySource: Counter;
     storeErrors: Counter;
+    /** event re-sends below the replay window that were not stored yet */
+    late: Counter;
     batches: Histogram;
   };
   /** gateway-side decisions that a message causes (a node back online): run inside the batch */
@@ -136,6 +138,7 @@ export class Pipeline {
     const overlay = new Map<string, ReplayState>();
     const events: DecidedEvent[] = [];
     const acks = new Map<string, AckPlan>();
+    const lateSeen = new Set<string>();
     const jobEvents: (DecidedEvent[] | undefined)[] = [];
     const commands: { node: RegisteredNode; wire: () => string }[] = [];
     const ctx: DecideContext = { gw: d.gw, park: d.park, nextSeq: () => ++this.seq, condition: (s) => d.book.get(s) };
@@ -172,11 +175,31 @@ export class Pipeline {
         continue;
       }
       const { message, node } = verdict;
+      if (verdict.late) {
+        const key = `${node.id}/${message.boot}/${message.seq}`;
+        if (lateSeen.has(key) || d.log.hasOrigin(node.id, message.boot, message.seq)) {
+          this.reject(
+            'duplicate',
+            frame,
+            node.id,
+            `late re-send of boot ${message.boot} seq ${message.seq}, already stored`,
+          );
+          planAck(node, message.boot, message.seq);
+          continue;
+        }
+        // Below the window, so the window does not change; the log lookup above keeps it single.
+        lateSeen.add(key);
+        d.counters.late.inc();
+      } else
+        overlay.set(
+          node.id,
+          acceptReplay(
+            overlay.get(node.id) ?? this.replay.get(node.id) ?? emptyReplayState(),
+            message.boot,
+            message.seq,
+          ),
+        );
       d.counters.ingest.inc({ path: frame.path, kind: message.kind });
-      overlay.set(
-        node.id,
-        acceptReplay(overlay.get(node.id) ?? this.replay.get(node.id) ?? emptyReplayState(), message.boot, message.seq),
-      );
       const ivl = message.kind === 'heartbeat' ? message.d.ivl : undefined;
       const cameBack = d.supervisor.heard(node.id, frame.receivedAt, ivl);
       d.nodeStates.fromMessage(node, message, frame.receivedAt);

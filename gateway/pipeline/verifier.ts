@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type ReplayState, SIG_BYTES, unseal } from '../../protocol/index.ts';
+import { isEventKind, type ReplayState, SIG_BYTES, unseal } from '../../protocol/index.ts';
 import { checkReplay } from '../../protocol/replay.ts';
 import type { InboundFrame } from '../ingest/inbound.ts';
 import type { RegisteredNode } from '../store/registry.ts';
@@ -19,7 +19,12 @@ export type RejectReason =
   | 'duplicate';
 
 export type Verdict =
-  | { ok: true; message: NodeMessage; node: RegisteredNode }
+  /**
+   * `late`: same boot, but below the replay window (a re-send after more than 32 newer
+   * messages, e.g. the node's ring after a gateway outage). The pipeline stores it only if the
+   * event log does not have it yet, and acknowledges it either way.
+   */
+  | { ok: true; message: NodeMessage; node: RegisteredNode; late: boolean }
   | {
       ok: false;
       reason: RejectReason;
@@ -91,6 +96,7 @@ export function verifyFrame(frame: InboundFrame, lookups: VerifierLookups): Verd
       message,
       registered,
     };
+  if (verdict === 'too_old' && isEventKind(message.kind)) return { ok: true, message, node: registered, late: true };
   if (verdict !== 'fresh')
     return {
       ok: false,
@@ -98,5 +104,5 @@ export function verifyFrame(frame: InboundFrame, lookups: VerifierLookups): Verd
       node: message.node,
       detail: `${verdict}: boot ${message.boot} seq ${message.seq}`,
     };
-  return { ok: true, message, node: registered };
+  return { ok: true, message, node: registered, late: false };
 }

@@ -90,6 +90,17 @@ export class EventLog {
     ).map((r) => JSON.parse(r.body) as DecidedEvent);
   }
 
+  /** True when an event (not telemetry) from this node boot and sequence is in the log. */
+  hasOrigin(node: string, boot: number, seq: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "SELECT 1 FROM events WHERE node = ? AND kind != 'telemetry' AND json_extract(body, '$.origin.boot') = ? AND json_extract(body, '$.origin.seq') = ? LIMIT 1",
+        )
+        .get(node, boot, seq) !== undefined
+    );
+  }
+
   byId(seq: number): DecidedEvent | undefined {
     const row = this.db.prepare('SELECT body FROM events WHERE seq = ?').get(seq) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as DecidedEvent) : undefined;

@@ -73,6 +73,30 @@ describe('gateway pipeline', () => {
     expect(rig.gateway.panel.refusals().byReason.bad_signature).toBe(1);
   });
 
+  it('stores a late re-send below the window once, and acknowledges it again after', async () => {
+    rig = await startRig();
+    const n1 = rig.node('n1');
+    const alarm = n1.alarm(); // seq 1: stored, its ack "lost"
+    const held = n1.seal(n1.message('test', '', { by: 'button', ok: true })); // seq 2: lost on the way
+    rig.direct.push(alarm, 'n1');
+    for (let i = 0; i < 40; i++) rig.direct.push(n1.telemetry(), 'n1');
+    await tick();
+    // the node's ring re-sends both after 40 newer messages
+    rig.direct.push(alarm, 'n1');
+    rig.direct.push(held, 'n1');
+    rig.direct.push(held, 'n1');
+    await tick();
+    rig.direct.push(held, 'n1');
+    await tick();
+    const kinds = rig.gateway.eventLog.after(0, 100).map((e) => e.kind);
+    expect(kinds.filter((k) => k !== 'telemetry')).toEqual(['alarm', 'test']);
+    const acked = (rig.commands.get('n1') ?? []).flatMap((w) => commandOf(w).d.seqs ?? []);
+    expect(acked).toEqual([1, 1, 2, 2, 2]);
+    const text = await rig.metrics();
+    expect(metric(text, 'parkwatch_late_events_total')).toBe(1);
+    expect(metric(text, 'parkwatch_rejects_total{reason="duplicate"}')).toBe(3);
+  });
+
   it('refuses a replay after a restart and keeps the command seq rising', async () => {
     rig = await startRig();
     const n1 = rig.node('n1');
