@@ -16,6 +16,7 @@ export interface VirtualBoardOptions {
   script: Script;
   clock: VirtualClock;
   feeds: PinFeeds;
+  /** in memory by default; a FolderStorage keeps it on disk */
   storage?: Map<string, string>;
   net?: NetProvider;
   uarts?: Record<string, UartEnd>;

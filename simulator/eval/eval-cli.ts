@@ -41,6 +41,16 @@ export function summarize(nist: NistRow[], water: WaterRow[]): EvalSummary {
 const fmt = (v: number | null, digits = 0) => (v === null ? '-' : v.toFixed(digits));
 
 export async function runEval(args: string[]): Promise<number> {
+  try {
+    return await evaluate(args);
+  } catch (err) {
+    // a broken data file: say which file and line (the importers put them in the message)
+    console.error(`评估失败 / eval failed: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function evaluate(args: string[]): Promise<number> {
   const { values } = parseArgs(args, ['data']);
   const data = values.get('data') ?? DEFAULT_DATA;
   if (!existsSync(data)) {

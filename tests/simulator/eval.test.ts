@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -49,5 +49,19 @@ describe('sim eval', () => {
     expect(status).toBe(0);
     expect(printed).toMatch(/skipped: .*open-water-level not found/);
     expect(printed).toMatch(/detected 53\/53, median lead -?[\d.]+ s, worst lag \d+ s, false alarms 0/);
+  });
+
+  it('names the file and line of a broken data file and exits 1', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pw-eval-bad-'));
+    cpSync('simulator/data/nist-smoke-alarms', join(data, 'nist-smoke-alarms'), { recursive: true });
+    appendFileSync(join(data, 'nist-smoke-alarms', 'NIST_Smoke_Alarms_SDC05.csv'), '2.07E+02,oops\n');
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const status = await runEval(['--data', data]);
+    const printed = err.mock.calls.map((c) => String(c[0])).join('\n');
+    err.mockRestore();
+    log.mockRestore();
+    expect(status).toBe(1);
+    expect(printed).toMatch(/NIST_Smoke_Alarms_SDC05\.csv:\d+: column \w+ is not a number/);
   });
 });

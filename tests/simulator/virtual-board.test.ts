@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FolderStorage } from '../../simulator/board/folder-storage.ts';
 import { VirtualBoard } from '../../simulator/board/virtual-board.ts';
 import { VirtualClock } from '../../simulator/virtual-clock.ts';
 
@@ -21,7 +25,7 @@ E.on('init', function () {
 const probe = VirtualBoard.compile(PROBE, 'probe.js');
 
 /** `press`: [down, up] ms; the contact bounces for 10 ms after it goes down */
-function makeBoard(press?: [number, number]) {
+function makeBoard(press?: [number, number], storage?: Map<string, string>) {
   const clock = new VirtualClock(0);
   const lines: string[] = [];
   const level = (t: number) => {
@@ -40,6 +44,7 @@ function makeBoard(press?: [number, number]) {
       digital: { D0: { level, edgesMs } },
     },
     onConsole: (l, t) => lines.push(`${t} ${l}`),
+    storage,
   });
   return { clock, board, lines };
 }
@@ -90,5 +95,15 @@ describe('VirtualBoard', () => {
     clock.runUntil(3000);
     const edges = lines.filter((l) => l.includes('edge'));
     expect(edges).toEqual(['2060 edge 0 at 2.060', '2550 edge 1 at 2.550']);
+  });
+
+  it('keeps Storage in a folder across boards when asked to', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-storage-'));
+    const first = makeBoard(undefined, new FolderStorage(dir));
+    first.board.powerOn();
+    expect(readFileSync(join(dir, 'boots'), 'latin1')).toBe('1');
+    const second = makeBoard(undefined, new FolderStorage(dir));
+    second.board.powerOn();
+    expect(second.lines[0]).toBe('0 boot 2 t=0');
   });
 });
