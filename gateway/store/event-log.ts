@@ -1,6 +1,6 @@
 import type { ReplayState } from '../../protocol/replay.ts';
 import type { DecidedEvent } from '../wire/events.ts';
-import type { Db } from './database.ts';
+import { type Db, readMeta } from './database.ts';
 import { type Outbox, type OutboxClass, TELEMETRY, URGENT } from './outbox.ts';
 
 /**
@@ -47,9 +47,14 @@ export class EventLog {
     );
   }
 
-  /** Highest stored gateway seq, 0 for a fresh database. */
+  /**
+   * Highest gateway seq ever stored, 0 for a fresh database. Kept in meta too, because pruned
+   * telemetry may have been the newest row: a seq must never be handed out twice (ids are
+   * how consumers drop duplicates).
+   */
   lastSeq(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
+    const inLog = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number }).s;
+    return Math.max(inLog, readMeta(this.db, 'event_seq'));
   }
 
   loadReplay(): Map<string, ReplayState> {
@@ -77,6 +82,7 @@ export class EventLog {
       this.outbox.add(entries);
       for (const [node, r] of batch.replay) this.upsertReplay.run(node, r.boot, r.high, r.mask);
       if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
+      if (batch.events.length > 0) this.setMeta.run('event_seq', batch.events[batch.events.length - 1].seq);
       alsoInside();
     })();
   }
