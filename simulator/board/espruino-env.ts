@@ -193,6 +193,10 @@ function makeSocket(
     );
     return api;
   }
+  // a Wi-Fi drop kills the socket
+  const off = s.wifi.onChange((up) => {
+    if (!up) handle?.end();
+  });
   handle = s.net.connect(opts.host, Number(opts.port), {
     onConnect: guard(() => {
       open = true;
@@ -201,18 +205,12 @@ function makeSocket(
     }),
     onData: guard((d: unknown) => socket.emit('data', d)),
     onClose: guard((reason: unknown) => {
+      off();
       const was = open;
       open = false;
       if (!was) socket.emit('error', { message: String(reason) });
       socket.emit('close', !was);
     }),
-  });
-  // a Wi-Fi drop kills the socket
-  const off = s.wifi.onChange((up) => {
-    if (!up) {
-      off();
-      handle?.end();
-    }
   });
   return api;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { FirmwareScript } from '../firmware-script.ts';
 import { loadNistDir, type NistColumn } from '../traces/nist.ts';
-import { traceEnd } from '../traces/trace.ts';
+import { channelOf, traceEnd } from '../traces/trace.ts';
 import { EVAL_KEY, firstOf, observeNode } from './observe-node.ts';
 
 /**
@@ -67,7 +67,7 @@ function evaluateColumn(col: NistColumn, activationS: number, fw: FirmwareScript
       link: { kind: 'serial' },
       channels: [{ name: 'smoke', kind: 'analog' }],
     },
-    inputs: { smoke: { value: col.trace.channels[1]!, trace: col.trace, atS: 0, perUnit: 1000 } },
+    inputs: { smoke: { value: channelOf(col.trace, 'smoke'), trace: col.trace, atS: 0, perUnit: 1000 } },
     durationMs: traceEnd(col.trace) * 1000,
   });
   const alarm = firstOf(run.messages, 'alarm', 'smoke');

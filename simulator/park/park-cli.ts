@@ -8,6 +8,7 @@ import { resolveInput } from '../node/inputs.ts';
 import { SimNode } from '../node/sim-node.ts';
 import { WireCapture } from '../node/wire-capture.ts';
 import { derivedKey, nodeConfig } from '../scenario/node-setup.ts';
+import { ScenarioNodeSchema } from '../scenario/schema.ts';
 import { seededRandom } from '../traces/generators.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 
@@ -31,11 +32,9 @@ export async function runPark(args: string[]): Promise<number> {
   const rand = seededRandom(Math.round(Number(values.get('seed') ?? 1)));
   const fw = await loadFirmwareScript();
   const ids = Array.from({ length: count }, (_, i) => `park-${String(i + 1).padStart(4, '0')}`);
-  const specs = ids.map((id, i) => ({
-    id,
-    link: (i >= count - serialCount ? 'serial' : 'mqtt') as 'mqtt' | 'serial',
-    inputs: {},
-  }));
+  const specs = ids.map((id, i) =>
+    ScenarioNodeSchema.parse({ id, link: i >= count - serialCount ? 'serial' : 'mqtt' }),
+  );
   console.log(
     `启动网关与云端 / starting gateway and cloud: ${count} nodes (${serialCount} serial), ${rate} presses/s, ${durationS} s`,
   );
@@ -56,18 +55,18 @@ export async function runPark(args: string[]): Promise<number> {
       { nist: { test: 'SDC02', column: 'Pho1B' }, atS: durationS * 0.3 - 95 },
       { dataDir: DEFAULT_DATA, baseDir: '.' },
     );
-    const nodes = specs.map(
-      (s, i) =>
-        new SimNode({
-          config: nodeConfig(s as Parameters<typeof nodeConfig>[0]),
-          inputs: i === 0 ? { smoke: fire } : {},
-          fw,
-          clock,
-          net: wire.net(stack.net()),
-          uart: s.link === 'serial' ? wire.uart(stack.serialEnds.get(s.id) as never) : undefined,
-          buttonPressesMs: presses.get(s.id) ?? [],
-        }),
-    );
+    const nodes = specs.map((s, i) => {
+      const end = stack.serialEnds.get(s.id);
+      return new SimNode({
+        config: nodeConfig(s),
+        inputs: i === 0 ? { smoke: fire } : {},
+        fw,
+        clock,
+        net: wire.net(stack.net()),
+        uart: end && wire.uart(end),
+        buttonPressesMs: presses.get(s.id) ?? [],
+      });
+    });
     const t0 = Date.now();
     for (const n of nodes) n.board.powerOn();
     const progress = setInterval(() => {
