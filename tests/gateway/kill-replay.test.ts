@@ -33,7 +33,8 @@ afterAll(async () => {
 
 describe('gateway killed with SIGKILL mid-replay', () => {
   it('loses nothing it acknowledged', async () => {
-    broker = await startMosquitto({ persistence: true });
+    // unlimited queue for offline subscribers: the watcher must not lose what the broker accepted
+    broker = await startMosquitto({ persistence: true, extraConfig: 'max_queued_messages 0' });
     const received: DecidedEvent[] = [];
     const watcher = await mqtt.connectAsync(broker.url, {
       clientId: 'kill-watcher',
@@ -41,7 +42,15 @@ describe('gateway killed with SIGKILL mid-replay', () => {
       reconnectPeriod: 100,
     });
     clients.push(watcher);
-    watcher.on('message', (_t, payload) => received.push(JSON.parse(payload.toString())));
+    let killOnFirst = false;
+    watcher.on('message', (_t, payload) => {
+      received.push(JSON.parse(payload.toString()));
+      // SIGKILL from inside the handler of the first replayed event: no polling delay
+      if (killOnFirst) {
+        killOnFirst = false;
+        gw?.child.kill('SIGKILL');
+      }
+    });
     await watcher.subscribeAsync(CLOUD_ALL_EVENTS, { qos: 1 });
     await broker.stop(); // the cloud is down while the nodes report
 
@@ -90,8 +99,8 @@ describe('gateway killed with SIGKILL mid-replay', () => {
     await until(() => ackedCount() === total, 20_000, 'all events acknowledged');
 
     await broker.start();
+    killOnFirst = true;
     await until(() => received.length > 0, 20_000, 'replay to begin');
-    gw.child.kill('SIGKILL');
     expect(await gw.exited).toBe('SIGKILL');
     const before = new Set(received.map((e) => e.id)).size;
 
@@ -112,6 +121,7 @@ describe('gateway killed with SIGKILL mid-replay', () => {
       const firsts = seqs.filter((s, i) => seqs.indexOf(s) === i);
       expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
     }
+    await waitForPort(localPort); // a clean stop needs the gateway up, not still loading its modules
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   }, 90_000);
@@ -159,6 +169,7 @@ describe('gateway killed with SIGKILL mid-replay', () => {
     gw = spawnGateway(config);
     await until(() => ackedAtKill.every((k) => received.has(k)), 30_000, 'every acknowledged event at the cloud');
     expect(ackedAtKill.length).toBeGreaterThanOrEqual(400);
+    await waitForPort(localPort); // a clean stop needs the gateway up, not still loading its modules
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   }, 90_000);

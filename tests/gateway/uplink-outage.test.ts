@@ -16,7 +16,8 @@ let watcher: MqttClient;
 const received: DecidedEvent[] = [];
 
 beforeAll(async () => {
-  broker = await startMosquitto({ persistence: true });
+  // unlimited queue for offline subscribers: the watcher must not lose what the broker accepted
+  broker = await startMosquitto({ persistence: true, extraConfig: 'max_queued_messages 0' });
   // A persistent session so the watcher also gets what was published while it reconnected.
   watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', clean: false, reconnectPeriod: 100 });
   watcher.on('message', (topic, payload) => {
