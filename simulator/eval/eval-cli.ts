@@ -87,10 +87,23 @@ async function evaluate(args: string[]): Promise<number> {
     console.log(`\n水位 / water: Open-Water-Level vs NOAA 8658120, alarm level ${ALARM_LEVEL_M} m NAVD88\n`);
     console.log(
       renderTable(
-        ['device', 'episodes', 'detected', 'alarms', 'false', 'by echo', 'by y2000', 'other', 'unjudged', 'note'],
+        [
+          'device',
+          'episodes',
+          'sensor reached',
+          'detected',
+          'alarms',
+          'false',
+          'by echo',
+          'by y2000',
+          'other',
+          'unjudged',
+          'note',
+        ],
         water.map((r) => [
           r.device,
           r.episodes,
+          r.reached,
           r.detected,
           r.alarms,
           r.falseAlarms,

@@ -40,6 +40,8 @@ const CAUSE_S = 600;
 export interface WaterRow {
   device: string;
   episodes: number;
+  /** episodes in which this sensor itself read the alarm level (the rest it could not see) */
+  reached: number;
   detected: number;
   alarms: number;
   falseAlarms: number;
@@ -110,9 +112,11 @@ function evaluateSensor(
   }
   const inRecord = episodes.filter((e) => e.fromS <= sensorEnd);
   const near = (t: number, e: Episode) => t >= e.fromS - MATCH_S && t <= e.toS + MATCH_S;
+  const level = channelOf(s.trace, 'level');
   const row: WaterRow = {
     device: s.device,
     episodes: inRecord.length,
+    reached: inRecord.filter((e) => level.t.some((t, i) => near(t, e) && (level.v[i] as number) >= alarmLevelM)).length,
     detected: inRecord.filter((e) => alarms.some((t) => near(t, e))).length,
     alarms: alarms.length,
     falseAlarms: 0,
