@@ -105,7 +105,7 @@ export class Gateway {
       bus: this.bus,
       logger: this.logger,
       counters: this.counters,
-      onHeard: (ctx, node, at) =>
+      onCameBack: (ctx, node, at) =>
         decideGatewayTrouble(ctx, { node, nodeId: node.id, ch: '', code: 'offline', raised: false, at, data: {} }),
     });
     this.desk = new OperatorDesk({

@@ -77,7 +77,7 @@ export class OperatorDesk {
               },
             ],
             staged: [],
-            commands: [{ node, boot, kind: 'set_config', d: { cfg } }],
+            commands: [{ node, command: { node: node.id, boot, kind: 'set_config', d: { cfg } } }],
           };
         },
         done: (events) => resolve(events[0]),
@@ -136,7 +136,14 @@ export class OperatorDesk {
           events: [fromCondition('silence', next, { by: action.by, ref: action.ref, s: action.seconds })],
           staged: [[slot, next]],
           commands:
-            node && boot ? [{ node, boot, kind: 'hush', d: { ch: condition.ch || '*', s: action.seconds } }] : [],
+            node && boot
+              ? [
+                  {
+                    node,
+                    command: { node: node.id, boot, kind: 'hush', d: { ch: condition.ch || '*', s: action.seconds } },
+                  },
+                ]
+              : [],
         };
       }
       case 'note': {
@@ -175,7 +182,7 @@ export class OperatorDesk {
             },
           ],
           staged: [],
-          commands: [{ node, boot, kind: 'test', d: {} }],
+          commands: [{ node, command: { node: node.id, boot, kind: 'test', d: {} } }],
         };
       }
     }

@@ -8,6 +8,9 @@ import { fastSign } from './verifier.ts';
  * with each batch (meta.command_seq) and the counter resumes above it after a restart, so a
  * node never sees a command seq go backwards.
  */
+/** A command before sealing: the sealer adds the protocol version and the command seq. */
+export type UnsealedCommand = Omit<NodeCommand, 'v' | 'seq'>;
+
 export class CommandSealer {
   constructor(private seq: number) {}
 
@@ -16,7 +19,7 @@ export class CommandSealer {
     return this.seq;
   }
 
-  seal(keyHex: string, command: Omit<NodeCommand, 'v' | 'seq'>): string {
+  seal(keyHex: string, command: UnsealedCommand): string {
     const full = { ...command, v: PROTOCOL_VERSION, seq: ++this.seq } as NodeCommand;
     const body = canonicalJson(full);
     return `${body.slice(0, -1)},"sig":"${fastSign(keyHex, body)}"}`;

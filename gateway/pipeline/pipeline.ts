@@ -11,7 +11,7 @@ import type { EventLog } from '../store/event-log.ts';
 import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import type { DecidedEvent } from '../wire/events.ts';
-import type { CommandSealer } from './command-sealer.ts';
+import type { CommandSealer, UnsealedCommand } from './command-sealer.ts';
 import { type RejectReason, verifyFrame } from './verifier.ts';
 
 /**
@@ -42,31 +42,51 @@ export interface PipelineDeps {
     late: Counter;
     batches: Histogram;
   };
-  /** gateway-side decisions that a message causes (a node back online): run inside the batch */
-  onHeard: (ctx: DecideContext, node: RegisteredNode, at: number, cameBack: boolean) => Decision;
+  /** what a silent node's return decides (clearing its offline trouble): run inside the batch */
+  onCameBack: (ctx: DecideContext, node: RegisteredNode, at: number) => Decision;
 }
 
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
 export interface Job {
-  decide: (ctx: DecideContext) => Decision & {
-    commands?: {
-      node: RegisteredNode;
-      boot: number;
-      kind: 'hush' | 'test' | 'silence' | 'set_config';
-      d: Record<string, unknown>;
-    }[];
-  };
+  /** may throw to refuse (e.g. PanelActionError); nothing of a refused job is kept */
+  decide: (ctx: DecideContext) => Decision & { commands?: { node: RegisteredNode; command: UnsealedCommand }[] };
   done: (events: DecidedEvent[]) => void;
   fail: (err: Error) => void;
 }
 
-interface AckPlan {
-  node: RegisteredNode;
-  boot: number;
-  seqs: number[];
-}
-
 const ACK_MAX = 32;
+
+/** What one batch collects before its commit. */
+class Batch {
+  readonly overlay = new Map<string, ReplayState>();
+  readonly events: DecidedEvent[] = [];
+  /** node/boot -> node sequences to acknowledge */
+  readonly acks = new Map<string, { node: RegisteredNode; boot: number; seqs: number[] }>();
+  /** late re-sends taken in this batch (node/boot/seq) */
+  readonly lateSeen = new Set<string>();
+  readonly commands: { node: RegisteredNode; command: UnsealedCommand }[] = [];
+  /** per job: its events, or undefined when it was refused */
+  readonly jobEvents: (DecidedEvent[] | undefined)[] = [];
+
+  planAck(node: RegisteredNode, boot: number, seq: number): void {
+    const key = `${node.id}/${boot}`;
+    const plan = this.acks.get(key) ?? { node, boot, seqs: [] };
+    plan.seqs.push(seq);
+    this.acks.set(key, plan);
+  }
+
+  /** event_ack commands, at most ACK_MAX sequences each */
+  ackCommands(): { node: RegisteredNode; command: UnsealedCommand }[] {
+    const out: { node: RegisteredNode; command: UnsealedCommand }[] = [];
+    for (const { node, boot, seqs } of this.acks.values())
+      for (let i = 0; i < seqs.length; i += ACK_MAX)
+        out.push({
+          node,
+          command: { node: node.id, boot, kind: 'event_ack', d: { seqs: seqs.slice(i, i + ACK_MAX) } },
+        });
+    return out;
+  }
+}
 
 export class Pipeline {
   private frames: InboundFrame[] = [];
@@ -125,6 +145,71 @@ export class Pipeline {
     this.deps.logger.debug({ reason, node, path: frame.path, via: frame.via, detail }, 'frame rejected');
   }
 
+  private context(): DecideContext {
+    const d = this.deps;
+    return { gw: d.gw, park: d.park, nextSeq: () => ++this.seq, condition: (s) => d.book.get(s) };
+  }
+
+  private take(batch: Batch, decision: Decision): DecidedEvent[] {
+    for (const [slot, c] of decision.staged) this.deps.book.stage(slot, c);
+    for (const e of decision.events) {
+      batch.events.push(e);
+      this.deps.nodeStates.fromEvent(e);
+    }
+    return decision.events;
+  }
+
+  private replayOf(batch: Batch, node: string): ReplayState {
+    return batch.overlay.get(node) ?? this.replay.get(node) ?? emptyReplayState();
+  }
+
+  /** Verifies and decides one frame into the batch. */
+  private handleFrame(batch: Batch, frame: InboundFrame, ctx: DecideContext): void {
+    const d = this.deps;
+    const verdict = verifyFrame(frame, { node: (id) => d.registry.get(id), replay: (id) => this.replayOf(batch, id) });
+    if (!verdict.ok) {
+      this.reject(verdict.reason, frame, verdict.node, verdict.detail);
+      // A duplicate is a re-send whose acknowledgement was lost: acknowledge again, store nothing.
+      const { message, registered } = verdict;
+      if (verdict.reason === 'duplicate' && message && registered && isEventKind(message.kind))
+        batch.planAck(registered, message.boot, message.seq);
+      return;
+    }
+    const { message, node } = verdict;
+    if (verdict.late) {
+      const key = `${node.id}/${message.boot}/${message.seq}`;
+      if (batch.lateSeen.has(key) || d.log.hasOrigin(node.id, message.boot, message.seq)) {
+        this.reject('duplicate', frame, node.id, `late re-send of boot ${message.boot} seq ${message.seq}, stored`);
+        batch.planAck(node, message.boot, message.seq);
+        return;
+      }
+      // Below the window, so the window does not change; the log lookup above keeps it single.
+      batch.lateSeen.add(key);
+      d.counters.late.inc();
+    } else batch.overlay.set(node.id, acceptReplay(this.replayOf(batch, node.id), message.boot, message.seq));
+    d.counters.ingest.inc({ path: frame.path, kind: message.kind });
+    const ivl = message.kind === 'heartbeat' ? message.d.ivl : undefined;
+    const cameBack = d.supervisor.heard(node.id, frame.receivedAt, ivl);
+    d.nodeStates.fromMessage(node, message, frame.receivedAt);
+    if (cameBack) this.take(batch, d.onCameBack(ctx, node, frame.receivedAt));
+    this.take(batch, decideNodeMessage(ctx, message, node, frame.path, frame.receivedAt));
+    if (isEventKind(message.kind)) batch.planAck(node, message.boot, message.seq);
+  }
+
+  /** Runs one job into the batch; a refused job leaves no trace (not even a used seq). */
+  private handleJob(batch: Batch, job: Job, ctx: DecideContext): void {
+    const seqBefore = this.seq;
+    try {
+      const decision = job.decide(ctx);
+      batch.jobEvents.push(this.take(batch, decision));
+      batch.commands.push(...(decision.commands ?? []));
+    } catch (err) {
+      this.seq = seqBefore;
+      batch.jobEvents.push(undefined);
+      job.fail(err as Error);
+    }
+  }
+
   flush(): void {
     this.scheduled = false;
     if (this.stopped) return;
@@ -135,128 +220,36 @@ export class Pipeline {
     this.jobs = [];
     const d = this.deps;
     const seqBefore = this.seq;
-    const overlay = new Map<string, ReplayState>();
-    const events: DecidedEvent[] = [];
-    const acks = new Map<string, AckPlan>();
-    const lateSeen = new Set<string>();
-    const jobEvents: (DecidedEvent[] | undefined)[] = [];
-    const commands: { node: RegisteredNode; wire: () => string }[] = [];
-    const ctx: DecideContext = { gw: d.gw, park: d.park, nextSeq: () => ++this.seq, condition: (s) => d.book.get(s) };
-    const take = (decision: Decision): DecidedEvent[] => {
-      for (const [slot, c] of decision.staged) d.book.stage(slot, c);
-      for (const e of decision.events) {
-        events.push(e);
-        d.nodeStates.fromEvent(e);
-      }
-      return decision.events;
-    };
-    const planAck = (node: RegisteredNode, boot: number, seq: number): void => {
-      const key = `${node.id}/${boot}`;
-      const plan = acks.get(key) ?? { node, boot, seqs: [] };
-      plan.seqs.push(seq);
-      acks.set(key, plan);
-    };
-
-    for (const frame of frames) {
-      const verdict = verifyFrame(frame, {
-        node: (id) => d.registry.get(id),
-        replay: (id) => overlay.get(id) ?? this.replay.get(id) ?? emptyReplayState(),
-      });
-      if (!verdict.ok) {
-        this.reject(verdict.reason, frame, verdict.node, verdict.detail);
-        // A duplicate is a re-send whose acknowledgement was lost: acknowledge again, store nothing.
-        if (
-          verdict.reason === 'duplicate' &&
-          verdict.message &&
-          verdict.registered &&
-          isEventKind(verdict.message.kind)
-        )
-          planAck(verdict.registered, verdict.message.boot, verdict.message.seq);
-        continue;
-      }
-      const { message, node } = verdict;
-      if (verdict.late) {
-        const key = `${node.id}/${message.boot}/${message.seq}`;
-        if (lateSeen.has(key) || d.log.hasOrigin(node.id, message.boot, message.seq)) {
-          this.reject(
-            'duplicate',
-            frame,
-            node.id,
-            `late re-send of boot ${message.boot} seq ${message.seq}, already stored`,
-          );
-          planAck(node, message.boot, message.seq);
-          continue;
-        }
-        // Below the window, so the window does not change; the log lookup above keeps it single.
-        lateSeen.add(key);
-        d.counters.late.inc();
-      } else
-        overlay.set(
-          node.id,
-          acceptReplay(
-            overlay.get(node.id) ?? this.replay.get(node.id) ?? emptyReplayState(),
-            message.boot,
-            message.seq,
-          ),
-        );
-      d.counters.ingest.inc({ path: frame.path, kind: message.kind });
-      const ivl = message.kind === 'heartbeat' ? message.d.ivl : undefined;
-      const cameBack = d.supervisor.heard(node.id, frame.receivedAt, ivl);
-      d.nodeStates.fromMessage(node, message, frame.receivedAt);
-      if (cameBack) take(d.onHeard(ctx, node, frame.receivedAt, true));
-      take(decideNodeMessage(ctx, message, node, frame.path, frame.receivedAt));
-      if (isEventKind(message.kind)) planAck(node, message.boot, message.seq);
-    }
-    for (const job of jobs) {
-      try {
-        const decision = job.decide(ctx);
-        jobEvents.push(take(decision));
-        for (const c of decision.commands ?? [])
-          commands.push({
-            node: c.node,
-            wire: () => d.sealer.seal(c.node.keyHex, { node: c.node.id, boot: c.boot, kind: c.kind, d: c.d } as never),
-          });
-      } catch (err) {
-        jobEvents.push(undefined);
-        job.fail(err as Error);
-      }
-    }
-    for (const plan of acks.values())
-      for (let i = 0; i < plan.seqs.length; i += ACK_MAX) {
-        const seqs = plan.seqs.slice(i, i + ACK_MAX);
-        commands.push({
-          node: plan.node,
-          wire: () =>
-            d.sealer.seal(plan.node.keyHex, { node: plan.node.id, boot: plan.boot, kind: 'event_ack', d: { seqs } }),
-        });
-      }
-
+    const batch = new Batch();
+    const ctx = this.context();
+    for (const frame of frames) this.handleFrame(batch, frame, ctx);
+    for (const job of jobs) this.handleJob(batch, job, ctx);
+    const commands = [...batch.commands, ...batch.ackCommands()];
     try {
-      d.log.commit(
-        { events, replay: overlay, commandSeq: commands.length > 0 ? d.sealer.last + commands.length : 0 },
-        () => d.book.persist(),
-      );
+      // The command seqs this batch will use are persisted with it, so they never repeat.
+      const commandSeq = commands.length > 0 ? d.sealer.last + commands.length : 0;
+      d.log.commit({ events: batch.events, replay: batch.overlay, commandSeq }, () => d.book.persist());
     } catch (err) {
       d.book.rollback();
       this.seq = seqBefore;
       d.counters.storeErrors.inc();
       d.logger.error(
-        { err: (err as Error).message, frames: frames.length, events: events.length },
+        { err: (err as Error).message, frames: frames.length, events: batch.events.length },
         '存储失败，未确认，节点将重发 / store failed: nothing acknowledged, nodes will re-send',
       );
       jobs.forEach((job, i) => {
-        if (jobEvents[i]) job.fail(err as Error);
+        if (batch.jobEvents[i]) job.fail(err as Error);
       });
       return;
     }
     d.book.commit();
-    for (const [node, r] of overlay) this.replay.set(node, r);
+    for (const [node, r] of batch.overlay) this.replay.set(node, r);
     d.counters.batches.observe(frames.length + jobs.length);
-    for (const c of commands) d.send(c.node.id, c.wire());
-    if (events.length > 0) d.bus.emit('committed', events);
+    for (const c of commands) d.send(c.node.id, d.sealer.seal(c.node.keyHex, c.command));
+    if (batch.events.length > 0) d.bus.emit('committed', batch.events);
     for (const s of d.nodeStates.changed()) d.bus.emit('nodeState', s);
     jobs.forEach((job, i) => {
-      const done = jobEvents[i];
+      const done = batch.jobEvents[i];
       if (done) job.done(done);
     });
   }

@@ -54,6 +54,9 @@ describe('panel backend over the real gateway', () => {
     await expect(rig.gateway.panel.act({ action: 'test', node: 'nope', by: 'a' })).rejects.toMatchObject({
       code: 'unknown_node',
     });
+    // refused actions leave no gap in the gateway sequence
+    rig.direct.push(n1.telemetry('smoke', 131), 'n1');
+    await tick();
     const all = rig.gateway.panel.eventsAfter(0, 100);
     expect(all.map((e) => e.kind)).toEqual([
       'hello',
@@ -68,6 +71,7 @@ describe('panel backend over the real gateway', () => {
       'acknowledge',
       'note',
       'test_request',
+      'telemetry',
     ]);
     for (const e of all) expect(DecidedEvent.safeParse(e).success, e.kind).toBe(true);
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
