@@ -1,18 +1,9 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/schema.ts';
 import { Gateway, type GatewayOptions } from './gateway.ts';
-import { EmbeddedMqttIngest } from './ingest/embedded-broker.ts';
-import { ExternalMqttIngest } from './ingest/external-broker.ts';
-import { SerialIngest } from './ingest/serial-ingest.ts';
-import { MqttLocalPublisher } from './local/local-publisher.ts';
-import type { IngestFactory, LocalPublisher } from './ports.ts';
-import type { GatewayState } from './wire/events.ts';
+import { localMqttTransport, serialTransport } from './ingest/transports.ts';
+import type { IngestFactory } from './ports.ts';
 
-/**
- * Builds a gateway with the real transports the config names (embedded or external local
- * broker, serial ports) and the panel, and starts it. `extraIngest` is where the simulator
- * attaches simulated nodes (a DirectIngest, see gateway/direct-ingest.ts).
- */
 /** An unplugged adapter is retried quickly at first: installers replug within seconds. */
 const SERIAL_REOPEN = { minMs: 250, maxMs: 10_000 };
 
@@ -30,61 +21,25 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * Builds a gateway with the real transports the config names (embedded or external local
+ * broker, serial ports) and the panel, and starts it. `extraIngest` is where the simulator
+ * attaches simulated nodes (a DirectIngest, see gateway/direct-ingest.ts).
+ */
 export async function runGateway(config: GatewayConfig, options: RunOptions = {}): Promise<RunningGateway> {
   const c = config;
-  let embedded: EmbeddedMqttIngest | undefined;
-  const external = c.localBroker.mode === 'external' ? new MqttLocalPublisher({ gw: c.gatewayId }) : undefined;
-  // The embedded broker makes its own publisher when its ingest is built; forward to it, and keep
-  // the gateway's retained state until then (the state is published before ingest starts).
-  let lastGatewayState: GatewayState | undefined;
-  const publisher: LocalPublisher = external ?? {
-    publishEvents: (events) => embedded?.publisher.publishEvents(events),
-    publishNodeState: (state) => embedded?.publisher.publishNodeState(state),
-    publishGatewayState: (state) => {
-      lastGatewayState = state;
-      embedded?.publisher.publishGatewayState(state);
-    },
-  };
-  const ingest: IngestFactory[] = [];
-  const broker = c.localBroker;
-  if (broker.mode === 'embedded') {
-    ingest.push((ctx) => {
-      embedded = new EmbeddedMqttIngest({
-        host: broker.host,
-        port: broker.port,
-        consumers: broker.consumers,
-        gw: c.gatewayId,
-        ctx,
-      });
-      if (lastGatewayState) embedded.publisher.publishGatewayState(lastGatewayState);
-      return embedded;
-    });
-  } else {
-    ingest.push(
-      (ctx) =>
-        new ExternalMqttIngest({
-          url: broker.url,
-          username: broker.username,
-          password: broker.password,
-          gw: c.gatewayId,
-          park: c.parkId,
-          backoff: c.cloud.backoff,
-          publisher: external,
-          ctx,
-        }),
-    );
-  }
-  if (c.serial.length > 0) ingest.push((ctx) => new SerialIngest({ ports: c.serial, backoff: SERIAL_REOPEN, ctx }));
+  const local = localMqttTransport(c.localBroker, { gw: c.gatewayId, park: c.parkId }, c.cloud.backoff);
+  const ingest: IngestFactory[] = [local.factory];
+  if (c.serial.length > 0) ingest.push(serialTransport(c.serial, SERIAL_REOPEN));
   ingest.push(...(options.extraIngest ?? []));
-
-  const gatewayOptions: GatewayOptions = { ingest, localPublisher: publisher, logger: options.logger };
+  const gatewayOptions: GatewayOptions = { ingest, localPublisher: local.publisher, logger: options.logger };
   if (options.panel !== false && c.panel.enabled) gatewayOptions.http = mountPanel;
   const gateway = new Gateway(config, gatewayOptions);
   await gateway.start();
   return {
     gateway,
     get localBrokerPort() {
-      return embedded?.port;
+      return local.port();
     },
     stop: () => gateway.stop(),
   };
