@@ -121,6 +121,8 @@ export interface DrainResult {
   queued: number;
   /** edge RSS with everything queued, bytes */
   rssQueued: number;
+  /** highest edge RSS seen while draining, bytes (sampled every 200 ms) */
+  rssDrainPeak: number;
   /** publishing the backlog into the edge during the outage, msg/s */
   ingestPerSec: number;
   /** cloud back up -> last message received, s */
@@ -144,14 +146,20 @@ export async function drain(rig: Rig, o: { senders: number; count: number; windo
   const ingestSeconds = acked.seconds;
   await sleep(500);
   const rssQueued = rig.edgeRss();
+  let rssDrainPeak = rssQueued;
+  const sampler = setInterval(() => {
+    rssDrainPeak = Math.max(rssDrainPeak, rig.edgeRss());
+  }, 200);
   const upAt = performance.now();
   await rig.cloudUp();
   const delivered = await log.waitFor(acked.keys, 15_000, 600_000);
+  clearInterval(sampler);
   await closeAll(senders);
   await tap.close();
   return {
     queued: acked.keys.length,
     rssQueued,
+    rssDrainPeak,
     ingestPerSec: acked.keys.length / ingestSeconds,
     drainSeconds: (log.lastReceiptAt - upAt) / 1000,
     drainPerSec: delivered / ((log.lastReceiptAt - log.firstReceiptAt) / 1000),

@@ -24,9 +24,11 @@ export function table(rows: SystemFigures[]): string {
     'alarm p99 ms',
     'bg delivered/s',
     'queued',
+    'queue in ev/s',
     'drain s',
     'drain ev/s',
     'RSS queued MB',
+    'RSS drain peak MB',
     'lost/acked (SIGKILL)',
   ];
   const body = rows.map((r) => [
@@ -36,9 +38,11 @@ export function table(rows: SystemFigures[]): string {
     ms(r.latency?.p99Ms),
     int(r.latency?.backgroundDeliveredPerSec),
     int(r.drain?.queued),
+    int(r.drain?.ingestPerSec),
     r.drain ? r.drain.drainSeconds.toFixed(1) : 'n/a',
     int(r.drain?.drainPerSec),
     mb(r.drain?.rssQueued),
+    mb(r.drain?.rssDrainPeak),
     r.kill ? `${r.kill.lost}/${r.kill.acked}` : 'n/a',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
