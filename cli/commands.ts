@@ -45,9 +45,9 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['start'],
-    usage: 'parkwatch start [--config FILE]',
+    usage: 'parkwatch start [--config FILE] [--no-sim]',
     summary:
-      '一键运行网关、本地 MQTT 与云端替身 / run the gateway, local broker and a stand-in cloud with defaults (./var)',
+      '一键运行网关、本地 MQTT、云端替身与模拟园区 / run the gateway, local broker, a stand-in cloud and a simulated park (./var)',
     run: async (args) => (await import('./start.ts')).runStartCommand(args),
   },
   {
@@ -82,12 +82,5 @@ export const COMMANDS: Command[] = [
     summary:
       '模拟园区压测真实网关 / many simulated nodes against a real gateway and cloud: sent, acked, delivered, latency',
     run: async (args) => (await import('../simulator/park/park-cli.ts')).runPark(args),
-  },
-  {
-    words: ['sim', 'demo'],
-    usage: 'parkwatch sim demo [--config FILE]',
-    summary:
-      '网关加一个模拟园区（含真实火灾回放）/ the gateway with a simulated park attached, one node replaying a NIST fire',
-    run: async (args) => (await import('../simulator/park/demo-cli.ts')).runDemo(args),
   },
 ];

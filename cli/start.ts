@@ -47,11 +47,37 @@ export async function startParkwatch(options: StartOptions = {}): Promise<Starte
   };
 }
 
-export function runStartCommand(args: string[]): Promise<number> {
+/**
+ * `parkwatch start [--config FILE] [--no-sim]`: the embedded defaults plus a small simulated park
+ * (nodes running the compiled firmware; one replays a NIST fire about a minute after start), so a
+ * fresh clone shows a living panel. `--no-sim` runs the gateway alone.
+ */
+export async function runStartCommand(args: string[]): Promise<number> {
+  const configFile = option(args, '--config');
+  if (args.includes('--no-sim')) {
+    return serveUntilSignal(
+      startParkwatch({ configFile }).then((started) => {
+        if (started) console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
+        return started;
+      }),
+    );
+  }
+  const { DemoPark } = await import('../simulator/park/demo-park.ts');
+  const { loadFirmwareScript } = await import('../simulator/firmware-script.ts');
+  const park = new DemoPark(await loadFirmwareScript());
   return serveUntilSignal(
-    startParkwatch({ configFile: option(args, '--config') }).then((started) => {
-      if (started) console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
-      return started;
+    startParkwatch({ configFile, attach: [() => park.ingest] }).then((started) => {
+      if (!started) return started;
+      started.running.gateway.registry.upsert(park.registry(), Date.now());
+      park.start();
+      console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
+      console.log(park.describe().join('\n'));
+      return {
+        stop: async () => {
+          park.stop();
+          await started.stop();
+        },
+      };
     }),
   );
 }

@@ -10,7 +10,7 @@ import { derivedKey } from '../scenario/node-setup.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 
 /**
- * A small simulated park for `parkwatch sim demo` (and `npm start` if it attaches it): nodes
+ * A small simulated park for `parkwatch start` (`npm start`): nodes
  * running the firmware in real time, attached to a running gateway through its DirectIngest
  * (frames go through the full verify -> decide -> store path). One node replays a real NIST
  * fire about a minute after start; one has steam puffs that must not alarm; a pump room floods
