@@ -8,6 +8,8 @@ import type { Rig, Sender } from './rig.ts';
  */
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** messages per second prepared ahead for the throughput run (more than any system here carries) */
+const PREPARED_PER_SECOND = 60_000;
 
 export interface ThroughputResult {
   msgPerSec: number;
@@ -23,6 +25,7 @@ export async function throughput(
   const log = new DeliveryLog();
   const tap = await rig.tap(log.onKey);
   const senders = await rig.senders(o.senders, 'tp');
+  for (const s of senders) s.prepare?.(Math.ceil((o.seconds * PREPARED_PER_SECOND) / o.senders));
   const windows = senders.map(() => new AckWindow(o.window));
   const start = performance.now();
   const stopAt = start + o.seconds * 1000;
@@ -69,6 +72,7 @@ export async function alarmLatency(
   const tap = await rig.tap(log.onKey);
   const background = await rig.senders(o.senders, 'bg');
   const [alarmSender] = await rig.senders(1, 'alarm');
+  for (const s of background) s.prepare?.(Math.ceil((o.seconds * o.backgroundRate) / o.senders) + 100);
   const alarmSentAt = new Map<string, number>();
   const backgroundKeys: string[] = [];
   const swallow = () => undefined;
@@ -152,6 +156,10 @@ export async function drain(rig: Rig, o: { senders: number; count: number; windo
   }, 200);
   const upAt = performance.now();
   await rig.cloudUp();
+  // The edge may wait out its reconnect back-off (the gateway's grows to 30 s over a long
+  // outage) before the first message moves; only then does silence mean "done".
+  for (const deadline = performance.now() + 120_000; log.distinct === 0 && performance.now() < deadline; )
+    await sleep(50);
   const delivered = await log.waitFor(acked.keys, 15_000, 600_000);
   clearInterval(sampler);
   await closeAll(senders);

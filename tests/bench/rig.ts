@@ -16,6 +16,11 @@ export interface Sent {
 /** One publishing connection: a client of the edge broker, or one simulated node. */
 export interface Sender {
   send(cls: MessageClass): Sent;
+  /**
+   * Builds `count` background messages ahead of time (a gateway sender signs them), so the
+   * load generator's own work does not eat the 2 cores the measured system runs on.
+   */
+  prepare?(count: number): void;
   close(): Promise<void>;
 }
 
