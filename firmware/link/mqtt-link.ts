@@ -11,7 +11,12 @@ export const INFLIGHT = 4;
 /** A publish without PUBACK is sent again (DUP) after this long. */
 export const RETRY_MS = 10000;
 export const BACKOFF_MIN_MS = 1000;
-export const BACKOFF_MAX_MS = 60000;
+/**
+ * Capped low on purpose: an alarm waits in the node's ring while the link is down, and it must
+ * reach the gateway within seconds of the broker's return (10 s end to end). A park of a few
+ * thousand nodes retrying every 8 s is a load any broker takes.
+ */
+export const BACKOFF_MAX_MS = 8000;
 const TIMER_MS = 1000;
 
 /**

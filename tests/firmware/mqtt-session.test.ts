@@ -112,6 +112,19 @@ describe('MqttLink session rules on a virtual clock', () => {
     expect(s.board.vc.now() - t0).toBeLessThan(4000);
   });
 
+  it('caps the reconnect backoff so a queued alarm goes out within seconds of the broker returning', () => {
+    const s = session();
+    s.connack();
+    s.board.connects[0].onClose();
+    for (let i = 0; i < 8; i++) {
+      const before = s.board.connects.length;
+      s.board.vc.advance(10_000);
+      expect(s.board.connects.length).toBe(before + 1);
+      s.board.reply({ cmd: 'connack', returnCode: 3, sessionPresent: false });
+    }
+    expect(s.link.stats.refused).toBe(8);
+  });
+
   it('re-sends unacknowledged publishes after a reconnect and delivers commands with PUBACK', () => {
     const s = session();
     s.connack();
