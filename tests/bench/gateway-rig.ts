@@ -22,7 +22,10 @@ import type { CloudTap, MessageClass, Rig, Sender, Sent } from './rig.ts';
 const TAGS = ['tp', 'bg', 'alarm', 'dr', 'kill'];
 const NODES_PER_TAG = 16;
 
-export async function startGatewayRig(options: { nodeArgs?: string[] } = {}): Promise<Rig> {
+/** `config` overrides are for diagnostics only (e.g. trying another cloud.inflight); the bench passes none. */
+export async function startGatewayRig(
+  options: { nodeArgs?: string[]; config?: Record<string, unknown> } = {},
+): Promise<Rig> {
   const cloud = await BenchBroker.create('gw-cloud', (dir) =>
     ['persistence true', `persistence_location ${dir}/`, 'max_queued_messages 0', 'max_inflight_messages 1000'].join(
       '\n',
@@ -32,7 +35,7 @@ export async function startGatewayRig(options: { nodeArgs?: string[] } = {}): Pr
   const gateway = new GatewayProcess({
     dir,
     cloudUrl: cloud.url,
-    config: { log: { level: 'warn' } },
+    config: { log: { level: 'warn' }, ...options.config },
     nodeArgs: options.nodeArgs,
   });
   const keys = new Map<string, string>();
