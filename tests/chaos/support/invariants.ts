@@ -13,7 +13,7 @@ import type { ReliableNode } from './reliable-node.ts';
  */
 export function violations(
   nodes: readonly ReliableNode[],
-  cloud: CloudLog,
+  cloud: Pick<CloudLog, 'invalid' | 'ofNode'>,
   options: { linkKeepsOrder: boolean } = { linkKeepsOrder: true },
 ): string[] {
   const out: string[] = [];
@@ -71,7 +71,7 @@ export async function until(done: () => boolean, timeoutMs: number): Promise<boo
  * Alarms that reached the cloud but whose acknowledgement never reached the node: the node
  * keeps re-sending them (see docs/performance-notes.md, "re-acknowledge stored events").
  */
-export function storedButUnacknowledged(nodes: readonly ReliableNode[], cloud: CloudLog): number {
+export function storedButUnacknowledged(nodes: readonly ReliableNode[], cloud: Pick<CloudLog, 'ofNode'>): number {
   let n = 0;
   for (const node of nodes) {
     const inCloud = new Set(cloud.ofNode(node.id).map((e) => e.origin?.seq));
