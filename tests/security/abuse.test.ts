@@ -77,22 +77,27 @@ describe('abuse', () => {
     expect(w.log.events.some((e) => e.node === 'victim')).toBe(false);
     expect((await refusalsOnPanel()).bad_signature).toBe(1);
 
-    // a replayed capture: the same signed message twice -> stored once, the copy refused as duplicate
+    // a replayed capture: the same signed alarm twice -> stored once, the copy re-acknowledged as duplicate
     const wire = victim.sim.alarm();
+    const oldTelemetry = victim.sim.telemetry();
     await client.publishAsync(nodeUp(victim.id), wire, { qos: 1 });
+    await client.publishAsync(nodeUp(victim.id), oldTelemetry, { qos: 1 });
     await client.publishAsync(nodeUp(victim.id), wire, { qos: 1 });
-    // and replayed again after 40 newer messages: outside the replay window, refused as replay
+    // replayed again after 40 newer messages: the alarm is known (stored once, re-acknowledged),
+    // the telemetry capture is outside the replay window and refused as replay
     for (let i = 0; i < 40; i++) await client.publishAsync(nodeUp(victim.id), victim.sim.telemetry(), { qos: 1 });
     await client.publishAsync(nodeUp(victim.id), wire, { qos: 1 });
+    await client.publishAsync(nodeUp(victim.id), oldTelemetry, { qos: 1 });
     expect(
-      await until(() => w.log.events.filter((e) => e.node === 'victim' && e.kind === 'telemetry').length >= 40, 10_000),
+      await until(() => w.log.events.filter((e) => e.node === 'victim' && e.kind === 'telemetry').length >= 41, 10_000),
     ).toBe(true);
     expect(await until(() => false, 300)).toBe(false);
-    expect(await w.gateway.metricSum('parkwatch_rejects_total', { reason: 'duplicate' })).toBeGreaterThanOrEqual(1);
+    expect(await w.gateway.metricSum('parkwatch_rejects_total', { reason: 'duplicate' })).toBeGreaterThanOrEqual(2);
     expect(await w.gateway.metricSum('parkwatch_rejects_total', { reason: 'replay' })).toBeGreaterThanOrEqual(1);
     expect(w.log.events.filter((e) => e.node === 'victim' && e.kind === 'alarm').length).toBe(1);
+    expect(w.log.events.filter((e) => e.node === 'victim' && e.kind === 'telemetry').length).toBe(41);
     const panel = await refusalsOnPanel();
-    expect(panel.duplicate).toBeGreaterThanOrEqual(1);
+    expect(panel.duplicate).toBeGreaterThanOrEqual(2);
     expect(panel.replay).toBeGreaterThanOrEqual(1);
     await client.endAsync(true);
   });
