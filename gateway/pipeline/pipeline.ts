@@ -12,6 +12,7 @@ import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import type { CommandSealer, UnsealedCommand } from './command-sealer.ts';
+import { NodeRateLimiter } from './rate-limit.ts';
 import { type RejectReason, verifyFrame } from './verifier.ts';
 
 /**
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   };
   /** what a silent node's return decides (clearing its offline trouble): run inside the batch */
   onCameBack: (ctx: DecideContext, node: RegisteredNode, at: number) => Decision;
+  /** per-node limit on periodic messages (default: rate-limit.ts DEFAULT_RATE_LIMIT) */
+  limiter?: NodeRateLimiter;
 }
 
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
@@ -95,10 +98,12 @@ export class Pipeline {
   private replay: Map<string, ReplayState>;
   private seq: number;
   private stopped = false;
+  private limiter: NodeRateLimiter;
 
   constructor(private deps: PipelineDeps) {
     this.replay = deps.log.loadReplay();
     this.seq = deps.log.lastSeq();
+    this.limiter = deps.limiter ?? new NodeRateLimiter();
   }
 
   /** The handler ingest calls; never throws. */
@@ -138,7 +143,12 @@ export class Pipeline {
     setImmediate(() => this.flush());
   }
 
-  private reject(reason: RejectReason, frame: InboundFrame, node: string | undefined, detail: string): void {
+  private reject(
+    reason: RejectReason | 'rate_limited',
+    frame: InboundFrame,
+    node: string | undefined,
+    detail: string,
+  ): void {
     this.deps.counters.rejects.inc({ reason });
     this.deps.counters.rejectsBySource.inc({ source: node ?? frame.via });
     // One line per reject at debug: a flood of bad frames must not flood the log at info.
@@ -187,6 +197,17 @@ export class Pipeline {
       batch.lateSeen.add(key);
       d.counters.late.inc();
     } else batch.overlay.set(node.id, acceptReplay(this.replayOf(batch, node.id), message.boot, message.seq));
+    const rate = this.limiter.allow(node.id, message.kind, frame.receivedAt);
+    if (!rate.ok) {
+      // Its seq stays marked in the replay window (it was genuine), but nothing is stored or sent on.
+      this.reject('rate_limited', frame, node.id, `${message.kind} over the node's rate limit`);
+      if (rate.log)
+        d.logger.warn(
+          { node: node.id, kind: message.kind, refusedSinceLastLine: rate.refusedSinceLog },
+          '节点发送过快，周期消息被限速 / node over its rate limit: periodic messages refused',
+        );
+      return;
+    }
     d.counters.ingest.inc({ path: frame.path, kind: message.kind });
     const ivl = message.kind === 'heartbeat' ? message.d.ivl : undefined;
     const cameBack = d.supervisor.heard(node.id, frame.receivedAt, ivl);

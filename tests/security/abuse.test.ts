@@ -11,7 +11,8 @@ import { PanelClient } from '../panel/support/panel-server.ts';
 /**
  * Abuse against the real gateway process: unknown node, bad signature, replayed sequence,
  * oversize messages, and one node flooding 10,000 msg/s while the others raise alarms. Every
- * refusal must show in /metrics and on the panel; the other nodes' alarms must get through.
+ * refusal must show in /metrics and on the panel; the other nodes' alarms must get through and
+ * the flood is cut to the node's rate limit (gateway/pipeline/rate-limit.ts).
  */
 let w: ChaosWorld;
 const FLOOD = 30_000;
@@ -85,7 +86,11 @@ describe('abuse', () => {
     await client.publishAsync(nodeUp(victim.id), wire, { qos: 1 });
     // replayed again after 40 newer messages: the alarm is known (stored once, re-acknowledged),
     // the telemetry capture is outside the replay window and refused as replay
-    for (let i = 0; i < 40; i++) await client.publishAsync(nodeUp(victim.id), victim.sim.telemetry(), { qos: 1 });
+    // (paced: the node's telemetry budget is a burst of 20 and 5/s)
+    for (let i = 0; i < 40; i++) {
+      await client.publishAsync(nodeUp(victim.id), victim.sim.telemetry(), { qos: 1 });
+      if (i >= 15) await new Promise((r) => setTimeout(r, 210));
+    }
     await client.publishAsync(nodeUp(victim.id), wire, { qos: 1 });
     await client.publishAsync(nodeUp(victim.id), oldTelemetry, { qos: 1 });
     expect(
@@ -168,6 +173,19 @@ describe('abuse', () => {
     );
     expect(flooded, why.join('; ')).toBe(FLOOD);
     expect(sentAt.size).toBeGreaterThan(10);
+    // the flood is refused past the node's budget (burst 20 + 5/s), counted, and on the panel
+    await until(() => false, 500);
+    const stored = w.log.events.filter((e) => e.node === flooder.id && e.kind === 'telemetry').length;
+    expect(stored).toBeLessThanOrEqual(20 + 5 * Math.ceil(floodSeconds) + 5);
+    const limited = await w.gateway.metricSum('parkwatch_rejects_total', { reason: 'rate_limited' });
+    expect(limited + stored).toBe(FLOOD);
+    expect((await refusalsOnPanel()).rate_limited).toBe(limited);
+    // one warning line for the flood, not one per message
+    const lines = w.gateway
+      .logText()
+      .split('\n')
+      .filter((l) => l.includes('rate limit') && l.includes(flooder.id));
+    expect(lines.length).toBe(1);
     await client.endAsync(true);
   }, 60_000);
 });
