@@ -65,8 +65,8 @@ class Batch {
   readonly events: DecidedEvent[] = [];
   /** node/boot -> node sequences to acknowledge */
   readonly acks = new Map<string, { node: RegisteredNode; boot: number; seqs: number[] }>();
-  /** late re-sends taken in this batch (node/boot/seq) */
-  readonly lateSeen = new Set<string>();
+  /** node events taken in this batch (node/boot/seq): a late re-send of one is not in the log yet */
+  readonly taken = new Set<string>();
   readonly commands: { node: RegisteredNode; command: UnsealedCommand }[] = [];
   /** per job: its events, or undefined when it was refused */
   readonly jobEvents: (DecidedEvent[] | undefined)[] = [];
@@ -186,17 +186,17 @@ export class Pipeline {
       return;
     }
     const { message, node } = verdict;
+    const key = `${node.id}/${message.boot}/${message.seq}`;
     if (verdict.late) {
-      const key = `${node.id}/${message.boot}/${message.seq}`;
-      if (batch.lateSeen.has(key) || d.log.hasOrigin(node.id, message.boot, message.seq)) {
+      if (batch.taken.has(key) || d.log.hasOrigin(node.id, message.boot, message.seq)) {
         this.reject('duplicate', frame, node.id, `late re-send of boot ${message.boot} seq ${message.seq}, stored`);
         batch.planAck(node, message.boot, message.seq);
         return;
       }
-      // Below the window, so the window does not change; the log lookup above keeps it single.
-      batch.lateSeen.add(key);
+      // Below the window, so the window does not change; the lookups above keep it single.
       d.counters.late.inc();
     } else batch.overlay.set(node.id, acceptReplay(this.replayOf(batch, node.id), message.boot, message.seq));
+    if (isEventKind(message.kind)) batch.taken.add(key);
     const rate = this.limiter.allow(node.id, message.kind, frame.receivedAt);
     if (!rate.ok) {
       // Its seq stays marked in the replay window (it was genuine), but nothing is stored or sent on.

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS events (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_node ON events (node, seq);
+-- finds a node message already stored (a late re-send) without scanning the log; telemetry is never re-sent
+CREATE INDEX IF NOT EXISTS events_origin ON events (node, json_extract(body, '$.origin.seq'), json_extract(body, '$.origin.boot'))
+  WHERE kind != 'telemetry';
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY,
   cls INTEGER NOT NULL,

@@ -101,9 +101,9 @@ export class EventLog {
     return (
       this.db
         .prepare(
-          "SELECT 1 FROM events WHERE node = ? AND kind != 'telemetry' AND json_extract(body, '$.origin.boot') = ? AND json_extract(body, '$.origin.seq') = ? LIMIT 1",
+          "SELECT 1 FROM events INDEXED BY events_origin WHERE node = ? AND kind != 'telemetry' AND json_extract(body, '$.origin.seq') = ? AND json_extract(body, '$.origin.boot') = ? LIMIT 1",
         )
-        .get(node, boot, seq) !== undefined
+        .get(node, seq, boot) !== undefined
     );
   }
 

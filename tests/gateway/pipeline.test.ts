@@ -97,6 +97,20 @@ describe('gateway pipeline', () => {
     expect(metric(text, 'parkwatch_rejects_total{reason="duplicate"}')).toBe(3);
   });
 
+  it('stores an event once when its late re-send arrives in the same batch as the original', async () => {
+    rig = await startRig();
+    const n1 = rig.node('n1');
+    const alarm = n1.alarm(); // seq 1
+    rig.direct.push(alarm, 'n1');
+    for (let i = 0; i < 40; i++) rig.direct.push(n1.telemetry(), 'n1');
+    rig.direct.push(alarm, 'n1'); // now 40 behind: below the window, and not committed yet
+    await tick();
+    const alarms = rig.gateway.eventLog.after(0, 100).filter((e) => e.kind === 'alarm');
+    expect(alarms).toHaveLength(1);
+    const acked = (rig.commands.get('n1') ?? []).flatMap((w) => commandOf(w).d.seqs ?? []);
+    expect(acked.filter((s) => s === 1).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses a replay after a restart and keeps the command seq rising', async () => {
     rig = await startRig();
     const n1 = rig.node('n1');
