@@ -10,6 +10,7 @@ import { CLOUD_ALL_EVENTS } from '../../../protocol/topics.ts';
 export class CloudLog {
   readonly events: DecidedEvent[] = [];
   invalid = 0;
+  private waiters: { count: number; done: () => void }[] = [];
   private constructor(private client: mqtt.MqttClient) {}
 
   static async open(
@@ -32,12 +33,31 @@ export class CloudLog {
         log.invalid++;
         return;
       }
-      if (parsed.success) log.events.push(parsed.data);
-      else log.invalid++;
+      if (parsed.success) {
+        log.events.push(parsed.data);
+        log.wake();
+      } else log.invalid++;
     });
     client.on('error', () => undefined);
     await client.subscribeAsync(CLOUD_ALL_EVENTS, { qos: 1 });
     return log;
+  }
+
+  /**
+   * Resolves from inside the message handler as soon as `count` events have arrived, so a test
+   * can act at an exact point of a replay that polling would miss when the drain is fast.
+   */
+  whenCount(count: number): Promise<void> {
+    return new Promise((done) => {
+      this.waiters.push({ count, done });
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const due = this.waiters.filter((w) => this.events.length >= w.count);
+    this.waiters = this.waiters.filter((w) => this.events.length < w.count);
+    for (const w of due) w.done();
   }
 
   /** Events of one node that came from its own messages (not gateway-raised), in arrival order. */
