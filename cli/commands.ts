@@ -33,7 +33,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['users'],
     usage:
-      'parkwatch users add NAME --role viewer|operator|admin | passwd NAME | remove NAME | list | kiosk add LABEL [--url URL] | kiosk list | kiosk remove LABEL  [--config FILE | --data-dir DIR]',
+      'parkwatch users add NAME --role viewer|operator|admin | passwd NAME | remove NAME | list | kiosk add LABEL [--url URL] | kiosk list | kiosk remove LABEL  [--config FILE | --data DIR]',
     summary: '管理报警面板的用户和大屏链接 / manage alarm-panel users and kiosk (wall screen) links',
     run: async (args) => (await import('../gateway/panel/users-cli.ts')).runUsers(args),
   },

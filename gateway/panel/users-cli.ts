@@ -25,13 +25,13 @@ function parse(args: string[]): Parsed {
     } else words.push(a);
   }
   for (const k of Object.keys(flags)) {
-    if (!['role', 'config', 'data-dir', 'url'].includes(k)) throw new UsageError(`未知选项 / unknown option --${k}`);
+    if (!['role', 'config', 'data', 'url'].includes(k)) throw new UsageError(`未知选项 / unknown option --${k}`);
   }
   return { words, flags };
 }
 
 async function dataDirOf(flags: Record<string, string>): Promise<string> {
-  if (flags['data-dir']) return flags['data-dir'];
+  if (flags.data) return flags.data;
   if (flags.config) {
     const { loadConfig } = await import('../config/load.ts');
     return loadConfig(flags.config).dataDir;

@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pw-users-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function parkwatch(args: string[], input = '') {
-  return spawnSync(process.execPath, ['bin/parkwatch.js', 'users', ...args, '--data-dir', dir], {
+  return spawnSync(process.execPath, ['bin/parkwatch.js', 'users', ...args, '--data', dir], {
     input,
     encoding: 'utf8',
   });
