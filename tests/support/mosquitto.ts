@@ -107,7 +107,8 @@ function configText(dir: string, port: number, tlsPort: number | undefined, opti
   return lines.filter((l) => l !== '').join('\n') + '\n';
 }
 
-class MosquittoProcess implements RunningMosquitto {
+/** One Mosquitto process on a config file in `dir`; the benchmark writes its own config and uses it too. */
+export class MosquittoProcess implements RunningMosquitto {
   private child: ChildProcess | null = null;
   private logText = '';
   readonly url: string;
@@ -125,6 +126,10 @@ class MosquittoProcess implements RunningMosquitto {
 
   get running(): boolean {
     return this.child !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   log(): string {
