@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled modules (bin/compile.mjs, run by `npm ci`) when they are current, else the
+// TypeScript sources through tsx, so an edited checkout never runs stale code.
+import { compiledIsCurrent } from './compile.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+let main;
+if (compiledIsCurrent()) {
+  ({ main } = await import('../cli/main.mjs'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));
