@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
-import { freePort } from '../support/mosquitto.ts';
+import { canConnect, freePort } from '../support/mosquitto.ts';
 
 /**
  * The real gateway as a child process, started the way an installer starts it
@@ -199,15 +198,4 @@ function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         : v;
   }
   return out;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
