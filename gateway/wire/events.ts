@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NODE_KINDS, type NodeKind } from '../../protocol/kinds.ts';
 import { Id, TroubleCode } from './schemas.ts';
 
 /**
@@ -16,18 +17,11 @@ export const Placement = z.object({
 });
 export type Placement = z.infer<typeof Placement>;
 
+/** Node kinds that become events: all but heartbeat, which only updates the node's state. */
+const NODE_EVENT_KINDS = NODE_KINDS.filter((k): k is Exclude<NodeKind, 'heartbeat'> => k !== 'heartbeat');
+
 export const EVENT_KINDS = [
-  // from nodes
-  'hello',
-  'telemetry',
-  'prealarm',
-  'alarm',
-  'clear',
-  'trouble',
-  'trouble_clear',
-  'test',
-  'hush',
-  'ack',
+  ...NODE_EVENT_KINDS,
   // operator actions (panel, cloud command); data.by says who
   'acknowledge',
   'silence',
