@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { FirmwareScript } from '../firmware-script.ts';
 import { loadNistDir, type NistColumn } from '../traces/nist.ts';
-import { channelOf, traceEnd } from '../traces/trace.ts';
+import { channelOf, traceEnd, valueAt } from '../traces/trace.ts';
 import { EVAL_KEY, firstOf, observeNode } from './observe-node.ts';
 
 /**
@@ -79,6 +79,26 @@ function evaluateColumn(col: NistColumn, activationS: number, fw: FirmwareScript
     prealarmS: pre ? pre.atMs / 1000 : null,
     lagS: alarmS === null ? null : alarmS - activationS,
     beforeIgnition: alarmS !== null && alarmS < col.ignitionS,
-    note: run.errors.map((e) => e.message).join('; '),
+    note: [...run.errors.map((e) => e.message), silentAtActivation(col, activationS)]
+      .filter((n) => n !== '')
+      .join('; '),
   };
 }
+
+/**
+ * When the column's recorded output had not left its clean-air noise by the commercial alarm's
+ * activation, nothing fed by that output could have alarmed then: the alarm went off on something
+ * the log does not show. Said in the table so a lag there is not read as the detector's.
+ */
+function silentAtActivation(col: NistColumn, activationS: number): string {
+  const raw = channelOf(col.trace, 'raw');
+  let noise = 0;
+  raw.t.forEach((t, i) => {
+    if (t < col.ignitionS) noise = Math.max(noise, Math.abs((raw.v[i] as number) - col.cleanAir));
+  });
+  const atActivation = valueAt(raw, activationS);
+  if (Math.abs(atActivation - col.cleanAir) > noise) return '';
+  return `记录的输出在报警时仍为洁净空气水平 / logged output still at clean air at activation (${fmt(atActivation)}, clean air ${fmt(col.cleanAir)} ± ${fmt(noise)})`;
+}
+
+const fmt = (v: number) => String(Number(v.toPrecision(4)));

@@ -36,6 +36,8 @@ const FULL_SCALE_MM = 5000;
 const NEAR_M = 0.15;
 /** how far back a fault row can explain an alarm: one measurement period and the verification */
 const CAUSE_S = 600;
+/** the upper part of the tide (the gauge's range here is about -0.8..1.2 m) */
+const HIGH_TIDE_M = 0.5;
 
 export interface WaterRow {
   device: string;
@@ -58,7 +60,35 @@ export function evaluateWater(dir: string, fw: FirmwareScript, alarmLevelM = ALA
   const data = loadWaterData(dir);
   const gaugeStart = channelOf(data.gauge, 'level').t[0] as number;
   const episodes = highWaterEpisodes(data.gauge, alarmLevelM);
-  return data.sensors.map((s) => evaluateSensor(s, episodes, gaugeStart, alarmLevelM, fw));
+  return data.sensors.map((s) => {
+    const row = evaluateSensor(s, episodes, gaugeStart, alarmLevelM, fw);
+    row.note = [row.note, agreementNote(s, channelOf(data.gauge, 'level'))].filter((n) => n !== '').join('; ');
+    return row;
+  });
+}
+
+/**
+ * How far this sensor's good readings stand from the gauge near high tide (the gauge's highest level
+ * within MATCH_S, at least HIGH_TIDE_M): the sensors are kilometres from the gauge, so a spread of
+ * tenths of a metre here is what makes "above the alarm level at the sensor, below it at the gauge".
+ */
+function agreementNote(s: WaterSensor, gauge: TraceChannel): string {
+  const level = channelOf(s.trace, 'level');
+  const faults = new Set(s.trace.marks.map((m) => m.t));
+  const diffs: number[] = [];
+  let from = 0;
+  level.t.forEach((t, i) => {
+    if (faults.has(t)) return;
+    while (from < gauge.t.length && (gauge.t[from] as number) < t - MATCH_S) from++;
+    let high = Number.NEGATIVE_INFINITY;
+    for (let j = from; j < gauge.t.length && (gauge.t[j] as number) <= t + MATCH_S; j++)
+      high = Math.max(high, gauge.v[j] as number);
+    if (high >= HIGH_TIDE_M) diffs.push((level.v[i] as number) - high);
+  });
+  if (diffs.length === 0) return '';
+  diffs.sort((a, b) => a - b);
+  const q = (p: number) => (diffs[Math.round(p * (diffs.length - 1))] as number).toFixed(2);
+  return `高潮时与验潮站之差 / vs gauge at high tide: median ${q(0.5)} m, 10-90 % ${q(0.1)}..${q(0.9)} m`;
 }
 
 function evaluateSensor(

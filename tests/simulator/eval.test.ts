@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runEval, summarize } from '../../simulator/eval/eval-cli.ts';
 import { evaluateNist, type NistRow } from '../../simulator/eval/nist-eval.ts';
+import { evaluateWater } from '../../simulator/eval/water-eval.ts';
 import { type FirmwareScript, loadFirmwareScript } from '../../simulator/firmware-script.ts';
 
 let fw: FirmwareScript;
@@ -18,7 +19,27 @@ describe('sim eval', () => {
     // every fire is detected and nothing alarms before ignition (the target's other two parts are reported, not asserted)
     expect(rows.filter((r) => r.alarmS === null)).toEqual([]);
     expect(rows.filter((r) => r.beforeIgnition)).toEqual([]);
-    expect(rows.filter((r) => r.note !== '')).toEqual([]);
+    // the one column whose logged output had not moved when its alarm went off says so
+    const noted = rows.filter((r) => r.note !== '');
+    expect(noted.map((r) => `${r.test}-${r.column}`)).toEqual(['SDC07-Ion4B']);
+    expect(noted[0]?.note).toMatch(/logged output still at clean air at activation \(856, clean air 853\.6/);
+  });
+
+  it("scores the water sensors against the gauge, naming the echo and year-2000 alarms and each sensor's spread", () => {
+    const rows = evaluateWater('simulator/data/open-water-level', fw);
+    expect(rows.map((r) => r.device)).toEqual([
+      'waterLevel_0000',
+      'waterLevel_0001',
+      'waterLevel_0002',
+      'waterLevel_0003',
+    ]);
+    // the sensor that agrees best with the gauge catches every high water it saw, with no false alarm
+    expect(rows[2]).toMatchObject({ reached: 3, detected: 3, falseAlarms: 0 });
+    expect(rows[1]).toMatchObject({ byEcho: 2 });
+    for (const r of rows) {
+      expect(r.falseAlarms).toBe(r.byEcho + r.byYear2000 + r.otherFalse);
+      expect(r.note).toMatch(/vs gauge at high tide: median -?\d\.\d\d m, 10-90 % -?\d\.\d\d\.\.-?\d\.\d\d m/);
+    }
   });
 
   it('summarizes lead, worst lag and false alarms', () => {
