@@ -28,6 +28,8 @@ export const SIZE_BUDGET = 32 * 1024;
 
 export interface BuildResult {
   script: string;
+  /** source map of `script` (only when asked for: the RAM estimate maps top-level code to its module) */
+  map?: string;
   bytes: number;
   hash: string;
   findings: Finding[];
@@ -51,7 +53,7 @@ export function firmwareSources(): string[] {
   return out;
 }
 
-export async function buildFirmware(options: { typecheck: boolean }): Promise<BuildResult> {
+export async function buildFirmware(options: { typecheck: boolean; sourcemap?: boolean }): Promise<BuildResult> {
   if (options.typecheck) {
     const tsc = join(FIRMWARE, '..', 'node_modules', 'typescript', 'bin', 'tsc');
     execFileSync(process.execPath, [tsc, '-p', join(FIRMWARE, 'tsconfig.json')], { stdio: 'inherit' });
@@ -71,11 +73,17 @@ export async function buildFirmware(options: { typecheck: boolean }): Promise<Bu
     charset: 'ascii',
     // Espruino's built-in modules: left as require() calls.
     external: ['Storage', 'crypto', 'net', 'Wifi'],
+    // external: the script itself stays byte for byte what a board gets
+    sourcemap: options.sourcemap ? 'external' : false,
+    outfile: OUT_FILE,
   });
+  const js = out.outputFiles.find((f) => f.path.endsWith('.js'));
+  const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
+  if (!js) throw new Error('esbuild wrote no script');
   // CommonJS output keeps require("Storage") as it is (the IIFE format wraps it in a Proxy shim).
   // No function wrapper: functions made at global scope carry no scope link on Espruino, a JsVar
   // each; globalCollisions makes sure no top-level name replaces an Espruino global.
-  const script = stampHash(out.outputFiles[0].text.trim() + '\n');
+  const script = stampHash(js.text.trim() + '\n');
   const clashes = globalCollisions(script);
   if (clashes.length > 0) {
     throw new Error(
@@ -84,6 +92,7 @@ export async function buildFirmware(options: { typecheck: boolean }): Promise<Bu
   }
   return {
     script,
+    map: map?.text,
     bytes: Buffer.byteLength(script, 'latin1'),
     hash: firmwareHash(script),
     findings: checkSource(script),

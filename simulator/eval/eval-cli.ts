@@ -123,7 +123,9 @@ async function evaluate(args: string[]): Promise<number> {
       `\n未达目标 (漏报或滞后 > ${TARGET_LAG_S} s) / missed the target (not detected or lag > ${TARGET_LAG_S} s):`,
     );
     for (const r of late)
-      console.log(`  ${r.test}-${r.alarm}: ${r.lagS === null ? 'not detected' : `+${r.lagS.toFixed(0)} s`}`);
+      console.log(
+        `  ${r.test}-${r.alarm}: ${r.lagS === null ? 'not detected' : `+${r.lagS.toFixed(0)} s`}${r.note === '' ? '' : ` (${r.note})`}`,
+      );
   }
   console.log(
     `\ndetected ${s.detected}/${s.total}, median lead ${fmt(s.medianLeadS, 1)} s, worst lag ${fmt(s.worstLagS)} s, false alarms ${s.falseAlarms}`,
