@@ -180,7 +180,7 @@ function windows(s: WaterSensor, episodes: Episode[], alarmLevelM: number): [num
   for (const m of s.trace.marks) moments.push(m.t);
   for (const e of episodes) moments.push(e.fromS, e.toS);
   const spans = moments
-    .map((t): [number, number] => [Math.max(0, t - WINDOW_BEFORE_S), t + WINDOW_AFTER_S])
+    .map((t): [number, number] => [startOn(level, t - WINDOW_BEFORE_S, alarmLevelM), t + WINDOW_AFTER_S])
     .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const span of spans) {
@@ -189,6 +189,19 @@ function windows(s: WaterSensor, episodes: Episode[], alarmLevelM: number): [num
     else merged.push([...span]);
   }
   return merged;
+}
+
+/**
+ * Where a window starts: at `tS`, unless the reading held then is near the alarm level; then at the
+ * time the sensor gave that reading. Starting in the middle of such a reading would commission the
+ * node into it and report an alarm that, on a board running all along, began (and was counted) when
+ * the reading came in.
+ */
+function startOn(level: TraceChannel, tS: number, alarmLevelM: number): number {
+  if (tS <= 0) return 0;
+  let at = 0;
+  for (let i = 0; i < level.t.length && (level.t[i] as number) <= tS; i++) at = i;
+  return (level.v[at] as number) >= alarmLevelM - NEAR_M ? (level.t[at] as number) : tS;
 }
 
 /**
