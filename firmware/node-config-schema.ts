@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import {
-  BATTERY_DEFAULTS,
   CONFIG_FILE,
-  DEFAULT_PINS,
+  configDefaults,
   type NodeConfig as FirmwareNodeConfig,
   HEARTBEAT_DEFAULT_S,
   MAX_CHANNELS,
-  SMOKE_DEFAULTS,
-  WATER_DEFAULTS,
 } from './config.ts';
+
+const defaults = configDefaults();
+/** The node's defaults (firmware/config.ts configDefaults), for Node code and tests. */
+export const DEFAULT_PINS = defaults.pins;
+export const SMOKE_DEFAULTS = defaults.smoke;
+export const WATER_DEFAULTS = defaults.water;
+export const BATTERY_DEFAULTS = defaults.battery;
 
 /**
  * zod mirror of firmware/config.ts for the Node side: the flash command checks a node file

@@ -1,6 +1,6 @@
 import { encodeFrame } from '../../protocol/framing.ts';
 import { binaryToHex } from '../../protocol/hmac.ts';
-import { BOOT_FILE, CONFIG_FILE, DEFAULT_PINS, type LinkConfig, parseConfig } from '../config.ts';
+import { BOOT_FILE, CONFIG_FILE, configDefaults, type LinkConfig, parseConfig } from '../config.ts';
 import type { Board } from '../hal.ts';
 import type { Link, LinkEvents } from '../link/link.ts';
 import { MqttLink } from '../link/mqtt-link.ts';
@@ -47,7 +47,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const boot = nextBoot(board);
   const text = board.storage.read(CONFIG_FILE);
   const config = parseConfig(text);
-  board.usePins(config.ok ? config.config.pins : DEFAULT_PINS);
+  board.usePins(config.ok ? config.config.pins : configDefaults().pins);
   const cfh = text === undefined ? '' : binaryToHex(board.sha256(text));
   const booted: Booted = { boot: boot, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type ContactChannelConfig, WATER_DEFAULTS } from '../../firmware/config.ts';
+import type { ContactChannelConfig } from '../../firmware/config.ts';
 import { ALARM, NORMAL } from '../../firmware/detect/channel.ts';
 import { ContactChannel } from '../../firmware/detect/contact-channel.ts';
+import { WATER_DEFAULTS } from '../../firmware/node-config-schema.ts';
 import { TestBoard } from './support/test-board.ts';
 
 function water(over: Partial<ContactChannelConfig> = {}) {

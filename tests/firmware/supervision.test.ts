@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BATTERY_DEFAULTS } from '../../firmware/config.ts';
 import { BatteryMonitor, TamperInput } from '../../firmware/detect/supervision.ts';
+import { BATTERY_DEFAULTS } from '../../firmware/node-config-schema.ts';
 import { TestBoard } from './support/test-board.ts';
 
 describe('BatteryMonitor', () => {

@@ -1,7 +1,7 @@
 import type { AnalogChannelConfig } from '../../../firmware/config.ts';
-import { SMOKE_DEFAULTS } from '../../../firmware/config.ts';
 import { AnalogChannel } from '../../../firmware/detect/analog-channel.ts';
 import type { Channel, ChannelEventKind } from '../../../firmware/detect/channel.ts';
+import { SMOKE_DEFAULTS } from '../../../firmware/node-config-schema.ts';
 import { VirtualClock } from '../../../simulator/virtual-clock.ts';
 import { virtualClock } from './test-board.ts';
 
