@@ -25,8 +25,12 @@ import { EVAL_KEY, observeNode } from './observe-node.ts';
  * distance and its filters settle within seconds.
  */
 export const ALARM_LEVEL_M = 1.0;
-/** the sensors are not at the gauge: an alarm this close to an episode counts as that episode */
-const MATCH_S = 1800;
+/**
+ * An alarm this close to an episode counts as that episode: one reading interval of these sensors
+ * (hourly most of the time, so a node hears of a high water up to an hour after it starts), which
+ * also covers how far their tide runs behind the gauge's (30-54 min, docs/simulator.md).
+ */
+const MATCH_S = 3600;
 const WINDOW_BEFORE_S = 1800;
 const WINDOW_AFTER_S = 3600;
 const COMMISSION_S = 5;
