@@ -7,54 +7,61 @@ import type { Link, LinkEvents } from './link.ts';
  * The gateway on a UART: one framed line per message each way (protocol/framing.ts). Commands
  * arrive as frames; noise and broken frames are counted and dropped. Acknowledgements are the
  * gateway's `event_ack` commands, so a line that drops a frame only delays an event.
+ *
+ * Made by a factory when the config asks for serial: an MQTT node never creates these functions.
  */
-export class SerialLink implements Link {
-  /** frames thrown away by reason, for tests and the console */
-  readonly rejects: { [reason: string]: number } = {};
-  private port: Stream | undefined;
-  private decoder: FrameDecoder;
+export function serialLinkClass() {
+  class SerialLink implements Link {
+    /** frames thrown away by reason, for tests and the console */
+    readonly rejects: { [reason: string]: number } = {};
+    private port: Stream | undefined;
+    private decoder: FrameDecoder;
 
-  constructor(
-    private cfg: SerialLinkConfig,
-    private board: Board,
-    private events: LinkEvents,
-  ) {
-    this.decoder = new FrameDecoder({
-      frame: (payload) => this.events.onCommand(payload),
-      reject: (r) => {
-        this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;
-      },
-    });
-  }
+    constructor(
+      private cfg: SerialLinkConfig,
+      private board: Board,
+      private events: LinkEvents,
+    ) {
+      this.decoder = new FrameDecoder({
+        frame: (payload) => this.events.onCommand(payload),
+        reject: (r) => {
+          this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;
+        },
+      });
+    }
 
-  start(): void {
-    this.port = this.board.uart({
-      port: this.cfg.uart,
-      baud: this.cfg.baud,
-      rx: this.cfg.rx,
-      tx: this.cfg.tx,
-      onReadable: (data) => this.decoder.push(data),
-    });
-    this.events.onUp();
-  }
+    start(): void {
+      this.port = this.board.uart({
+        port: this.cfg.uart,
+        baud: this.cfg.baud,
+        rx: this.cfg.rx,
+        tx: this.cfg.tx,
+        onReadable: (data) => this.decoder.push(data),
+      });
+      this.events.onUp();
+    }
 
-  stop(): void {
-    if (this.port) this.port.close();
-    this.port = undefined;
-    this.decoder.reset();
-  }
+    stop(): void {
+      if (this.port) this.port.close();
+      this.port = undefined;
+      this.decoder.reset();
+    }
 
-  isUp(): boolean {
-    return this.port !== undefined;
-  }
+    isUp(): boolean {
+      return this.port !== undefined;
+    }
 
-  send(wire: string): boolean {
-    if (!this.port) return false;
-    this.port.write(encodeFrame(wire));
-    return true;
-  }
+    send(wire: string): boolean {
+      if (!this.port) return false;
+      this.port.write(encodeFrame(wire));
+      return true;
+    }
 
-  rssi(): number {
-    return 0;
+    rssi(): number {
+      return 0;
+    }
   }
+  return SerialLink;
 }
+
+export type SerialLink = InstanceType<ReturnType<typeof serialLinkClass>>;

@@ -3,8 +3,8 @@ import { binaryToHex } from '../../protocol/hmac.ts';
 import { BOOT_FILE, CONFIG_FILE, configDefaults, type LinkConfig, parseConfig } from '../config.ts';
 import type { Board } from '../hal.ts';
 import type { Link, LinkEvents } from '../link/link.ts';
-import { MqttLink } from '../link/mqtt-link.ts';
-import { SerialLink } from '../link/serial-link.ts';
+import { mqttLinkClass } from '../link/mqtt-link.ts';
+import { serialLinkClass } from '../link/serial-link.ts';
 import * as A from './annunciator.ts';
 import { CommandHandler, type NodeActions } from './command-handler.ts';
 import { Messenger } from './messenger.ts';
@@ -34,7 +34,9 @@ function nextBoot(board: Board): number {
 }
 
 function makeLink(cfg: LinkConfig, id: string, key: string, board: Board, events: LinkEvents): Link {
-  return cfg.kind === 'mqtt' ? new MqttLink(cfg, id, key, board, events) : new SerialLink(cfg, board, events);
+  // Only the configured link's class is made: the other link's code stays in flash.
+  if (cfg.kind === 'mqtt') return new (mqttLinkClass())(cfg, id, key, board, events);
+  return new (serialLinkClass())(cfg, board, events);
 }
 
 /**

@@ -31,9 +31,11 @@ function parsePacket(bytes: string): mqttPacket.Packet {
 }
 
 describe('MQTT packets (checked with mqtt-packet, the parser MQTT.js uses)', () => {
+  const MqttCodec = P.mqttCodecClass();
+  const codec = new MqttCodec(() => {});
   it('CONNECT carries the will, keepalive, username and password', () => {
     const p = parsePacket(
-      P.connectPacket({
+      codec.connect({
         clientId: ID,
         username: ID,
         password: 'pw',
@@ -57,21 +59,21 @@ describe('MQTT packets (checked with mqtt-packet, the parser MQTT.js uses)', () 
 
   it('PUBLISH QoS 1 (with DUP), SUBSCRIBE, PUBACK and a long payload with a multi-byte length', () => {
     const long = 'x'.repeat(700);
-    const pub = parsePacket(P.publishPacket(nodeUp(ID), long, 513, true)) as mqttPacket.IPublishPacket;
+    const pub = parsePacket(codec.publish(nodeUp(ID), long, 513, true)) as mqttPacket.IPublishPacket;
     expect(pub).toMatchObject({ cmd: 'publish', topic: nodeUp(ID), qos: 1, dup: true, messageId: 513 });
     expect(String(pub.payload)).toBe(long);
-    expect(parsePacket(P.subscribePacket(1, nodeDown(ID)))).toMatchObject({
+    expect(parsePacket(codec.subscribe(1, nodeDown(ID)))).toMatchObject({
       cmd: 'subscribe',
       messageId: 1,
       subscriptions: [{ topic: nodeDown(ID), qos: 1 }],
     });
-    expect(parsePacket(P.pubackPacket(7))).toMatchObject({ cmd: 'puback', messageId: 7 });
+    expect(parsePacket(codec.puback(7))).toMatchObject({ cmd: 'puback', messageId: 7 });
     expect(parsePacket(P.PINGREQ_PACKET)).toMatchObject({ cmd: 'pingreq' });
   });
 
-  it('PacketReader splits a stream cut anywhere and refuses an oversize packet', () => {
+  it('the codec splits a stream cut anywhere and refuses an oversize packet', () => {
     const got: P.Packet[] = [];
-    const r = new P.PacketReader((p) => got.push(p));
+    const r = new MqttCodec((p) => got.push(p));
     const bytes =
       mqttPacket
         .generate({
@@ -89,7 +91,7 @@ describe('MQTT packets (checked with mqtt-packet, the parser MQTT.js uses)', () 
       [P.PUBLISH, 9, nodeDown(ID), 'hello'],
       [P.PUBACK, 4, '', ''],
     ]);
-    expect(new P.PacketReader(() => {}).push(String.fromCharCode(0x30, 0xff, 0xff, 0x7f))).toBe(false);
+    expect(new MqttCodec(() => {}).push(String.fromCharCode(0x30, 0xff, 0xff, 0x7f))).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import type { Stream, TcpOptions, Wifi, WifiOptions } from '../../firmware/hal.ts';
-import { BACKOFF_MIN_MS, INFLIGHT, KEEPALIVE_S, MqttLink, RETRY_MS } from '../../firmware/link/mqtt-link.ts';
+import { BACKOFF_MIN_MS, INFLIGHT, KEEPALIVE_S, mqttLinkClass, RETRY_MS } from '../../firmware/link/mqtt-link.ts';
 import { TestBoard } from './support/test-board.ts';
 
 /**
@@ -47,7 +47,7 @@ function session() {
   const board = new SessionBoard();
   const commands: string[] = [];
   let ups = 0;
-  const link = new MqttLink(
+  const link = new (mqttLinkClass())(
     { kind: 'mqtt', ssid: 's', pass: '', host: 'gw', port: 1883 },
     'n-7',
     'aa'.repeat(16),
