@@ -1,5 +1,6 @@
 import { type BenchConfig, readBenchConfig } from './bench-config.ts';
 import { type BridgeMode, startBridgeRig } from './bridge-rig.ts';
+import { measureDiskFloor } from './disk-floor.ts';
 import { alarmLatency, drain, killLoss, throughput } from './measure.ts';
 import { ratios, type SystemFigures, summaryLine, table } from './report.ts';
 import type { Rig } from './rig.ts';
@@ -93,6 +94,12 @@ async function main(): Promise<void> {
     const bridge = results.get(mode);
     if (gw && bridge) console.log(ratios(gw, bridge));
   }
+  const disk = measureDiskFloor();
+  console.log(
+    `磁盘提交下限 / disk floor, one fsync'd commit (${disk.commits} alone): p50 ${disk.p50Ms.toFixed(2)} ms, ` +
+      `p99 ${disk.p99Ms.toFixed(2)} ms, max ${disk.maxMs.toFixed(2)} ms` +
+      (gw?.latency ? `; gateway alarm p99 / disk p99 = ${(gw.latency.p99Ms / disk.p99Ms).toFixed(1)}` : ''),
+  );
   for (const r of rows) for (const e of r.errors) console.log(`未测得 / not measured: ${r.name}: ${e}`);
   console.log(
     `sizes: ${cfg.BENCH_SENDERS} senders, window ${cfg.BENCH_WINDOW}, throughput ${cfg.BENCH_THROUGHPUT_S} s, ` +
