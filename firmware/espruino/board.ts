@@ -12,6 +12,7 @@ import type {
   Storage,
   Stream,
   TcpOptions,
+  Timer,
   UartOptions,
   Wifi,
   WifiOptions,
@@ -57,18 +58,31 @@ declare const Serial3: EspruinoSerial;
 /** Written before a software reboot so the next boot can report it (Espruino has no reset-cause call). */
 const RESET_FILE = 'pw.rst';
 
-const clock: Clock = {
-  now: () => getTime() * 1000,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  setInterval: (fn, ms) => setInterval(fn, ms),
+// Clock and storage are small classes too: their methods are made once with the script.
+class EspruinoClock implements Clock {
+  now(): number {
+    return getTime() * 1000;
+  }
+  setTimeout(fn: () => void, ms: number): Timer {
+    return setTimeout(fn, ms);
+  }
+  setInterval(fn: () => void, ms: number): Timer {
+    return setInterval(fn, ms);
+  }
   // Espruino's clearTimeout clears intervals too: the ids share one table.
-  clear: (t) => clearTimeout(t as number),
-};
+  clear(t: Timer): void {
+    clearTimeout(t as number);
+  }
+}
 
-const storage: Storage = {
-  read: (name) => require('Storage').read(name),
-  write: (name, text) => require('Storage').write(name, text),
-};
+class EspruinoFiles implements Storage {
+  read(name: string): string | undefined {
+    return require('Storage').read(name);
+  }
+  write(name: string, text: string): boolean {
+    return require('Storage').write(name, text);
+  }
+}
 
 // I/O objects are small classes, not object literals of closures: on Espruino a closure costs a
 // function, its code link and the scope it keeps alive, while a method is shared by every instance.
@@ -115,53 +129,62 @@ class OutputPin implements DigitalOutput {
   }
 }
 
-class UartStream implements Stream {
-  constructor(
-    private port: EspruinoSerial,
-    o: UartOptions,
-  ) {
-    port.setup(o.baud, { rx: o.rx, tx: o.tx });
-    port.on('data', o.onReadable);
+/** Made only on a serial node (a factory: an MQTT node never creates these functions). */
+function uartStreamClass() {
+  class UartStream implements Stream {
+    constructor(
+      private port: EspruinoSerial,
+      o: UartOptions,
+    ) {
+      port.setup(o.baud, { rx: o.rx, tx: o.tx });
+      port.on('data', o.onReadable);
+    }
+    write(data: string): void {
+      this.port.write(data);
+    }
+    close(): void {
+      this.port.removeAllListeners('data');
+    }
   }
-  write(data: string): void {
-    this.port.write(data);
-  }
-  close(): void {
-    this.port.removeAllListeners('data');
-  }
+  return UartStream;
 }
 
-class TcpStream implements Stream {
-  private sock: EspruinoSocket;
-  private closed = false;
-  constructor(private o: TcpOptions) {
-    // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
-    this.sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
-    this.sock.on('data', o.onReadable);
-    // 'error' then 'close' both arrive on a failed connection: report one close
-    const done = () => this.done();
-    this.sock.on('close', done);
-    this.sock.on('error', done);
+/** Made only on an MQTT node, once (the board keeps the class for every reconnection). */
+function tcpStreamClass() {
+  class TcpStream implements Stream {
+    private sock: EspruinoSocket;
+    private closed = false;
+    constructor(private o: TcpOptions) {
+      // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
+      this.sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
+      this.sock.on('data', o.onReadable);
+      // 'error' then 'close' both arrive on a failed connection: report one close
+      const done = () => this.done();
+      this.sock.on('close', done);
+      this.sock.on('error', done);
+    }
+    write(data: string): void {
+      this.sock.write(data);
+    }
+    close(): void {
+      this.sock.end();
+    }
+    private done(): void {
+      if (this.closed) return;
+      this.closed = true;
+      this.o.onClose();
+    }
   }
-  write(data: string): void {
-    this.sock.write(data);
-  }
-  close(): void {
-    this.sock.end();
-  }
-  private done(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.o.onClose();
-  }
+  return TcpStream;
 }
 
 /** Board implemented with Espruino's globals; pins are looked up by name in the node config's map. */
 export class EspruinoBoard implements Board {
-  clock = clock;
-  storage = storage;
+  clock: Clock = new EspruinoClock();
+  storage: Storage = new EspruinoFiles();
   private pins: PinMap = {};
   private rssiDbm = 0;
+  private Tcp: ReturnType<typeof tcpStreamClass> | undefined;
 
   usePins(pins: PinMap): void {
     this.pins = pins;
@@ -189,11 +212,12 @@ export class EspruinoBoard implements Board {
   }
 
   uart(o: UartOptions): Stream {
-    return new UartStream(o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2, o);
+    return new (uartStreamClass())(o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2, o);
   }
 
   tcp(o: TcpOptions): Stream {
-    return new TcpStream(o);
+    if (!this.Tcp) this.Tcp = tcpStreamClass();
+    return new this.Tcp(o);
   }
 
   wifi(o: WifiOptions): Wifi {

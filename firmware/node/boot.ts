@@ -25,45 +25,105 @@ export interface Booted {
   link: Link | undefined;
 }
 
-/** Increments the boot counter in Storage; a missing or broken counter starts again at 1. */
-function nextBoot(board: Board): number {
-  const n = parseInt(board.storage.read(BOOT_FILE) || '0', 10);
-  const boot = isFinite(n) && n > 0 ? n + 1 : 1;
-  board.storage.write(BOOT_FILE, String(boot));
-  return boot;
-}
-
-function makeLink(cfg: LinkConfig, id: string, key: string, board: Board, events: LinkEvents): Link {
-  // Only the configured link's class is made: the other link's code stays in flash.
-  if (cfg.kind === 'mqtt') return new (mqttLinkClass())(cfg, id, key, board, events);
-  return new (serialLinkClass())(cfg, board, events);
-}
-
 /**
  * Starts a node on a board: boot counter, config, watchdog, hello, first readings on the
  * console, then the link. A node without a valid config blinks "unconfigured", prints why and,
  * when at least its id, key and link are good, also reports the trouble and accepts set_config.
+ *
+ * Boot-only code is declared inside: Espruino makes those functions only while booting, and
+ * nothing made here is kept by a closure (the link's listener is the CommandHandler), so they
+ * are garbage once the node runs.
  */
 export function bootNode(board: Board, fw: Firmware): Booted {
+  /** Increments the boot counter in Storage; a missing or broken counter starts again at 1. */
+  function nextBoot(): number {
+    const n = parseInt(board.storage.read(BOOT_FILE) || '0', 10);
+    const boot = isFinite(n) && n > 0 ? n + 1 : 1;
+    board.storage.write(BOOT_FILE, String(boot));
+    return boot;
+  }
+
+  /** Only the configured link's class is made: the other link's code stays in flash. */
+  function makeLink(cfg: LinkConfig, id: string, key: string, events: LinkEvents): Link {
+    if (cfg.kind === 'mqtt') return new (mqttLinkClass())(cfg, id, key, board, events);
+    return new (serialLinkClass())(cfg, board, events);
+  }
+
+  /** Identity part of a broken config, when it is good enough to talk to the gateway. */
+  function identity(text: string | undefined): { id: string; key: string; link: LinkConfig } | undefined {
+    try {
+      const o = JSON.parse(text || '');
+      const r = parseConfig(
+        JSON.stringify({
+          id: o.id,
+          key: o.key,
+          link: o.link,
+          channels: [{ name: 'x', kind: 'contact', pin: 'button' }],
+        }),
+      );
+      return r.ok ? { id: r.config.id, key: r.config.key, link: r.config.link } : undefined;
+    } catch (_e) {
+      return undefined;
+    }
+  }
+
+  function unconfigured(error: string, text: string | undefined, boot: number, booted: Booted): void {
+    board.log('PW-UNCONFIGURED ' + error);
+    const led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), board.clock);
+    led.play(A.LED_UNCONFIGURED);
+    board.clock.setInterval(() => board.kickWatchdog(), 1000);
+    const who = identity(text);
+    if (!who) return;
+    const msg = new Messenger(who.id, who.key, boot, board.clock, board.sha256);
+    // Only set_config and reboot make sense without channels; the rest are refused.
+    const actions: NodeActions = {
+      eventAck: (seqs) => msg.acked(seqs),
+      hush: () => 'unconfigured',
+      silence: () => 'unconfigured',
+      test: () => 'unconfigured',
+      setConfig: (cfg) => {
+        const r = parseConfig(JSON.stringify(cfg));
+        if (!r.ok) return r.error.substr(0, 64);
+        board.storage.write(CONFIG_FILE, JSON.stringify(cfg));
+        board.clock.setTimeout(() => board.reboot(), 3000);
+        return '';
+      },
+      reboot: () => {
+        board.clock.setTimeout(() => board.reboot(), 3000);
+        return '';
+      },
+      reply: (seq, ok, err) => {
+        const d: { [key: string]: unknown } = { cmd: seq, ok: ok };
+        if (!ok) d['err'] = err;
+        msg.send('ack', '', d);
+      },
+      rejected: (reason) => board.log('PW-REJECT ' + reason),
+      linkUp: () => msg.flush(true),
+    };
+    const link = makeLink(who.link, who.id, who.key, new CommandHandler(who.id, who.key, boot, board.sha256, actions));
+    msg.link = link;
+    msg.send('trouble', '', { code: 'unconfigured' });
+    board.clock.setInterval(() => msg.flush(false), 1000);
+    link.start();
+    booted.messenger = msg;
+    booted.link = link;
+  }
+
   board.startWatchdog(WATCHDOG_S);
-  const boot = nextBoot(board);
+  const boot = nextBoot();
   const text = board.storage.read(CONFIG_FILE);
   const config = parseConfig(text);
   board.usePins(config.ok ? config.config.pins : configDefaults().pins);
   const cfh = text === undefined ? '' : binaryToHex(board.sha256(text));
   const booted: Booted = { boot: boot, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {
-    unconfigured(board, config.error, text, boot, booted);
+    unconfigured(config.error, text, boot, booted);
     return booted;
   }
   const cfg = config.config;
   const msg = new Messenger(cfg.id, cfg.key, boot, board.clock, board.sha256);
   const node = new SensorNode(board, cfg, msg);
-  const commands = new CommandHandler(cfg.id, cfg.key, boot, board.sha256, node);
-  const link = makeLink(cfg.link, cfg.id, cfg.key, board, {
-    onCommand: (wire) => commands.handle(wire),
-    onUp: () => msg.flush(true),
-  });
+  const link = makeLink(cfg.link, cfg.id, cfg.key, new CommandHandler(cfg.id, cfg.key, boot, board.sha256, node));
   msg.link = link;
   link.start();
   const chs: string[] = [];
@@ -76,62 +136,4 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   booted.messenger = msg;
   booted.link = link;
   return booted;
-}
-
-/** Identity part of a broken config, when it is good enough to talk to the gateway. */
-function identity(text: string | undefined): { id: string; key: string; link: LinkConfig } | undefined {
-  try {
-    const o = JSON.parse(text || '');
-    const r = parseConfig(
-      JSON.stringify({ id: o.id, key: o.key, link: o.link, channels: [{ name: 'x', kind: 'contact', pin: 'button' }] }),
-    );
-    return r.ok ? { id: r.config.id, key: r.config.key, link: r.config.link } : undefined;
-  } catch (_e) {
-    return undefined;
-  }
-}
-
-function unconfigured(board: Board, error: string, text: string | undefined, boot: number, booted: Booted): void {
-  board.log('PW-UNCONFIGURED ' + error);
-  const led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), board.clock);
-  led.play(A.LED_UNCONFIGURED);
-  board.clock.setInterval(() => board.kickWatchdog(), 1000);
-  const who = identity(text);
-  if (!who) return;
-  const msg = new Messenger(who.id, who.key, boot, board.clock, board.sha256);
-  // Only set_config and reboot make sense without channels; the rest are refused.
-  const actions: NodeActions = {
-    eventAck: (seqs) => msg.acked(seqs),
-    hush: () => 'unconfigured',
-    silence: () => 'unconfigured',
-    test: () => 'unconfigured',
-    setConfig: (cfg) => {
-      const r = parseConfig(JSON.stringify(cfg));
-      if (!r.ok) return r.error.substr(0, 64);
-      board.storage.write(CONFIG_FILE, JSON.stringify(cfg));
-      board.clock.setTimeout(() => board.reboot(), 3000);
-      return '';
-    },
-    reboot: () => {
-      board.clock.setTimeout(() => board.reboot(), 3000);
-      return '';
-    },
-    reply: (seq, ok, err) => {
-      const d: { [key: string]: unknown } = { cmd: seq, ok: ok };
-      if (!ok) d['err'] = err;
-      msg.send('ack', '', d);
-    },
-    rejected: (reason) => board.log('PW-REJECT ' + reason),
-  };
-  const commands = new CommandHandler(who.id, who.key, boot, board.sha256, actions);
-  const link = makeLink(who.link, who.id, who.key, board, {
-    onCommand: (wire) => commands.handle(wire),
-    onUp: () => msg.flush(true),
-  });
-  msg.link = link;
-  msg.send('trouble', '', { code: 'unconfigured' });
-  board.clock.setInterval(() => msg.flush(false), 1000);
-  link.start();
-  booted.messenger = msg;
-  booted.link = link;
 }

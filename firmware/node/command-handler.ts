@@ -1,6 +1,7 @@
 import { unseal, verifyBody } from '../../protocol/envelope.ts';
 import { PROTOCOL_VERSION } from '../../protocol/kinds.ts';
 import type { Sha256 } from '../hal.ts';
+import type { LinkEvents } from '../link/link.ts';
 
 /** What commands can do to a node; each returns "" when done or a short reason when refused. */
 export interface NodeActions {
@@ -14,6 +15,8 @@ export interface NodeActions {
   reply(seq: number, ok: boolean, err: string): void;
   /** a command was refused before it ran (bad signature, replay, ...), for counters and the console */
   rejected(reason: string): void;
+  /** the link came up: re-send what is unacknowledged */
+  linkUp(): void;
 }
 
 interface Command {
@@ -35,8 +38,9 @@ function isCount(v: unknown): v is number {
  * command counter rises across its restarts), so a captured command cannot be replayed. Every
  * command that ran or was refused for a reason the gateway can fix is answered with `ack`,
  * except `event_ack`, which is itself an acknowledgement (answering it would never end).
+ * It is the link's listener itself: no closures kept alive for it.
  */
-export class CommandHandler {
+export class CommandHandler implements LinkEvents {
   private lastSeq = 0;
 
   constructor(
@@ -47,7 +51,12 @@ export class CommandHandler {
     private actions: NodeActions,
   ) {}
 
-  handle(wire: string): void {
+  onUp(): void {
+    this.actions.linkUp();
+  }
+
+  /** A command arrived on the link (its wire form, not yet verified). */
+  onCommand(wire: string): void {
     const a = this.actions;
     const c = this.verify(wire);
     if (typeof c === 'string') {

@@ -169,6 +169,10 @@ export class SensorNode implements NodeActions {
     this.board.log('PW-REJECT ' + reason);
   }
 
+  linkUp(): void {
+    this.msg.flush(true);
+  }
+
   // --- internals ---
 
   /** A method, not inline in the loop: Espruino's loop-body closures would all see the last channel. */
