@@ -70,7 +70,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   function unconfigured(error: string, text: string | undefined, boot: number, booted: Booted): void {
     board.log('PW-UNCONFIGURED ' + error);
     const led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), board.clock);
-    led.play(A.LED_UNCONFIGURED);
+    led.play('unconfigured');
     board.clock.setInterval(() => board.kickWatchdog(), 1000);
     const who = identity(text);
     if (!who) return;

@@ -250,8 +250,8 @@ export class SensorNode implements NodeActions {
   /** Picks the sounder and LED patterns from the node's state, most urgent first. */
   private annunciate(): void {
     const now = this.board.clock.now();
-    let sound: A.Pattern | undefined;
-    let light = A.LED_NORMAL;
+    let sound: A.SoundName | undefined;
+    let light: A.LightName = 'normal';
     let trouble = (this.battery !== undefined && this.battery.low) || (this.tamper !== undefined && this.tamper.open);
     let pre = false;
     let hushed = false;
@@ -261,17 +261,17 @@ export class SensorNode implements NodeActions {
       if (ch.level === PREALARM) pre = true;
       if (ch.level !== ALARM) continue;
       if (this.hushUntil[i] > 0) hushed = true;
-      else if (sound !== A.SOUND_FIRE) sound = ch.src === 'water' ? A.SOUND_WATER : A.SOUND_FIRE;
+      else if (sound !== 'fire') sound = ch.src === 'water' ? 'water' : 'fire';
     }
-    if (sound !== undefined) light = A.LED_ALARM;
+    if (sound !== undefined) light = 'alarm';
     else if (this.testUntil > 0) {
-      sound = A.SOUND_TEST;
-      light = A.LED_TEST;
-    } else if (hushed) light = A.LED_HUSHED;
-    else if (pre) light = A.LED_PREALARM;
+      sound = 'beeps';
+      light = 'test';
+    } else if (hushed) light = 'hushed';
+    else if (pre) light = 'prealarm';
     else if (trouble) {
-      sound = A.SOUND_TROUBLE;
-      light = A.LED_TROUBLE;
+      sound = 'chirp';
+      light = 'trouble';
     }
     if (this.silenceUntil > now) sound = undefined;
     this.sounder.play(sound);
