@@ -43,7 +43,7 @@ type Globals = { [k: string]: unknown };
 const sources = firmwareSources();
 const short = new Set(classOnlyNames(sources));
 const classes = sourceClasses(sources);
-/** Every module of the bundle, for the values its top level makes (counted with the script). */
+/** Every module that can be in the bundle, for the values its top level makes (counted with the script). */
 const modules = sources.filter((f) => !f.endsWith('.d.ts'));
 
 let script: ScriptCount | undefined;

@@ -10,8 +10,8 @@
  *   +1 scope link when it was made inside another function (not at global scope)
  * - a class: its constructor function, "prototype" (2) and the prototype object with its
  *   "constructor" link (3), and per method its name plus a function as above
- * - a closure made at run time also keeps the locals of the call that made it: ~4 (the firmware
- *   makes long-lived closures only in small functions for this reason)
+ * - a closure made at run time also keeps the locals of the call that made it: ~4 per closure
+ *   (closures made by one call share that scope, so two of them cover a call with ~8 locals)
  *
  * Two parts: the script's own top-level code, read from the built script (top-level functions,
  * classes with their methods, constants), and what a running node holds, walked from live objects
