@@ -28,7 +28,6 @@ export interface AnalogInputOptions {
 /** An ADC input: read() is 0..1 of full scale. */
 export interface AnalogInput {
   read(): number;
-  close(): void;
 }
 
 export interface DigitalInputOptions {
@@ -38,9 +37,9 @@ export interface DigitalInputOptions {
   onReadable: (level: number) => void;
   debounceMs: number;
 }
+/** A watched input: it stays watched while the node runs (nothing stops a channel). */
 export interface DigitalInput {
   read(): number;
-  close(): void;
 }
 
 export interface DigitalOutputOptions {
@@ -48,7 +47,6 @@ export interface DigitalOutputOptions {
 }
 export interface DigitalOutput {
   write(level: number): void;
-  close(): void;
 }
 
 /** Small named files that survive a reboot. Names are at most 28 characters. */
@@ -100,13 +98,11 @@ export type ResetCause = 'power' | 'watchdog' | 'software' | 'unknown';
 
 /** Everything a node needs from its board. */
 export interface Board {
-  /** maps pin names to the board's pins (from the node config); called once at boot */
-  usePins(pins: { [name: string]: string }): void;
+  /** pin names to the board's pins (from the node config); set once at boot */
+  pins: { [name: string]: string };
   clock: Clock;
   storage: Storage;
   sha256: Sha256;
-  /** true when the board has a pin of that name */
-  hasPin(name: string): boolean;
   analogInput(options: AnalogInputOptions): AnalogInput;
   digitalInput(options: DigitalInputOptions): DigitalInput;
   digitalOutput(options: DigitalOutputOptions): DigitalOutput;

@@ -1,5 +1,5 @@
 import type { AnalogChannelConfig } from '../config.ts';
-import type { AnalogInput, Clock, Timer } from '../hal.ts';
+import type { AnalogInput, Clock } from '../hal.ts';
 import { ALARM, type Channel, type ChannelListener, NORMAL, PREALARM } from './channel.ts';
 import { Baseline, HoldTimer, MedianFilter, Smoother } from './filters.ts';
 
@@ -24,7 +24,6 @@ export class AnalogChannel implements Channel {
   private openHold: HoldTimer;
   private shortHold: HoldTimer;
   private value = 0;
-  private timer: Timer | undefined;
 
   constructor(
     private cfg: AnalogChannelConfig,
@@ -45,12 +44,7 @@ export class AnalogChannel implements Channel {
 
   start(): void {
     this.sample();
-    this.timer = this.clock.setInterval(() => this.sample(), this.cfg.everyMs);
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) this.clock.clear(this.timer);
-    this.timer = undefined;
+    this.clock.setInterval(() => this.sample(), this.cfg.everyMs);
   }
 
   reading(): number {

@@ -23,8 +23,8 @@ export interface Channel {
   baseline(): number;
   /** how far the reading is over the baseline in the alarm direction; grows as smoke thickens */
   excess(): number;
+  /** starts sampling or watching; a running node never stops a channel */
   start(): void;
-  stop(): void;
   /** Clears a latched alarm whose input has gone back to normal; true when it did. */
   reset(): boolean;
 }

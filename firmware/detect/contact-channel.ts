@@ -16,7 +16,6 @@ export class ContactChannel implements Channel {
   readonly src: 'smoke' | 'water' | 'heat';
   level = NORMAL;
   readonly fault = '' as const;
-  private input: DigitalInput | undefined;
   private pending: Timer | undefined;
   private active = false;
 
@@ -31,14 +30,8 @@ export class ContactChannel implements Channel {
   }
 
   start(): void {
-    this.input = this.open((lvl) => this.changed(lvl));
-    this.changed(this.input.read());
-  }
-
-  stop(): void {
-    this.cancel();
-    if (this.input) this.input.close();
-    this.input = undefined;
+    const input = this.open((lvl) => this.changed(lvl));
+    this.changed(input.read());
   }
 
   reading(): number {

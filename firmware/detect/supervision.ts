@@ -1,5 +1,5 @@
 import type { BatteryConfig } from '../config.ts';
-import type { AnalogInput, Clock, Timer } from '../hal.ts';
+import type { AnalogInput, Clock } from '../hal.ts';
 
 /** Node-wide troubles (battery, tamper): raised and cleared with a code. */
 export type TroubleListener = (raised: boolean, code: 'battery_low' | 'tamper', value: number) => void;
@@ -15,7 +15,6 @@ const BATTERY_READS = 4;
 export class BatteryMonitor {
   mv = 0;
   low = false;
-  private timer: Timer | undefined;
 
   constructor(
     private cfg: BatteryConfig,
@@ -26,11 +25,7 @@ export class BatteryMonitor {
 
   start(): void {
     this.check();
-    this.timer = this.clock.setInterval(() => this.check(), this.cfg.everyS * 1000);
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) this.clock.clear(this.timer);
+    this.clock.setInterval(() => this.check(), this.cfg.everyS * 1000);
   }
 
   check(): void {

@@ -58,32 +58,6 @@ declare const Serial3: EspruinoSerial;
 /** Written before a software reboot so the next boot can report it (Espruino has no reset-cause call). */
 const RESET_FILE = 'pw.rst';
 
-// Clock and storage are small classes too: their methods are made once with the script.
-class EspruinoClock implements Clock {
-  now(): number {
-    return getTime() * 1000;
-  }
-  setTimeout(fn: () => void, ms: number): Timer {
-    return setTimeout(fn, ms);
-  }
-  setInterval(fn: () => void, ms: number): Timer {
-    return setInterval(fn, ms);
-  }
-  // Espruino's clearTimeout clears intervals too: the ids share one table.
-  clear(t: Timer): void {
-    clearTimeout(t as number);
-  }
-}
-
-class EspruinoFiles implements Storage {
-  read(name: string): string | undefined {
-    return require('Storage').read(name);
-  }
-  write(name: string, text: string): boolean {
-    return require('Storage').write(name, text);
-  }
-}
-
 // I/O objects are small classes, not object literals of closures: on Espruino a closure costs a
 // function, its code link and the scope it keeps alive, while a method is shared by every instance.
 
@@ -92,40 +66,17 @@ class AnalogPin implements AnalogInput {
   read(): number {
     return analogRead(this.pin);
   }
-  close(): void {}
 }
 
-class InputPin implements DigitalInput {
-  private watch: number;
-  constructor(
-    private pin: string,
-    o: DigitalInputOptions,
-  ) {
-    pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
-    this.watch = setWatch((e) => o.onReadable(e.state ? 1 : 0), pin, {
-      repeat: true,
-      edge: 'both',
-      debounce: o.debounceMs,
-    });
-  }
+/** An input or an output (one class for both: a class costs ~10 JsVars before its methods). */
+class DigitalPin implements DigitalInput, DigitalOutput {
+  constructor(private pin: string) {}
   read(): number {
     return digitalRead(this.pin);
   }
-  close(): void {
-    clearWatch(this.watch);
-  }
-}
-
-/** An output; a pin the config does not name ("") is a no-op. */
-class OutputPin implements DigitalOutput {
-  constructor(private pin: string) {
-    if (pin !== '') pinMode(pin, 'output');
-  }
+  /** A pin the config does not name ("") is a no-op output. */
   write(level: number): void {
     if (this.pin !== '') digitalWrite(this.pin, level);
-  }
-  close(): void {
-    this.write(0);
   }
 }
 
@@ -178,16 +129,37 @@ function tcpStreamClass() {
   return TcpStream;
 }
 
-/** Board implemented with Espruino's globals; pins are looked up by name in the node config's map. */
-export class EspruinoBoard implements Board {
-  clock: Clock = new EspruinoClock();
-  storage: Storage = new EspruinoFiles();
-  private pins: PinMap = {};
+/**
+ * Board implemented with Espruino's globals; pins are looked up by name in the node config's map.
+ * The board is also the node's clock and storage: one class instead of three (each class costs
+ * its constructor, prototype and instance on Espruino).
+ */
+export class EspruinoBoard implements Board, Clock, Storage {
+  clock: Clock = this;
+  storage: Storage = this;
+  pins: PinMap = {};
   private rssiDbm = 0;
   private Tcp: ReturnType<typeof tcpStreamClass> | undefined;
 
-  usePins(pins: PinMap): void {
-    this.pins = pins;
+  now(): number {
+    return getTime() * 1000;
+  }
+  setTimeout(fn: () => void, ms: number): Timer {
+    return setTimeout(fn, ms);
+  }
+  setInterval(fn: () => void, ms: number): Timer {
+    return setInterval(fn, ms);
+  }
+  // Espruino's clearTimeout clears intervals too: the ids share one table.
+  clear(t: Timer): void {
+    clearTimeout(t as number);
+  }
+
+  read(name: string): string | undefined {
+    return require('Storage').read(name);
+  }
+  write(name: string, text: string): boolean {
+    return require('Storage').write(name, text);
   }
 
   sha256(binary: string): string {
@@ -195,20 +167,21 @@ export class EspruinoBoard implements Board {
     return E.toString(require('crypto').SHA256(binary));
   }
 
-  hasPin(name: string): boolean {
-    return this.pins[name] !== undefined;
-  }
-
   analogInput(o: AnalogInputOptions): AnalogInput {
-    return new AnalogPin(this.pin(o.pin));
+    return new AnalogPin(this.pins[o.pin] || '');
   }
 
   digitalInput(o: DigitalInputOptions): DigitalInput {
-    return new InputPin(this.pin(o.pin), o);
+    const pin = this.pins[o.pin] || '';
+    pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
+    setWatch((e) => o.onReadable(e.state ? 1 : 0), pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
+    return new DigitalPin(pin);
   }
 
   digitalOutput(o: DigitalOutputOptions): DigitalOutput {
-    return new OutputPin(this.pin(o.pin));
+    const pin = this.pins[o.pin] || '';
+    if (pin !== '') pinMode(pin, 'output');
+    return new DigitalPin(pin);
   }
 
   uart(o: UartOptions): Stream {
@@ -267,10 +240,5 @@ export class EspruinoBoard implements Board {
   reboot(): void {
     require('Storage').write(RESET_FILE, 'software');
     E.reboot();
-  }
-
-  /** Espruino pin name for a named pin; "" when the config has none (the output is then a no-op). */
-  private pin(name: string): string {
-    return this.pins[name] || '';
   }
 }

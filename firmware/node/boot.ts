@@ -113,7 +113,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const boot = nextBoot();
   const text = board.storage.read(CONFIG_FILE);
   const config = parseConfig(text);
-  board.usePins(config.ok ? config.config.pins : configDefaults().pins);
+  board.pins = config.ok ? config.config.pins : configDefaults().pins;
   const cfh = text === undefined ? '' : binaryToHex(board.sha256(text));
   const booted: Booted = { boot: boot, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {

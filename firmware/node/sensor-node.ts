@@ -142,7 +142,10 @@ export class SensorNode implements NodeActions {
     for (const ch of this.channels) if (ch.level === ALARM) return 'in alarm';
     this.testUntil = this.board.clock.now() + TEST_MS;
     this.annunciate();
-    this.msg.send('test', '', { by: by || 'command', ok: this.board.hasPin('sounder') && this.board.hasPin('led') });
+    this.msg.send('test', '', {
+      by: by || 'command',
+      ok: this.board.pins['sounder'] !== undefined && this.board.pins['led'] !== undefined,
+    });
     return '';
   }
 

@@ -16,7 +16,6 @@ describe('BatteryMonitor', () => {
         reads.push(board.clock.now());
         return input.read();
       },
-      close: () => {},
     };
     const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, board.clock, (r, c, v) =>
       events.push([r, c, v]),

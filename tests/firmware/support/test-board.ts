@@ -72,16 +72,8 @@ export class TestBoard implements Board {
   storage: Board['storage'];
   sha256 = nodeSha256;
 
-  usePins(pins: { [name: string]: string }): void {
-    this.pins = pins;
-  }
-
-  hasPin(name: string): boolean {
-    return this.pins[name] !== undefined;
-  }
-
   analogInput(o: AnalogInputOptions): AnalogInput {
-    return { read: () => this.analog[o.pin] ?? 0, close: () => {} };
+    return { read: () => this.analog[o.pin] ?? 0 };
   }
 
   digitalInput(o: DigitalInputOptions): DigitalInput {
@@ -89,12 +81,7 @@ export class TestBoard implements Board {
     this.watchers[o.pin] = list;
     list.push(o.onReadable);
     if (this.digital[o.pin] === undefined) this.digital[o.pin] = o.pull === 'up' ? 1 : 0;
-    return {
-      read: () => this.digital[o.pin],
-      close: () => {
-        list.splice(list.indexOf(o.onReadable), 1);
-      },
-    };
+    return { read: () => this.digital[o.pin] };
   }
 
   /** Sets a digital input and calls its watchers (as setWatch would after its debounce). */
@@ -119,7 +106,6 @@ export class TestBoard implements Board {
       write: (v) => {
         if ((log.length === 0 ? 0 : log[log.length - 1][1]) !== v) log.push([this.clock.now(), v]);
       },
-      close: () => {},
     };
   }
 
