@@ -62,8 +62,18 @@ export const EVENT_KINDS: NodeKind[] = [
   'ack',
 ];
 
+/** For any string (the gateway's input): true for the kinds of EVENT_KINDS. */
 export function isEventKind(kind: string): boolean {
   return EVENT_KINDS.indexOf(kind as NodeKind) >= 0;
+}
+
+/**
+ * The same answer for a kind already typed NodeKind (the firmware's own messages): every kind but
+ * the two periodic ones. No table, so the firmware does not keep EVENT_KINDS in RAM (~20 JsVars);
+ * tests/firmware pins it to isEventKind for every NodeKind.
+ */
+export function isNodeEventKind(kind: NodeKind): boolean {
+  return kind !== 'heartbeat' && kind !== 'telemetry';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
+import { encodeFrame, type FrameDecoder, frameDecoderClass } from '../../protocol/framing.ts';
 import type { SerialLinkConfig } from '../config.ts';
 import type { Board, Stream } from '../hal.ts';
 import type { Link, LinkEvents } from './link.ts';
@@ -22,7 +22,7 @@ export function serialLinkClass() {
       private board: Board,
       private events: LinkEvents,
     ) {
-      this.decoder = new FrameDecoder({
+      this.decoder = new (frameDecoderClass())({
         frame: (payload) => this.events.onCommand(payload),
         reject: (r) => {
           this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;

@@ -1,5 +1,5 @@
 import { seal } from '../../protocol/envelope.ts';
-import { isEventKind, type NodeKind, PROTOCOL_VERSION } from '../../protocol/kinds.ts';
+import { isNodeEventKind, type NodeKind, PROTOCOL_VERSION } from '../../protocol/kinds.ts';
 import type { Clock, Sha256 } from '../hal.ts';
 import type { Link } from '../link/link.ts';
 import { EventRing } from './event-ring.ts';
@@ -30,7 +30,7 @@ export class Messenger {
     const now = this.clock.now();
     this.seq++;
     const wire = this.seal(this.seq, kind, ch, d, now, now);
-    if (isEventKind(kind)) {
+    if (isNodeEventKind(kind)) {
       const e = { seq: this.seq, kind: kind, ch: ch, d: d, at: now, sentAt: -1 };
       this.ring.add(e);
       if (this.link && this.link.isUp() && this.link.send(wire)) e.sentAt = now;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventRing, RING_SIZE } from '../../firmware/node/event-ring.ts';
+import { isEventKind, isNodeEventKind, NODE_KINDS } from '../../protocol/kinds.ts';
 
 const ev = (seq: number, kind: string) => ({ seq, kind, ch: '', d: {}, at: seq * 1000, sentAt: -1 });
 
@@ -25,5 +26,12 @@ describe('EventRing', () => {
     const kept = r.due(Number.MAX_SAFE_INTEGER).map((e) => e.seq);
     expect(kept).toEqual([101, 102, 103, 104, 105, 106, 107, 108]);
     expect(r.dropped).toBe(1 + RING_SIZE);
+  });
+});
+
+describe('which node messages are events', () => {
+  it("the firmware's table-free isNodeEventKind agrees with the protocol's EVENT_KINDS for every kind", () => {
+    for (const k of NODE_KINDS) expect([k, isNodeEventKind(k)]).toEqual([k, isEventKind(k)]);
+    expect(NODE_KINDS.filter((k) => !isNodeEventKind(k))).toEqual(['heartbeat', 'telemetry']);
   });
 });
