@@ -55,9 +55,13 @@ export interface Storage {
   write(name: string, text: string): boolean;
 }
 
-/** A byte stream (UART or TCP socket). Data are "binary strings", one char per byte. */
-export interface Stream {
+/** Bytes out (a UART: it stays open while the node runs). Data are "binary strings", one char per byte. */
+export interface WriteStream {
   write(data: string): void;
+}
+
+/** A TCP socket: the link closes it to reconnect. */
+export interface Stream extends WriteStream {
   close(): void;
 }
 
@@ -106,7 +110,7 @@ export interface Board {
   analogInput(options: AnalogInputOptions): AnalogInput;
   digitalInput(options: DigitalInputOptions): DigitalInput;
   digitalOutput(options: DigitalOutputOptions): DigitalOutput;
-  uart(options: UartOptions): Stream;
+  uart(options: UartOptions): WriteStream;
   tcp(options: TcpOptions): Stream;
   wifi(options: WifiOptions): Wifi;
   /** one line on the console (the installer's USB port) */

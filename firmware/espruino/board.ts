@@ -16,6 +16,7 @@ import type {
   UartOptions,
   Wifi,
   WifiOptions,
+  WriteStream,
 } from '../hal.ts';
 import type {
   EspruinoCrypto,
@@ -82,7 +83,7 @@ class DigitalPin implements DigitalInput, DigitalOutput {
 
 /** Made only on a serial node (a factory: an MQTT node never creates these functions). */
 function uartStreamClass() {
-  class UartStream implements Stream {
+  class UartStream implements WriteStream {
     constructor(
       private port: EspruinoSerial,
       o: UartOptions,
@@ -92,9 +93,6 @@ function uartStreamClass() {
     }
     write(data: string): void {
       this.port.write(data);
-    }
-    close(): void {
-      this.port.removeAllListeners('data');
     }
   }
   return UartStream;
@@ -184,7 +182,7 @@ export class EspruinoBoard implements Board, Clock, Storage {
     return new DigitalPin(pin);
   }
 
-  uart(o: UartOptions): Stream {
+  uart(o: UartOptions): WriteStream {
     return new (uartStreamClass())(o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2, o);
   }
 

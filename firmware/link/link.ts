@@ -4,8 +4,8 @@
  * Neither needs to be reliable on its own: the node keeps its events until `event_ack`.
  */
 export interface Link {
+  /** connects; a running node keeps its link for good (a new config means a reboot) */
   start(): void;
-  stop(): void;
   /** true while a message sent now can reach the gateway (MQTT session up; always on serial) */
   isUp(): boolean;
   /** sends one sealed message; false when it could not be queued (link down, window full) */

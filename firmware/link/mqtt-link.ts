@@ -3,7 +3,6 @@ import { nodeDown, nodeUp, nodeWill } from '../../protocol/topics.ts';
 import type { MqttLinkConfig } from '../config.ts';
 import type { Board, Stream, Timer, Wifi } from '../hal.ts';
 import type { Link, LinkEvents } from './link.ts';
-import * as P from './mqtt-packets.ts';
 
 export const KEEPALIVE_S = 30;
 /** QoS 1 publishes waiting for PUBACK; a full window refuses new ones (events stay in the node's ring). */
@@ -17,6 +16,8 @@ export const BACKOFF_MIN_MS = 1000;
  * thousand nodes retrying every 8 s is a load any broker takes.
  */
 export const BACKOFF_MAX_MS = 8000;
+/** Longest packet accepted from the broker: commands are small; anything bigger is a fault. */
+export const MAX_PACKET = 2048;
 const TIMER_MS = 1000;
 
 /**
@@ -24,6 +25,11 @@ const TIMER_MS = 1000;
  * keepalive (username = node id, password derived from the node key), SUBSCRIBE to its own
  * down topic, PUBLISH QoS 1 with PUBACK matching and retry, PINGREQ, reconnect with doubling
  * backoff; and Wi-Fi reconnect, because Espruino's Wi-Fi does not reconnect by itself.
+ *
+ * Packets are "binary strings" (one char per byte, what Espruino's sockets carry); topics and
+ * payloads are ASCII (wire messages are canonical JSON). The packet codec is part of this class,
+ * not a class of its own: on Espruino each class costs its constructor, prototype and instance,
+ * and the link is its only user (tests check the bytes with mqtt-packet, MQTT.js's parser).
  *
  * Made by a factory when the config asks for MQTT: a serial node never creates these functions.
  */
@@ -35,14 +41,15 @@ export function mqttLinkClass() {
     private wifiUp = false;
     private sock: Stream | undefined;
     private up = false;
-    private codec: P.MqttCodec;
+    /** received bytes not yet a whole packet */
+    private buf = '';
+    /** the QoS 1 window: packet id (0 = free slot), payload and when it was last sent, per slot */
     private ids: number[] = [];
     private payloads: string[] = [];
     private sentAt: number[] = [];
     private nextId = 1;
     private backoff = BACKOFF_MIN_MS;
     private retryTimer: Timer | undefined;
-    private timer: Timer | undefined;
     private lastIn = 0;
     private lastOut = 0;
     private password: string;
@@ -55,7 +62,6 @@ export function mqttLinkClass() {
       private events: LinkEvents,
     ) {
       this.password = mqttPassword(board.sha256, key) || '';
-      this.codec = new (P.mqttCodecClass())((p) => this.packet(p));
       for (let i = 0; i < INFLIGHT; i++) {
         this.ids.push(0);
         this.payloads.push('');
@@ -77,17 +83,7 @@ export function mqttLinkClass() {
         },
       });
       this.wifi.connect();
-      this.timer = this.board.clock.setInterval(() => this.housekeeping(), TIMER_MS);
-    }
-
-    stop(): void {
-      const c = this.board.clock;
-      if (this.timer !== undefined) c.clear(this.timer);
-      if (this.retryTimer !== undefined) c.clear(this.retryTimer);
-      this.timer = this.retryTimer = undefined;
-      this.wifiUp = false;
-      if (this.sock && this.up) this.sock.write(P.DISCONNECT_PACKET);
-      this.drop();
+      this.board.clock.setInterval(() => this.housekeeping(), TIMER_MS);
     }
 
     isUp(): boolean {
@@ -106,8 +102,7 @@ export function mqttLinkClass() {
       this.nextId = id >= 65535 ? 1 : id + 1;
       this.ids[slot] = id;
       this.payloads[slot] = wire;
-      this.sentAt[slot] = this.board.clock.now();
-      this.write(this.codec.publish(nodeUp(this.id), wire, id, false));
+      this.publish(slot, false);
       return true;
     }
 
@@ -120,24 +115,26 @@ export function mqttLinkClass() {
 
     private connect(): void {
       if (this.sock || !this.wifiUp) return;
-      this.codec.reset();
+      this.buf = '';
       const sock: Stream = this.board.tcp({
         host: this.cfg.host,
         port: this.cfg.port,
+        // CONNECT: MQTT 3.1.1, flags username, password, will QoS 1, clean session; then the keepalive
         onConnect: () =>
-          this.write(
-            this.codec.connect({
-              clientId: this.id,
-              username: this.id,
-              password: this.password,
-              willTopic: nodeWill(this.id),
-              willMessage: 'offline',
-              keepaliveS: KEEPALIVE_S,
-            }),
+          this.out(
+            0x10,
+            this.utf('MQTT') +
+              String.fromCharCode(4, 0x80 | 0x40 | 0x08 | 0x04 | 0x02) +
+              this.u16(KEEPALIVE_S) +
+              this.utf(this.id) +
+              this.utf(nodeWill(this.id)) +
+              this.utf('offline') +
+              this.utf(this.id) +
+              this.utf(this.password),
           ),
         onReadable: (data) => {
           this.lastIn = this.board.clock.now();
-          if (!this.codec.push(data)) this.drop();
+          if (!this.received(data)) this.drop();
         },
         // Only the current socket's close counts; one we closed ourselves is already forgotten.
         onClose: () => {
@@ -148,29 +145,64 @@ export function mqttLinkClass() {
       this.lastIn = this.board.clock.now();
     }
 
-    private packet(p: P.Packet): void {
-      if (p.type === P.CONNACK) {
-        if (p.code !== 0) {
+    /** Splits the received bytes into packets; false when the stream is broken (close the socket). */
+    private received(data: string): boolean {
+      this.buf += data;
+      for (;;) {
+        const b = this.buf;
+        if (b.length < 2) return true;
+        let len = 0;
+        let mul = 1;
+        let i = 1;
+        for (;;) {
+          if (i >= b.length) return true;
+          const c = b.charCodeAt(i++);
+          len += (c & 127) * mul;
+          mul *= 128;
+          if ((c & 128) === 0) break;
+          if (i > 4) return false;
+        }
+        if (len > MAX_PACKET) return false;
+        if (b.length < i + len) return true;
+        this.buf = b.substr(i + len);
+        this.packet(b.charCodeAt(0), b.substr(i, len));
+      }
+    }
+
+    /** One packet from the broker: CONNACK, PUBACK or PUBLISH (SUBACK and PINGRESP need nothing). */
+    private packet(first: number, body: string): void {
+      const type = first >> 4;
+      const w = (at: number) => (body.charCodeAt(at) << 8) | body.charCodeAt(at + 1);
+      if (type === 2) {
+        const code = body.charCodeAt(1);
+        if (code !== 0) {
           this.stats.refused++;
-          this.board.log('PW-MQTT refused ' + p.code);
+          this.board.log('PW-MQTT refused ' + code);
           this.drop();
           return;
         }
         this.up = true;
         this.stats.connects++;
         this.backoff = BACKOFF_MIN_MS;
-        this.write(this.codec.subscribe(1, nodeDown(this.id)));
+        // SUBSCRIBE id 1 to the down topic at QoS 1
+        this.out(0x82, this.u16(1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
         this.retry(true);
         this.events.onUp();
-      } else if (p.type === P.PUBACK) {
-        const slot = this.ids.indexOf(p.id);
+      } else if (type === 4) {
+        const slot = this.ids.indexOf(w(0));
         if (slot >= 0) {
           this.ids[slot] = 0;
           this.payloads[slot] = '';
         }
-      } else if (p.type === P.PUBLISH) {
-        if (p.qos > 0) this.write(this.codec.puback(p.id));
-        if (p.topic === nodeDown(this.id)) this.events.onCommand(p.payload);
+      } else if (type === 3) {
+        const qos = (first >> 1) & 3;
+        const tl = w(0);
+        let at = 2 + tl;
+        if (qos > 0) {
+          this.out(0x40, body.substr(at, 2)); // PUBACK with the publish's id
+          at += 2;
+        }
+        if (body.substr(2, tl) === nodeDown(this.id)) this.events.onCommand(body.substr(at));
       }
     }
 
@@ -183,7 +215,7 @@ export function mqttLinkClass() {
       if (s) s.close();
       if (!wasOpen && !force) return;
       this.stats.drops++;
-      if (this.retryTimer !== undefined || this.timer === undefined) return;
+      if (this.retryTimer !== undefined) return;
       const wait = this.backoff;
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
       this.retryTimer = this.board.clock.setTimeout(() => {
@@ -202,7 +234,7 @@ export function mqttLinkClass() {
         return;
       }
       this.retry(false);
-      if (now - this.lastOut >= (KEEPALIVE_S * 1000) / 2) this.write(P.PINGREQ_PACKET);
+      if (now - this.lastOut >= (KEEPALIVE_S * 1000) / 2) this.out(0xc0, ''); // PINGREQ
     }
 
     /** Sends unacknowledged publishes again, all of them (after a reconnect) or those older than RETRY_MS. */
@@ -210,16 +242,39 @@ export function mqttLinkClass() {
       const now = this.board.clock.now();
       for (let i = 0; i < INFLIGHT; i++) {
         if (this.ids[i] === 0 || (!all && now - this.sentAt[i] < RETRY_MS)) continue;
-        this.sentAt[i] = now;
         this.stats.retries++;
-        this.write(this.codec.publish(nodeUp(this.id), this.payloads[i], this.ids[i], true));
+        this.publish(i, true);
       }
     }
 
-    private write(data: string): void {
+    /** PUBLISH QoS 1 of a window slot to the up topic (DUP when it is sent again). */
+    private publish(slot: number, dup: boolean): void {
+      this.sentAt[slot] = this.board.clock.now();
+      this.out(0x32 | (dup ? 0x08 : 0), this.utf(nodeUp(this.id)) + this.u16(this.ids[slot]) + this.payloads[slot]);
+    }
+
+    /** Writes one packet: its first byte, the remaining length (1-4 bytes, 7 bits each) and the body. */
+    private out(first: number, body: string): void {
       if (!this.sock) return;
+      let n = body.length;
+      let len = '';
+      do {
+        let b = n % 128;
+        n = Math.floor(n / 128);
+        if (n > 0) b |= 128;
+        len += String.fromCharCode(b);
+      } while (n > 0);
       this.lastOut = this.board.clock.now();
-      this.sock.write(data);
+      this.sock.write(String.fromCharCode(first) + len + body);
+    }
+
+    private u16(n: number): string {
+      return String.fromCharCode((n >> 8) & 255, n & 255);
+    }
+
+    /** An MQTT string: its length as u16, then the bytes. */
+    private utf(s: string): string {
+      return this.u16(s.length) + s;
     }
   }
   return MqttLink;

@@ -1,6 +1,6 @@
 import { encodeFrame, type FrameDecoder, frameDecoderClass } from '../../protocol/framing.ts';
 import type { SerialLinkConfig } from '../config.ts';
-import type { Board, Stream } from '../hal.ts';
+import type { Board, WriteStream } from '../hal.ts';
 import type { Link, LinkEvents } from './link.ts';
 
 /**
@@ -14,7 +14,7 @@ export function serialLinkClass() {
   class SerialLink implements Link {
     /** frames thrown away by reason, for tests and the console */
     readonly rejects: { [reason: string]: number } = {};
-    private port: Stream | undefined;
+    private port: WriteStream | undefined;
     private decoder: FrameDecoder;
 
     constructor(
@@ -39,12 +39,6 @@ export function serialLinkClass() {
         onReadable: (data) => this.decoder.push(data),
       });
       this.events.onUp();
-    }
-
-    stop(): void {
-      if (this.port) this.port.close();
-      this.port = undefined;
-      this.decoder.reset();
     }
 
     isUp(): boolean {

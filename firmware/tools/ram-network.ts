@@ -1,9 +1,5 @@
+import mqttPacket from 'mqtt-packet';
 import type { Clock } from '../hal.ts';
-import { mqttCodecClass, PUBLISH } from '../link/mqtt-packets.ts';
-
-const CONNECT = 1;
-const SUBSCRIBE = 8;
-const PINGREQ = 12;
 
 /** Espruino keeps an object's event listeners as "#on<event>" properties; its methods live on built-in prototypes. */
 function emitter(): { [k: string]: unknown } {
@@ -33,13 +29,15 @@ export function brokerModules(clock: Clock): { Wifi: unknown; net: unknown; wifi
     connect: (_o: unknown, onConnect: () => void) => {
       const sock = emitter();
       const reply = (bytes: string) => clock.setTimeout(() => (sock['#ondata'] as (d: string) => void)(bytes), 0);
-      const codec = new (mqttCodecClass())((p) => {
-        if (p.type === CONNECT) reply('\x20\x02\x00\x00');
-        else if (p.type === SUBSCRIBE) reply('\x90\x03\x00\x01\x01');
-        else if (p.type === PUBLISH && p.qos > 0) reply(codec.puback(p.id));
-        else if (p.type === PINGREQ) reply('\xd0\x00');
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      parser.on('packet', (p) => {
+        if (p.cmd === 'connect') reply('\x20\x02\x00\x00');
+        else if (p.cmd === 'subscribe') reply('\x90\x03\x00\x01\x01');
+        else if (p.cmd === 'publish' && p.qos > 0) {
+          reply(mqttPacket.generate({ cmd: 'puback', messageId: p.messageId }).toString('latin1'));
+        } else if (p.cmd === 'pingreq') reply('\xd0\x00');
       });
-      define(sock, 'write', (d: string) => codec.push(d));
+      define(sock, 'write', (d: string) => parser.parse(Buffer.from(d, 'latin1')));
       define(sock, 'end', () => {});
       clock.setTimeout(onConnect, 0);
       return sock;

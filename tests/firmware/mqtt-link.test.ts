@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttLink } from '../../firmware/link/mqtt-link.ts';
-import * as P from '../../firmware/link/mqtt-packets.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal } from '../../protocol/envelope.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
@@ -15,85 +13,6 @@ import { nodeSha256 } from './support/test-board.ts';
 
 const ID = 'n-101';
 const sha = (s: string) => createHash('sha256').update(s, 'latin1').digest().toString('latin1');
-
-function parsePacket(bytes: string): mqttPacket.Packet {
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  let out: mqttPacket.Packet | undefined;
-  parser.on('packet', (p) => {
-    out = p;
-  });
-  parser.on('error', (e) => {
-    throw e;
-  });
-  parser.parse(Buffer.from(bytes, 'latin1'));
-  if (!out) throw new Error('no packet');
-  return out;
-}
-
-describe('MQTT packets (checked with mqtt-packet, the parser MQTT.js uses)', () => {
-  const MqttCodec = P.mqttCodecClass();
-  const codec = new MqttCodec(() => {});
-  it('CONNECT carries the will, keepalive, username and password', () => {
-    const p = parsePacket(
-      codec.connect({
-        clientId: ID,
-        username: ID,
-        password: 'pw',
-        willTopic: nodeWill(ID),
-        willMessage: 'offline',
-        keepaliveS: 30,
-      }),
-    ) as mqttPacket.IConnectPacket;
-    expect(p).toMatchObject({
-      cmd: 'connect',
-      clientId: ID,
-      username: ID,
-      keepalive: 30,
-      clean: true,
-      protocolVersion: 4,
-    });
-    expect(String(p.password)).toBe('pw');
-    expect(p.will).toMatchObject({ topic: nodeWill(ID), qos: 1, retain: false });
-    expect(String(p.will?.payload)).toBe('offline');
-  });
-
-  it('PUBLISH QoS 1 (with DUP), SUBSCRIBE, PUBACK and a long payload with a multi-byte length', () => {
-    const long = 'x'.repeat(700);
-    const pub = parsePacket(codec.publish(nodeUp(ID), long, 513, true)) as mqttPacket.IPublishPacket;
-    expect(pub).toMatchObject({ cmd: 'publish', topic: nodeUp(ID), qos: 1, dup: true, messageId: 513 });
-    expect(String(pub.payload)).toBe(long);
-    expect(parsePacket(codec.subscribe(1, nodeDown(ID)))).toMatchObject({
-      cmd: 'subscribe',
-      messageId: 1,
-      subscriptions: [{ topic: nodeDown(ID), qos: 1 }],
-    });
-    expect(parsePacket(codec.puback(7))).toMatchObject({ cmd: 'puback', messageId: 7 });
-    expect(parsePacket(P.PINGREQ_PACKET)).toMatchObject({ cmd: 'pingreq' });
-  });
-
-  it('the codec splits a stream cut anywhere and refuses an oversize packet', () => {
-    const got: P.Packet[] = [];
-    const r = new MqttCodec((p) => got.push(p));
-    const bytes =
-      mqttPacket
-        .generate({
-          cmd: 'publish',
-          topic: nodeDown(ID),
-          payload: 'hello',
-          qos: 1,
-          messageId: 9,
-          dup: false,
-          retain: false,
-        })
-        .toString('latin1') + mqttPacket.generate({ cmd: 'puback', messageId: 4 }).toString('latin1');
-    for (const ch of bytes) expect(r.push(ch)).toBe(true);
-    expect(got.map((p) => [p.type, p.id, p.topic, p.payload])).toEqual([
-      [P.PUBLISH, 9, nodeDown(ID), 'hello'],
-      [P.PUBACK, 4, '', ''],
-    ]);
-    expect(new MqttCodec(() => {}).push(String.fromCharCode(0x30, 0xff, 0xff, 0x7f))).toBe(false);
-  });
-});
 
 describe('MqttLink against a real Mosquitto', () => {
   let broker: RunningMosquitto;

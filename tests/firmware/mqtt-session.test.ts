@@ -1,8 +1,16 @@
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import type { Stream, TcpOptions, Wifi, WifiOptions } from '../../firmware/hal.ts';
-import { BACKOFF_MIN_MS, INFLIGHT, KEEPALIVE_S, mqttLinkClass, RETRY_MS } from '../../firmware/link/mqtt-link.ts';
-import { TestBoard } from './support/test-board.ts';
+import {
+  BACKOFF_MIN_MS,
+  INFLIGHT,
+  KEEPALIVE_S,
+  MAX_PACKET,
+  mqttLinkClass,
+  RETRY_MS,
+} from '../../firmware/link/mqtt-link.ts';
+import { mqttPassword } from '../../protocol/mqtt-auth.ts';
+import { nodeSha256, TestBoard } from './support/test-board.ts';
 
 /**
  * What Mosquitto will not do on request: lose a PUBACK, go silent, refuse a login. The broker
@@ -33,7 +41,11 @@ class SessionBoard extends TestBoard {
 
   /** Bytes from the broker on the latest socket. */
   reply(p: mqttPacket.Packet): void {
-    this.connects[this.connects.length - 1].onReadable(mqttPacket.generate(p).toString('latin1'));
+    this.replyBytes(mqttPacket.generate(p).toString('latin1'));
+  }
+
+  replyBytes(bytes: string): void {
+    this.connects[this.connects.length - 1].onReadable(bytes);
   }
 
   take(cmd: string): mqttPacket.Packet[] {
@@ -146,5 +158,68 @@ describe('MqttLink session rules on a virtual clock', () => {
     });
     expect(s.commands).toEqual(['{"cmd":1}']);
     expect(s.board.take('puback')[0]).toMatchObject({ messageId: 42 });
+  });
+});
+
+describe('MqttLink packets (checked with mqtt-packet, the parser MQTT.js uses)', () => {
+  it('CONNECT carries the will, keepalive, username and the password derived from the key', () => {
+    const s = session();
+    const [p] = s.board.take('connect') as mqttPacket.IConnectPacket[];
+    expect(p).toMatchObject({
+      cmd: 'connect',
+      clientId: 'n-7',
+      username: 'n-7',
+      keepalive: KEEPALIVE_S,
+      clean: true,
+      protocolVersion: 4,
+    });
+    expect(String(p.password)).toBe(mqttPassword(nodeSha256, 'aa'.repeat(16)));
+    expect(p.will).toMatchObject({ topic: 'pw/v1/node/n-7/will', qos: 1, retain: false });
+    expect(String(p.will?.payload)).toBe('offline');
+  });
+
+  it('a long payload gets a multi-byte remaining length', () => {
+    const s = session();
+    s.connack();
+    const long = 'x'.repeat(700);
+    s.link.send(long);
+    const [pub] = s.board.take('publish') as mqttPacket.IPublishPacket[];
+    expect(pub).toMatchObject({ topic: 'pw/v1/node/n-7/up', qos: 1, dup: false });
+    expect(String(pub.payload)).toBe(long);
+  });
+
+  it('splits a stream cut anywhere into packets, and drops the session on an oversize packet', () => {
+    const s = session();
+    const bytes = [
+      mqttPacket.generate({ cmd: 'connack', returnCode: 0, sessionPresent: false }),
+      mqttPacket.generate({
+        cmd: 'publish',
+        topic: 'pw/v1/node/n-7/down',
+        payload: 'hello',
+        qos: 1,
+        messageId: 9,
+        dup: false,
+        retain: false,
+      }),
+      mqttPacket.generate({
+        cmd: 'publish',
+        topic: 'pw/v1/node/n-7/down',
+        payload: 'qos0',
+        qos: 0,
+        dup: false,
+        retain: false,
+      }),
+    ]
+      .map((b) => b.toString('latin1'))
+      .join('');
+    for (const ch of bytes) s.board.replyBytes(ch);
+    expect(s.link.isUp()).toBe(true);
+    expect(s.commands).toEqual(['hello', 'qos0']);
+    expect(s.board.take('puback')).toMatchObject([{ messageId: 9 }]);
+    // remaining length 0x7fffff: far over MAX_PACKET
+    expect(MAX_PACKET).toBeLessThan(0x7fffff);
+    s.board.replyBytes(String.fromCharCode(0x30, 0xff, 0xff, 0x7f));
+    expect(s.link.isUp()).toBe(false);
+    expect(s.board.closed).toBe(1);
   });
 });

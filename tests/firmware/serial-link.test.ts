@@ -1,6 +1,6 @@
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Stream, UartOptions } from '../../firmware/hal.ts';
+import type { UartOptions, WriteStream } from '../../firmware/hal.ts';
 import type { SerialLink } from '../../firmware/link/serial-link.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
@@ -16,12 +16,12 @@ class PtyBoard extends NetBoard {
   constructor(private path: string) {
     super();
   }
-  uart(o: UartOptions): Stream {
+  uart(o: UartOptions): WriteStream {
     const port = new SerialPort({ path: this.path, baudRate: o.baud });
     this.ports.push(port);
     port.on('data', (b: Buffer) => o.onReadable(b.toString('latin1')));
     port.on('error', () => {});
-    return { write: (d) => port.write(Buffer.from(d, 'latin1')), close: () => port.close() };
+    return { write: (d) => port.write(Buffer.from(d, 'latin1')) };
   }
 }
 

@@ -14,6 +14,7 @@ import type {
   UartOptions,
   Wifi,
   WifiOptions,
+  WriteStream,
 } from '../../../firmware/hal.ts';
 import { FrameDecoder } from '../../../protocol/framing.ts';
 import { VirtualClock } from '../../../simulator/virtual-clock.ts';
@@ -114,14 +115,11 @@ export class TestBoard implements Board {
     return (this.outputs[pin] ?? []).filter(([t]) => t >= from && t < to);
   }
 
-  uart(o: UartOptions): Stream {
+  uart(o: UartOptions): WriteStream {
     this.uartReader = o.onReadable;
     return {
       write: (d) => {
         this.uartOut += d;
-      },
-      close: () => {
-        this.uartReader = undefined;
       },
     };
   }
