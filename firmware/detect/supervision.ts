@@ -1,5 +1,5 @@
 import type { BatteryConfig } from '../config.ts';
-import type { AnalogInput, Clock } from '../hal.ts';
+import type { AnalogInput } from '../hal.ts';
 
 /** Node-wide troubles (battery, tamper): raised and cleared with a code. */
 export type TroubleListener = (raised: boolean, code: 'battery_low' | 'tamper', value: number) => void;
@@ -10,7 +10,8 @@ const BATTERY_READS = 4;
 
 /**
  * Battery monitor: reads the battery divider at start and every `everyS` (GB 20517-2025 asks
- * at least every 24 h), averaging a few ADC reads because the ESP32 ADC is noisy.
+ * at least every 24 h), averaging a few ADC reads because the ESP32 ADC is noisy. The node's 1 s
+ * tick drives it (`tick`): no timer of its own, which would cost an entry and a closure in RAM.
  */
 export class BatteryMonitor {
   mv = 0;
@@ -19,13 +20,12 @@ export class BatteryMonitor {
   constructor(
     private cfg: BatteryConfig,
     private input: AnalogInput,
-    private clock: Clock,
     private listener: TroubleListener,
   ) {}
 
-  start(): void {
-    this.check();
-    this.clock.setInterval(() => this.check(), this.cfg.everyS * 1000);
+  /** Called with the node's tick count, once a second: checks every everyS. */
+  tick(n: number): void {
+    if (n % this.cfg.everyS === 0) this.check();
   }
 
   check(): void {

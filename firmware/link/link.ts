@@ -12,6 +12,11 @@ export interface Link {
   send(wire: string): boolean;
   /** Wi-Fi RSSI in dBm, 0 on serial or when unknown */
   rssi(): number;
+  /**
+   * Housekeeping once a second (MQTT: keepalive, ping, publish retry), called by the node's tick
+   * so the link needs no timer of its own. Optional: the serial link has none.
+   */
+  tick?(): void;
 }
 
 export interface LinkEvents {

@@ -18,7 +18,6 @@ export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 8000;
 /** Longest packet accepted from the broker: commands are small; anything bigger is a fault. */
 export const MAX_PACKET = 2048;
-const TIMER_MS = 1000;
 
 /**
  * A small MQTT 3.1.1 client for the node over Espruino's `net`: CONNECT with a last-will and
@@ -83,7 +82,6 @@ export function mqttLinkClass() {
         },
       });
       this.wifi.connect();
-      this.board.clock.setInterval(() => this.housekeeping(), TIMER_MS);
     }
 
     isUp(): boolean {
@@ -225,7 +223,7 @@ export function mqttLinkClass() {
       }, wait);
     }
 
-    private housekeeping(): void {
+    tick(): void {
       if (!this.up) return;
       const now = this.board.clock.now();
       if (now - this.lastIn > KEEPALIVE_S * 1500) {

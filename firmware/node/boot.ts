@@ -103,7 +103,10 @@ export function bootNode(board: Board, fw: Firmware): Booted {
     const link = makeLink(who.link, who.id, who.key, new CommandHandler(who.id, who.key, boot, board.sha256, actions));
     msg.link = link;
     msg.send('trouble', '', { code: 'unconfigured' });
-    board.clock.setInterval(() => msg.flush(false), 1000);
+    board.clock.setInterval(() => {
+      if (link.tick) link.tick();
+      msg.flush(false);
+    }, 1000);
     link.start();
     booted.messenger = msg;
     booted.link = link;

@@ -64,7 +64,7 @@ export class SensorNode implements NodeActions {
       this.annunciate();
     };
     if (cfg.battery) {
-      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), clock, trouble);
+      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), trouble);
     }
     if (cfg.tamper) this.tamper = new TamperInput(cfg.tamper.active, trouble);
   }
@@ -72,7 +72,7 @@ export class SensorNode implements NodeActions {
   start(): void {
     const b = this.board;
     for (const ch of this.channels) ch.start();
-    if (this.battery) this.battery.start();
+    if (this.battery) this.battery.check();
     const t = this.tamper;
     const tc = this.cfg.tamper;
     if (t && tc) {
@@ -224,6 +224,10 @@ export class SensorNode implements NodeActions {
     if (this.testUntil > 0 && now >= this.testUntil) this.testUntil = 0;
     if (this.silenceUntil > 0 && now >= this.silenceUntil) this.silenceUntil = 0;
     this.annunciate();
+    // one timer for the node: the battery and the link's housekeeping run on this tick
+    if (this.battery) this.battery.tick(this.ticks);
+    const link = this.msg.link;
+    if (link && link.tick) link.tick();
     this.msg.flush(false);
     if (this.ticks % this.cfg.heartbeatS === 0) this.heartbeat();
     for (let i = 0; i < this.channels.length; i++) {

@@ -70,6 +70,8 @@ function session() {
     },
   );
   link.start();
+  // the node's 1 s tick drives the link's housekeeping
+  board.clock.setInterval(() => link.tick(), 1000);
   board.vc.advance(20);
   const connack = () => board.reply({ cmd: 'connack', returnCode: 0, sessionPresent: false });
   return { board, link, commands, connack, ups: () => ups };

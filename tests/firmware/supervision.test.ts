@@ -17,10 +17,13 @@ describe('BatteryMonitor', () => {
         return input.read();
       },
     };
-    const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, board.clock, (r, c, v) =>
+    const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, (r, c, v) =>
       events.push([r, c, v]),
     );
-    bat.start();
+    // as the node does: a check at start, then its 1 s tick
+    bat.check();
+    let ticks = 0;
+    board.clock.setInterval(() => bat.tick(++ticks), 1000);
     expect(bat.mv).toBe(3900);
     board.vc.runUntil(24 * 3600_000);
     const checks = new Set(reads).size;
