@@ -24,15 +24,42 @@ export class AnalogChannel implements Channel {
   private openHold: HoldTimer;
   private shortHold: HoldTimer;
   private value = 0;
+  // The settings read after boot, copied out of the config so that the config object, with its
+  // JSON names, is garbage once the node runs: Espruino keeps every property name in RAM, and
+  // the build shortens these (class-only) names.
+  /** alarm threshold over the baseline (the node re-sounds a hushed alarm at half of it more) */
+  readonly alarmAt: number;
+  /** telemetry period in s, 0 = none */
+  readonly reportEveryS: number;
+  private sampleMs: number;
+  private rising: boolean;
+  private zeroAt: number;
+  private gainBy: number;
+  private lowLimit: number;
+  private highLimit: number;
+  private preAt: number;
+  private hystBy: number;
+  private compLimit: number;
 
   constructor(
-    private cfg: AnalogChannelConfig,
+    cfg: AnalogChannelConfig,
     private input: AnalogInput,
     private clock: Clock,
     private listener: ChannelListener,
   ) {
     this.name = cfg.name;
     this.src = cfg.src;
+    this.alarmAt = cfg.alarm;
+    this.reportEveryS = cfg.telemetryS;
+    this.sampleMs = cfg.everyMs;
+    this.rising = cfg.rising;
+    this.zeroAt = cfg.zero;
+    this.gainBy = cfg.gain;
+    this.lowLimit = cfg.lo;
+    this.highLimit = cfg.hi;
+    this.preAt = cfg.pre;
+    this.hystBy = cfg.hyst;
+    this.compLimit = cfg.comp;
     this.median = new MedianFilter(cfg.median);
     this.smoother = new Smoother(cfg.smooth);
     this.base = new Baseline(cfg.quiet, cfg.driftPerH, cfg.comp);
@@ -44,7 +71,7 @@ export class AnalogChannel implements Channel {
 
   start(): void {
     this.sample();
-    this.clock.setInterval(() => this.sample(), this.cfg.everyMs);
+    this.clock.setInterval(() => this.sample(), this.sampleMs);
   }
 
   reading(): number {
@@ -56,7 +83,7 @@ export class AnalogChannel implements Channel {
   }
 
   excess(): number {
-    return this.cfg.rising ? this.value - this.base.value : this.base.value - this.value;
+    return this.rising ? this.value - this.base.value : this.base.value - this.value;
   }
 
   reset(): boolean {
@@ -65,11 +92,10 @@ export class AnalogChannel implements Channel {
 
   /** One sample; public so the simulator and tests can step it. */
   sample(): void {
-    const c = this.cfg;
     const now = this.clock.now();
     const a = this.input.read();
     if (this.checkRange(a, now)) return;
-    this.value = this.smoother.push(this.median.push((a - c.zero) * c.gain));
+    this.value = this.smoother.push(this.median.push((a - this.zeroAt) * this.gainBy));
     this.base.update(this.value, now, this.level === NORMAL);
     this.checkDirty();
     this.checkThresholds(now);
@@ -80,52 +106,56 @@ export class AnalogChannel implements Channel {
    * an alarm is dense smoke saturating the chamber, not a short: the alarm holds.
    */
   private checkRange(a: number, now: number): boolean {
-    const c = this.cfg;
-    const high = a > c.hi && this.level !== ALARM;
-    const open = this.openHold.update(a < c.lo, now);
+    const lo = this.lowLimit;
+    const high = a > this.highLimit && this.level !== ALARM;
+    const open = this.openHold.update(a < lo, now);
     const short = this.shortHold.update(high, now);
     const code = open ? 'sensor_open' : short ? 'sensor_short' : '';
     if (code !== '' && this.fault !== code) {
-      if (this.fault !== '') this.listener('trouble_clear', this, { code: this.fault });
+      if (this.fault !== '') this.listener.channelEvent('trouble_clear', this, { code: this.fault });
       this.fault = code;
-      this.listener('trouble', this, { code: code, v: Math.round(a * 1000) });
-    } else if (code === '' && (this.fault === 'sensor_open' || this.fault === 'sensor_short') && a >= c.lo && !high) {
-      this.listener('trouble_clear', this, { code: this.fault });
+      this.listener.channelEvent('trouble', this, { code: code, v: Math.round(a * 1000) });
+    } else if (code === '' && (this.fault === 'sensor_open' || this.fault === 'sensor_short') && a >= lo && !high) {
+      this.listener.channelEvent('trouble_clear', this, { code: this.fault });
       this.fault = '';
       // Start the filters again from the first good sample: the faulted readings are not smoke.
       this.median.reset();
       this.smoother.reset();
     }
     // While out of range but not yet for faultS, hold the last good reading instead of using this one.
-    return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < c.lo || high;
+    return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < lo || high;
   }
 
   private checkDirty(): void {
     if (this.base.atLimit()) {
       if (this.fault === '') {
         this.fault = 'dirty';
-        this.listener('trouble', this, { code: 'dirty', v: this.baseline() });
+        this.listener.channelEvent('trouble', this, { code: 'dirty', v: this.baseline() });
       }
-    } else if (this.fault === 'dirty' && Math.abs(this.base.value) < this.cfg.comp * 0.9) {
+    } else if (this.fault === 'dirty' && Math.abs(this.base.value) < this.compLimit * 0.9) {
       this.fault = '';
-      this.listener('trouble_clear', this, { code: 'dirty' });
+      this.listener.channelEvent('trouble_clear', this, { code: 'dirty' });
     }
   }
 
   private checkThresholds(now: number): void {
-    const c = this.cfg;
     const x = this.excess();
-    const pre = this.preHold.update(x >= c.pre, now);
-    const alarm = this.alarmHold.update(x >= c.alarm, now);
+    const pre = this.preHold.update(x >= this.preAt, now);
+    const alarm = this.alarmHold.update(x >= this.alarmAt, now);
     if (this.level < ALARM && alarm) {
       this.level = ALARM;
-      this.listener('alarm', this, { v: this.reading(), b: this.baseline(), th: c.alarm, src: c.src });
+      this.listener.channelEvent('alarm', this, {
+        v: this.reading(),
+        b: this.baseline(),
+        th: this.alarmAt,
+        src: this.src,
+      });
     } else if (this.level === NORMAL && pre) {
       this.level = PREALARM;
-      this.listener('prealarm', this, { v: this.reading(), b: this.baseline(), th: c.pre });
-    } else if (this.level !== NORMAL && x < c.pre - c.hyst) {
+      this.listener.channelEvent('prealarm', this, { v: this.reading(), b: this.baseline(), th: this.preAt });
+    } else if (this.level !== NORMAL && x < this.preAt - this.hystBy) {
       this.level = NORMAL;
-      this.listener('clear', this, { v: this.reading() });
+      this.listener.channelEvent('clear', this, { v: this.reading() });
     }
   }
 }

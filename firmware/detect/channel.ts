@@ -7,8 +7,14 @@ export const ALARM = 2;
 
 export type ChannelEventKind = 'prealarm' | 'alarm' | 'clear' | 'trouble' | 'trouble_clear';
 
-/** What a channel reports; the node turns these into signed messages, sounds and lights. */
-export type ChannelListener = (kind: ChannelEventKind, channel: Channel, data: { [key: string]: unknown }) => void;
+/**
+ * What a channel reports to; the node turns these into signed messages, sounds and lights. An
+ * object with a method, not a function: a closure made in the node's constructor would keep that
+ * call's scope (the whole config) alive on Espruino.
+ */
+export interface ChannelListener {
+  channelEvent(kind: ChannelEventKind, channel: Channel, data: { [key: string]: unknown }): void;
+}
 
 /** Common face of analog and contact channels, as seen by the node. */
 export interface Channel {

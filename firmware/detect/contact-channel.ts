@@ -1,5 +1,5 @@
 import type { ContactChannelConfig } from '../config.ts';
-import type { Clock, DigitalInput, Timer } from '../hal.ts';
+import type { Board, Timer } from '../hal.ts';
 import { ALARM, type Channel, type ChannelListener, NORMAL } from './channel.ts';
 
 /** Hardware debounce of the pin watch, ms: removes contact chatter below the delays. */
@@ -18,19 +18,37 @@ export class ContactChannel implements Channel {
   readonly fault = '' as const;
   private pending: Timer | undefined;
   private active = false;
+  // Settings copied out of the config so it is garbage once the node runs (see AnalogChannel).
+  private activeLevel: number;
+  private onDelayMs: number;
+  private offDelayMs: number;
+  private latched: boolean;
+
+  private pinName: string;
+  private pullMode: 'up' | 'down' | 'none';
 
   constructor(
-    private cfg: ContactChannelConfig,
-    private open: (onReadable: (level: number) => void) => DigitalInput,
-    private clock: Clock,
+    cfg: ContactChannelConfig,
+    private board: Board,
     private listener: ChannelListener,
   ) {
     this.name = cfg.name;
     this.src = cfg.src;
+    this.pinName = cfg.pin;
+    this.pullMode = cfg.pull;
+    this.activeLevel = cfg.active;
+    this.onDelayMs = cfg.onMs;
+    this.offDelayMs = cfg.offMs;
+    this.latched = cfg.latch;
   }
 
   start(): void {
-    const input = this.open((lvl) => this.changed(lvl));
+    const input = this.board.digitalInput({
+      pin: this.pinName,
+      pull: this.pullMode,
+      debounceMs: CONTACT_DEBOUNCE_MS,
+      onReadable: (lvl) => this.changed(lvl),
+    });
     this.changed(input.read());
   }
 
@@ -50,18 +68,19 @@ export class ContactChannel implements Channel {
     if (this.level !== ALARM || this.active) return false;
     this.cancel();
     this.level = NORMAL;
-    this.listener('clear', this, { v: 0 });
+    this.listener.channelEvent('clear', this, { v: 0 });
     return true;
   }
 
   private changed(lvl: number): void {
-    const active = lvl === this.cfg.active;
+    const active = lvl === this.activeLevel;
     if (active === this.active) return;
     this.active = active;
     this.cancel();
-    if (active && this.level === NORMAL) this.pending = this.clock.setTimeout(() => this.settle(), this.cfg.onMs);
-    else if (!active && this.level === ALARM && !this.cfg.latch) {
-      this.pending = this.clock.setTimeout(() => this.settle(), this.cfg.offMs);
+    if (active && this.level === NORMAL)
+      this.pending = this.board.clock.setTimeout(() => this.settle(), this.onDelayMs);
+    else if (!active && this.level === ALARM && !this.latched) {
+      this.pending = this.board.clock.setTimeout(() => this.settle(), this.offDelayMs);
     }
   }
 
@@ -70,15 +89,15 @@ export class ContactChannel implements Channel {
     this.pending = undefined;
     if (this.active && this.level === NORMAL) {
       this.level = ALARM;
-      this.listener('alarm', this, { v: 1, b: 0, th: 1, src: this.cfg.src });
+      this.listener.channelEvent('alarm', this, { v: 1, b: 0, th: 1, src: this.src });
     } else if (!this.active && this.level === ALARM) {
       this.level = NORMAL;
-      this.listener('clear', this, { v: 0 });
+      this.listener.channelEvent('clear', this, { v: 0 });
     }
   }
 
   private cancel(): void {
-    if (this.pending !== undefined) this.clock.clear(this.pending);
+    if (this.pending !== undefined) this.board.clock.clear(this.pending);
     this.pending = undefined;
   }
 }

@@ -1,8 +1,10 @@
 import type { BatteryConfig } from '../config.ts';
 import type { AnalogInput } from '../hal.ts';
 
-/** Node-wide troubles (battery, tamper): raised and cleared with a code. */
-export type TroubleListener = (raised: boolean, code: 'battery_low' | 'tamper', value: number) => void;
+/** Node-wide troubles (battery, tamper): raised and cleared with a code. A method, like ChannelListener. */
+export interface TroubleListener {
+  trouble(raised: boolean, code: 'battery_low' | 'tamper', value: number): void;
+}
 
 /** Millivolts above the low threshold needed to clear the trouble, so a sagging cell does not flap. */
 const BATTERY_HYST_MV = 100;
@@ -34,10 +36,10 @@ export class BatteryMonitor {
     this.mv = Math.round((sum / BATTERY_READS) * this.cfg.mvPerScale);
     if (!this.low && this.mv < this.cfg.lowMv) {
       this.low = true;
-      this.listener(true, 'battery_low', this.mv);
+      this.listener.trouble(true, 'battery_low', this.mv);
     } else if (this.low && this.mv >= this.cfg.lowMv + BATTERY_HYST_MV) {
       this.low = false;
-      this.listener(false, 'battery_low', this.mv);
+      this.listener.trouble(false, 'battery_low', this.mv);
     }
   }
 }
@@ -55,6 +57,6 @@ export class TamperInput {
     const open = level === this.active;
     if (open === this.open) return;
     this.open = open;
-    this.listener(open, 'tamper', level);
+    this.listener.trouble(open, 'tamper', level);
   }
 }

@@ -1,9 +1,9 @@
 import { MAX_HUSH_S } from '../../protocol/kinds.ts';
-import { CONFIG_FILE, type ContactChannelConfig, type NodeConfig, validateConfig } from '../config.ts';
+import { CONFIG_FILE, type NodeConfig, validateConfig } from '../config.ts';
 import { AnalogChannel } from '../detect/analog-channel.ts';
 import { ALARM, type Channel, type ChannelEventKind, type ChannelListener, PREALARM } from '../detect/channel.ts';
-import { CONTACT_DEBOUNCE_MS, ContactChannel } from '../detect/contact-channel.ts';
-import { BatteryMonitor, TamperInput } from '../detect/supervision.ts';
+import { ContactChannel } from '../detect/contact-channel.ts';
+import { BatteryMonitor, TamperInput, type TroubleListener } from '../detect/supervision.ts';
 import type { Board } from '../hal.ts';
 import * as A from './annunciator.ts';
 import type { NodeActions } from './command-handler.ts';
@@ -26,8 +26,12 @@ export const WATCHDOG_S = 10;
  * latched alarm whose input is back to normal resets it; any other press runs the self test.
  * A hushed alarm sounds again when its hush expires or its reading rises by half the alarm
  * threshold over the reading at the time of the hush.
+ *
+ * The node keeps no config object: channels, battery and link copy or keep the settings they
+ * read, and the node is itself their listener (methods, no closures keeping the constructor's
+ * scope), so the parsed config is garbage once the node runs (Espruino RAM).
  */
-export class SensorNode implements NodeActions {
+export class SensorNode implements NodeActions, ChannelListener, TroubleListener {
   readonly channels: Channel[] = [];
   battery: BatteryMonitor | undefined;
   tamper: TamperInput | undefined;
@@ -42,31 +46,34 @@ export class SensorNode implements NodeActions {
   /** commands refused before running, by reason */
   readonly rejects: { [reason: string]: number } = {};
 
+  private heartbeatEvery: number;
+  private tamperPin = '';
+
   constructor(
     private board: Board,
-    private cfg: NodeConfig,
+    cfg: NodeConfig,
     private msg: Messenger,
   ) {
     const clock = board.clock;
     this.sounder = new A.PatternPlayer(board.digitalOutput({ pin: 'sounder' }), clock);
     this.led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), clock);
-    const listener = (k: ChannelEventKind, ch: Channel, d: { [key: string]: unknown }) => this.channelEvent(k, ch, d);
     for (const c of cfg.channels) {
-      if (c.kind === 'analog') {
-        this.channels.push(new AnalogChannel(c, board.analogInput({ pin: c.pin }), clock, listener));
-      } else this.channels.push(this.contact(c, listener));
+      this.channels.push(
+        c.kind === 'analog'
+          ? new AnalogChannel(c, board.analogInput({ pin: c.pin }), clock, this)
+          : new ContactChannel(c, board, this),
+      );
       this.hushUntil.push(0);
       this.hushExcess.push(0);
     }
-    const trouble = (raised: boolean, code: string, v: number) => {
-      if (raised) this.msg.send('trouble', '', { code: code, v: v });
-      else this.msg.send('trouble_clear', '', { code: code });
-      this.annunciate();
-    };
     if (cfg.battery) {
-      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), trouble);
+      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), this);
     }
-    if (cfg.tamper) this.tamper = new TamperInput(cfg.tamper.active, trouble);
+    if (cfg.tamper) {
+      this.tamper = new TamperInput(cfg.tamper.active, this);
+      this.tamperPin = cfg.tamper.pin;
+    }
+    this.heartbeatEvery = cfg.heartbeatS;
   }
 
   start(): void {
@@ -74,9 +81,13 @@ export class SensorNode implements NodeActions {
     for (const ch of this.channels) ch.start();
     if (this.battery) this.battery.check();
     const t = this.tamper;
-    const tc = this.cfg.tamper;
-    if (t && tc) {
-      const input = b.digitalInput({ pin: tc.pin, pull: 'up', debounceMs: 200, onReadable: (l) => t.changed(l) });
+    if (t) {
+      const input = b.digitalInput({
+        pin: this.tamperPin,
+        pull: 'up',
+        debounceMs: 200,
+        onReadable: (l) => t.changed(l),
+      });
       t.changed(input.read());
     }
     // Button: active low (the ESP32 boot button pattern), acts on the press.
@@ -178,14 +189,6 @@ export class SensorNode implements NodeActions {
 
   // --- internals ---
 
-  /** A method, not inline in the loop: Espruino's loop-body closures would all see the last channel. */
-  private contact(c: ContactChannelConfig, listener: ChannelListener): ContactChannel {
-    const board = this.board;
-    const open = (onReadable: (level: number) => void) =>
-      board.digitalInput({ pin: c.pin, pull: c.pull, debounceMs: CONTACT_DEBOUNCE_MS, onReadable: onReadable });
-    return new ContactChannel(c, open, board.clock, listener);
-  }
-
   /** Signed messages of the first reading of every channel and a heartbeat (console at boot). */
   firstReadings(): string[] {
     const out: string[] = [];
@@ -200,7 +203,7 @@ export class SensorNode implements NodeActions {
       bat: this.battery ? this.battery.mv : 0,
       rssi: link ? link.rssi() : 0,
       mem: this.board.freeMemory(),
-      ivl: this.cfg.heartbeatS,
+      ivl: this.heartbeatEvery,
     });
   }
 
@@ -209,10 +212,18 @@ export class SensorNode implements NodeActions {
     return this.msg.send('telemetry', ch.name, { v: ch.reading(), b: ch.baseline(), st: this.state(i) });
   }
 
-  private channelEvent(kind: ChannelEventKind, ch: Channel, d: { [key: string]: unknown }): void {
+  /** A channel changed level or raised/cleared a sensor trouble (ChannelListener). */
+  channelEvent(kind: ChannelEventKind, ch: Channel, d: { [key: string]: unknown }): void {
     const i = this.channels.indexOf(ch);
     if (kind === 'clear' && i >= 0) this.hushUntil[i] = 0;
     this.msg.send(kind, ch.name, d);
+    this.annunciate();
+  }
+
+  /** Battery or tamper trouble raised or cleared (TroubleListener). */
+  trouble(raised: boolean, code: string, v: number): void {
+    if (raised) this.msg.send('trouble', '', { code: code, v: v });
+    else this.msg.send('trouble_clear', '', { code: code });
     this.annunciate();
   }
 
@@ -229,18 +240,17 @@ export class SensorNode implements NodeActions {
     const link = this.msg.link;
     if (link && link.tick) link.tick();
     this.msg.flush(false);
-    if (this.ticks % this.cfg.heartbeatS === 0) this.heartbeat();
+    if (this.ticks % this.heartbeatEvery === 0) this.heartbeat();
     for (let i = 0; i < this.channels.length; i++) {
-      const c = this.cfg.channels[i];
-      if (c.kind === 'analog' && c.telemetryS > 0 && this.ticks % c.telemetryS === 0) this.telemetry(i);
+      const ch = this.channels[i];
+      if (ch instanceof AnalogChannel && ch.reportEveryS > 0 && this.ticks % ch.reportEveryS === 0) this.telemetry(i);
     }
   }
 
   private checkHush(i: number, now: number): void {
     if (this.hushUntil[i] === 0) return;
     const ch = this.channels[i];
-    const c = this.cfg.channels[i];
-    const rose = c.kind === 'analog' && ch.excess() >= this.hushExcess[i] + c.alarm / 2;
+    const rose = ch instanceof AnalogChannel && ch.excess() >= this.hushExcess[i] + ch.alarmAt / 2;
     if (now < this.hushUntil[i] && !rose) return;
     this.hushUntil[i] = 0;
     // Sounding again after a rise is a new alarm report: the fire grew while hushed.
@@ -248,7 +258,7 @@ export class SensorNode implements NodeActions {
       this.msg.send('alarm', ch.name, {
         v: ch.reading(),
         b: ch.baseline(),
-        th: c.kind === 'analog' ? c.alarm : 1,
+        th: ch instanceof AnalogChannel ? ch.alarmAt : 1,
         src: ch.src,
       });
     }

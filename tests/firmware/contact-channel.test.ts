@@ -16,12 +16,9 @@ function water(over: Partial<ContactChannelConfig> = {}) {
   };
   const board = new TestBoard();
   const events: { t: number; kind: string }[] = [];
-  const ch = new ContactChannel(
-    cfg,
-    (onReadable) => board.digitalInput({ pin: 'water', pull: cfg.pull, debounceMs: 20, onReadable }),
-    board.clock,
-    (kind) => events.push({ t: board.clock.now(), kind }),
-  );
+  const ch = new ContactChannel(cfg, board, {
+    channelEvent: (kind) => events.push({ t: board.clock.now(), kind }),
+  });
   ch.start();
   // the probe reads 1 (pulled up) when dry, 0 when wet: active = 0
   const wet = () => board.setDigital('water', 0);
@@ -90,9 +87,8 @@ describe('ContactChannel (water probe defaults: active low, 3 s on, 30 s off, la
         offMs: 0,
         latch: false,
       },
-      (onReadable) => board.digitalInput({ pin: 'relay', pull: 'down', debounceMs: 20, onReadable }),
-      board.clock,
-      (kind) => events.push(kind),
+      board,
+      { channelEvent: (kind) => events.push(kind) },
     );
     ch.start();
     board.vc.runUntil(500);

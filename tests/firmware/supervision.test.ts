@@ -17,9 +17,9 @@ describe('BatteryMonitor', () => {
         return input.read();
       },
     };
-    const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, (r, c, v) =>
-      events.push([r, c, v]),
-    );
+    const bat = new BatteryMonitor({ pin: 'battery', ...BATTERY_DEFAULTS }, counted, {
+      trouble: (r, c, v) => events.push([r, c, v]),
+    });
     // as the node does: a check at start, then its 1 s tick
     bat.check();
     let ticks = 0;
@@ -44,7 +44,7 @@ describe('BatteryMonitor', () => {
 describe('TamperInput', () => {
   it('raises and clears tamper on its active level only once per change', () => {
     const events: [boolean, string][] = [];
-    const t = new TamperInput(1, (r, c) => events.push([r, c]));
+    const t = new TamperInput(1, { trouble: (r, c) => events.push([r, c]) });
     t.changed(0);
     t.changed(1);
     t.changed(1);

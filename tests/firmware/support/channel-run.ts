@@ -27,9 +27,9 @@ export function analogOf(mdbm: number, cfg: AnalogChannelConfig = smokeConfig())
 export function runAnalog(cfg: AnalogChannelConfig, signal: (t: number) => number, durationMs: number) {
   const vc = new VirtualClock(0);
   const events: Recorded[] = [];
-  const ch = new AnalogChannel(cfg, { read: () => signal(vc.now()) }, virtualClock(vc), (kind, _c: Channel, d) =>
-    events.push({ t: vc.now(), kind, d }),
-  );
+  const ch = new AnalogChannel(cfg, { read: () => signal(vc.now()) }, virtualClock(vc), {
+    channelEvent: (kind, _c: Channel, d) => events.push({ t: vc.now(), kind, d }),
+  });
   ch.start();
   vc.runUntil(durationMs);
   return { events, channel: ch, clock: vc };
