@@ -30,11 +30,21 @@ export interface AnalogInput {
   read(): number;
 }
 
+/** A change of a watched input, as Espruino's setWatch reports it. */
+export interface WatchEvent {
+  /** the level after debouncing: true = high */
+  state: boolean;
+}
+
 export interface DigitalInputOptions {
   pin: string;
   pull: 'up' | 'down' | 'none';
-  /** called with the new level after every change (after `debounceMs` of hardware debouncing) */
-  onReadable: (level: number) => void;
+  /**
+   * called after every change (after `debounceMs` of hardware debouncing). Espruino's own event,
+   * so the board hands this function to setWatch as it is: a wrapper closure would keep these
+   * options alive, unseen by the RAM estimate.
+   */
+  onReadable: (e: WatchEvent) => void;
   debounceMs: number;
 }
 /** A watched input: it stays watched while the node runs (nothing stops a channel). */

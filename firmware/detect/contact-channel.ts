@@ -47,7 +47,7 @@ export class ContactChannel implements Channel {
       pin: this.pinName,
       pull: this.pullMode,
       debounceMs: CONTACT_DEBOUNCE_MS,
-      onReadable: (lvl) => this.changed(lvl),
+      onReadable: (e) => this.changed(e.state ? 1 : 0),
     });
     this.changed(input.read());
   }

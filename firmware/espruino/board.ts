@@ -128,6 +128,35 @@ function tcpStreamClass() {
 }
 
 /**
+ * Made only on an MQTT node, once. A class rather than an object of closures: closures would
+ * keep the options in their scope, where the RAM estimate cannot see them.
+ */
+function wifiStationClass() {
+  class WifiStation implements Wifi {
+    private rssiDbm = 0;
+    constructor(private o: WifiOptions) {
+      const w = require('Wifi');
+      w.on('connected', o.onConnected);
+      w.on('disconnected', o.onDisconnected);
+    }
+    connect(): void {
+      const o = this.o;
+      require('Wifi').connect(o.ssid, { password: o.pass }, (err) => {
+        // A failed attempt gets no 'disconnected' event; report it so the link retries.
+        if (err) o.onDisconnected();
+      });
+    }
+    rssi(): number {
+      require('Wifi').getDetails((d) => {
+        this.rssiDbm = d.rssi || 0;
+      });
+      return this.rssiDbm;
+    }
+  }
+  return WifiStation;
+}
+
+/**
  * Board implemented with Espruino's globals; pins are looked up by name in the node config's map.
  * The board is also the node's clock and storage: one class instead of three (each class costs
  * its constructor, prototype and instance on Espruino).
@@ -136,7 +165,6 @@ export class EspruinoBoard implements Board, Clock, Storage {
   clock: Clock = this;
   storage: Storage = this;
   pins: PinMap = {};
-  private rssiDbm = 0;
   private Tcp: ReturnType<typeof tcpStreamClass> | undefined;
 
   now(): number {
@@ -172,7 +200,7 @@ export class EspruinoBoard implements Board, Clock, Storage {
   digitalInput(o: DigitalInputOptions): DigitalInput {
     const pin = this.pins[o.pin] || '';
     pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
-    setWatch((e) => o.onReadable(e.state ? 1 : 0), pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
+    setWatch(o.onReadable, pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
     return new DigitalPin(pin);
   }
 
@@ -192,22 +220,7 @@ export class EspruinoBoard implements Board, Clock, Storage {
   }
 
   wifi(o: WifiOptions): Wifi {
-    const w = require('Wifi');
-    w.on('connected', o.onConnected);
-    w.on('disconnected', o.onDisconnected);
-    return {
-      connect: () =>
-        w.connect(o.ssid, { password: o.pass }, (err) => {
-          // A failed attempt gets no 'disconnected' event; report it so the link retries.
-          if (err) o.onDisconnected();
-        }),
-      rssi: () => {
-        w.getDetails((d) => {
-          this.rssiDbm = d.rssi || 0;
-        });
-        return this.rssiDbm;
-      },
-    };
+    return new (wifiStationClass())(o);
   }
 
   log(line: string): void {

@@ -86,7 +86,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
         pin: this.tamperPin,
         pull: 'up',
         debounceMs: 200,
-        onReadable: (l) => t.changed(l),
+        onReadable: (e) => t.changed(e.state ? 1 : 0),
       });
       t.changed(input.read());
     }
@@ -95,8 +95,8 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
       pin: 'button',
       pull: 'up',
       debounceMs: 50,
-      onReadable: (l) => {
-        if (l === 0) this.press();
+      onReadable: (e) => {
+        if (!e.state) this.press();
       },
     });
     b.clock.setInterval(() => this.tick(), TICK_MS);

@@ -12,6 +12,7 @@ import type {
   Stream,
   TcpOptions,
   UartOptions,
+  WatchEvent,
   Wifi,
   WifiOptions,
   WriteStream,
@@ -54,7 +55,7 @@ export class TestBoard implements Board {
   watchdogS = 0;
   memory = 2500;
   cause: ResetCause = 'power';
-  private watchers: { [name: string]: ((level: number) => void)[] } = {};
+  private watchers: { [name: string]: ((e: WatchEvent) => void)[] } = {};
   private uartReader: ((data: string) => void) | undefined;
 
   constructor(vc?: VirtualClock, clock?: Clock) {
@@ -89,7 +90,7 @@ export class TestBoard implements Board {
   setDigital(name: string, level: number): void {
     if (this.digital[name] === level) return;
     this.digital[name] = level;
-    for (const fn of (this.watchers[name] ?? []).slice()) fn(level);
+    for (const fn of (this.watchers[name] ?? []).slice()) fn({ state: level === 1 });
   }
 
   /** Presses and releases the button. */
