@@ -100,7 +100,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
       rejected: (reason) => board.log('PW-REJECT ' + reason),
       linkUp: () => msg.flush(true),
     };
-    const link = makeLink(who.link, who.id, who.key, new CommandHandler(who.id, who.key, boot, board.sha256, actions));
+    const link = makeLink(who.link, who.id, who.key, new CommandHandler(msg, actions));
     msg.link = link;
     msg.send('trouble', '', { code: 'unconfigured' });
     board.clock.setInterval(() => {
@@ -126,7 +126,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const cfg = config.config;
   const msg = new Messenger(cfg.id, cfg.key, boot, board.clock, board.sha256);
   const node = new SensorNode(board, cfg, msg);
-  const link = makeLink(cfg.link, cfg.id, cfg.key, new CommandHandler(cfg.id, cfg.key, boot, board.sha256, node));
+  const link = makeLink(cfg.link, cfg.id, cfg.key, new CommandHandler(msg, node));
   msg.link = link;
   link.start();
   const chs: string[] = [];

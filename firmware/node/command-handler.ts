@@ -1,7 +1,7 @@
 import { unseal, verifyBody } from '../../protocol/envelope.ts';
 import { PROTOCOL_VERSION } from '../../protocol/kinds.ts';
-import type { Sha256 } from '../hal.ts';
 import type { LinkEvents } from '../link/link.ts';
+import type { Messenger } from './messenger.ts';
 
 /** What commands can do to a node; each returns "" when done or a short reason when refused. */
 export interface NodeActions {
@@ -43,11 +43,9 @@ function isCount(v: unknown): v is number {
 export class CommandHandler implements LinkEvents {
   private lastSeq = 0;
 
+  /** `msg` holds the node's id, key and boot (one copy in RAM); commands are checked against them. */
   constructor(
-    private id: string,
-    private key: string,
-    private boot: number,
-    private sha256: Sha256,
+    private msg: Messenger,
     private actions: NodeActions,
   ) {}
 
@@ -63,7 +61,7 @@ export class CommandHandler implements LinkEvents {
       a.rejected(c);
       return;
     }
-    if (c.boot !== this.boot) {
+    if (c.boot !== this.msg.boot) {
       if (c.kind !== 'event_ack') a.reply(c.seq, false, 'boot');
       a.rejected('boot');
       return;
@@ -86,14 +84,15 @@ export class CommandHandler implements LinkEvents {
   private verify(wire: string): Command | string {
     const parts = unseal(wire);
     if (parts === undefined) return 'unsigned';
-    if (!verifyBody(this.sha256, this.key, parts)) return 'signature';
+    const m = this.msg;
+    if (!verifyBody(m.sha256, m.key, parts)) return 'signature';
     let c: Command;
     try {
       c = JSON.parse(parts.body);
     } catch (_e) {
       return 'json';
     }
-    if (typeof c !== 'object' || c === null || c.v !== PROTOCOL_VERSION || c.node !== this.id) return 'envelope';
+    if (typeof c !== 'object' || c === null || c.v !== PROTOCOL_VERSION || c.node !== m.id) return 'envelope';
     if (!isCount(c.seq) || typeof c.d !== 'object' || c.d === null) return 'envelope';
     return c;
   }

@@ -17,12 +17,13 @@ export class Messenger {
   readonly ring = new EventRing();
   link: Link | undefined;
 
+  // The node's identity, key and boot are kept here once; the CommandHandler reads them from here.
   constructor(
-    private id: string,
-    private key: string,
+    readonly id: string,
+    readonly key: string,
     readonly boot: number,
     private clock: Clock,
-    private sha256: Sha256,
+    readonly sha256: Sha256,
   ) {}
 
   /** Signs and sends a new message; returns its wire form (for the console at boot). */
