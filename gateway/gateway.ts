@@ -8,6 +8,7 @@ import { AlarmBook } from './decide/alarm-book.ts';
 import { decideGatewayTrouble } from './decide/decide.ts';
 import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
+import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
@@ -297,6 +298,7 @@ export class Gateway {
     const publisher = this.options.localPublisher;
     if (publisher) this.bus.on('committed', (events) => publisher.publishEvents(events));
     this.bus.on('nodeState', (s) => this.pendingStates.set(s.node, s));
+    journalEvents(this.bus, this.logger);
     stages.push({
       name: 'state-publisher',
       start: () => {

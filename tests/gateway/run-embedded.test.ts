@@ -39,7 +39,9 @@ describe('gateway with the embedded local broker', () => {
       },
       'test',
     );
-    running = await runGateway(config, { logger: pino({ level: 'silent' }) });
+    const logLines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+    running = await runGateway(config, { logger });
     const gw = running.gateway;
     const [stored] = gw.registry.upsert([{ id: 'm1', channels: ['water'], zone: 'B2' }], Date.now());
     const url = `mqtt://127.0.0.1:${port}`;
@@ -78,6 +80,11 @@ describe('gateway with the embedded local broker', () => {
     expect(metric(text, 'parkwatch_ingest_frames_total{path="mqtt",kind="alarm"}')).toBe(1);
     expect(metric(text, 'parkwatch_ingest_frames_total{path="mqtt",kind="heartbeat"}')).toBe(1);
     expect(metric(text, 'parkwatch_outbox_depth')).toBe(1);
+    // whoever tails the log sees the alarm, with where it is; telemetry and heartbeats make no line
+    expect(logLines.filter((l) => l.kind !== undefined)).toEqual([
+      expect.objectContaining({ msg: '报警 / alarm', kind: 'alarm', node: 'm1', ch: 'water', state: 'active' }),
+    ]);
+    expect(logLines.find((l) => l.kind === 'alarm')?.place).toContain('B2');
     client.end(true);
     consumer.end(true);
   });
