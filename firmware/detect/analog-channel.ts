@@ -1,7 +1,7 @@
 import type { AnalogChannelConfig } from '../config.ts';
 import type { AnalogInput, Clock } from '../hal.ts';
 import { ALARM, type Channel, type ChannelListener, NORMAL, PREALARM } from './channel.ts';
-import { Baseline, HoldTimer, MedianFilter, Smoother } from './filters.ts';
+import { Baseline, MedianFilter, Smoother } from './filters.ts';
 
 /**
  * An analog sensor channel: sample -> valid-range check -> units -> median -> smoothing ->
@@ -19,10 +19,14 @@ export class AnalogChannel implements Channel {
   private median: MedianFilter;
   private smoother: Smoother;
   private base: Baseline;
-  private preHold: HoldTimer;
-  private alarmHold: HoldTimer;
-  private openHold: HoldTimer;
-  private shortHold: HoldTimer;
+  /**
+   * When each condition started holding without a break: over pre-alarm (0), over alarm (1),
+   * under the valid range (2), over it (3); -1 = not holding. Four numbers, not four timer
+   * objects: on Espruino each object costs its own vars and a prototype link.
+   */
+  private since = [-1, -1, -1, -1];
+  private verifyMs: number;
+  private faultMs: number;
   private value = 0;
   // The settings read after boot, copied out of the config so that the config object, with its
   // JSON names, is garbage once the node runs: Espruino keeps every property name in RAM, and
@@ -63,10 +67,8 @@ export class AnalogChannel implements Channel {
     this.median = new MedianFilter(cfg.median);
     this.smoother = new Smoother(cfg.smooth);
     this.base = new Baseline(cfg.quiet, cfg.driftPerH, cfg.comp);
-    this.preHold = new HoldTimer(cfg.verifyS * 1000);
-    this.alarmHold = new HoldTimer(cfg.verifyS * 1000);
-    this.openHold = new HoldTimer(cfg.faultS * 1000);
-    this.shortHold = new HoldTimer(cfg.faultS * 1000);
+    this.verifyMs = cfg.verifyS * 1000;
+    this.faultMs = cfg.faultS * 1000;
   }
 
   start(): void {
@@ -108,8 +110,8 @@ export class AnalogChannel implements Channel {
   private checkRange(a: number, now: number): boolean {
     const lo = this.lowLimit;
     const high = a > this.highLimit && this.level !== ALARM;
-    const open = this.openHold.update(a < lo, now);
-    const short = this.shortHold.update(high, now);
+    const open = this.held(2, a < lo, now, this.faultMs);
+    const short = this.held(3, high, now, this.faultMs);
     const code = open ? 'sensor_open' : short ? 'sensor_short' : '';
     if (code !== '' && this.fault !== code) {
       if (this.fault !== '') this.listener.channelEvent('trouble_clear', this, { code: this.fault });
@@ -140,8 +142,8 @@ export class AnalogChannel implements Channel {
 
   private checkThresholds(now: number): void {
     const x = this.excess();
-    const pre = this.preHold.update(x >= this.preAt, now);
-    const alarm = this.alarmHold.update(x >= this.alarmAt, now);
+    const pre = this.held(0, x >= this.preAt, now, this.verifyMs);
+    const alarm = this.held(1, x >= this.alarmAt, now, this.verifyMs);
     if (this.level < ALARM && alarm) {
       this.level = ALARM;
       this.listener.channelEvent('alarm', this, {
@@ -157,5 +159,18 @@ export class AnalogChannel implements Channel {
       this.level = NORMAL;
       this.listener.channelEvent('clear', this, { v: this.reading() });
     }
+  }
+
+  /**
+   * Condition `i` in this sample taken at `now`; true once it has held continuously for `ms`
+   * (alarm verification, fault delay). A sample where it does not hold starts the wait again.
+   */
+  private held(i: number, cond: boolean, now: number, ms: number): boolean {
+    if (!cond) {
+      this.since[i] = -1;
+      return false;
+    }
+    if (this.since[i] < 0) this.since[i] = now;
+    return now - this.since[i] >= ms;
   }
 }

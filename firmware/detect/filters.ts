@@ -63,30 +63,6 @@ export class Smoother {
 }
 
 /**
- * True once a condition has held continuously for `holdMs` (alarm verification, fault delay).
- * Any sample where it does not hold starts the wait again.
- */
-export class HoldTimer {
-  private since = -1;
-
-  constructor(private holdMs: number) {}
-
-  /** Feeds one sample taken at `now`; returns true when `cond` has held for holdMs. */
-  update(cond: boolean, now: number): boolean {
-    if (!cond) {
-      this.since = -1;
-      return false;
-    }
-    if (this.since < 0) this.since = now;
-    return now - this.since >= this.holdMs;
-  }
-
-  reset(): void {
-    this.since = -1;
-  }
-}
-
-/**
  * Clean-air baseline with drift compensation: follows the reading only while the reading is
  * within `quiet` of it and at most `perHour` units per hour, so slow dust build-up and
  * temperature drift are followed but smoke (fast, large) is not. It never moves further

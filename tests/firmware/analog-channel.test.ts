@@ -42,6 +42,15 @@ describe('AnalogChannel (photoelectric smoke defaults)', () => {
     expect(kinds(runAnalog(cfg, seven, 120_000).events)).not.toContain('alarm');
   });
 
+  it('verification restarts when the reading drops back: two 7 s excursions 3 s apart do not alarm; 9 s does', () => {
+    const cfg = smokeConfig(); // verifyS 8, a median of 3 samples a second
+    const over = (from: number, to: number) => (t: number) => t >= from && t < to;
+    const twice = (t: number) => analogOf(over(60_000, 67_000)(t) || over(70_000, 77_000)(t) ? 200 : 0);
+    expect(kinds(runAnalog(cfg, twice, 120_000).events)).not.toContain('alarm');
+    const nine = (t: number) => analogOf(over(60_000, 69_000)(t) ? 200 : 0);
+    expect(kinds(runAnalog(cfg, nine, 120_000).events)).toContain('alarm');
+  });
+
   it('steady rise: pre-alarm, then alarm within verification + filter lag of the threshold, then clear', () => {
     // 0 -> 600 mdB/m over 300 s from t = 60 s, hold, then back to clean air at t = 600 s
     const signal = (t: number) => {

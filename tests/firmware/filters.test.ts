@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Baseline, HoldTimer, MedianFilter, Smoother } from '../../firmware/detect/filters.ts';
+import { Baseline, MedianFilter, Smoother } from '../../firmware/detect/filters.ts';
 
 describe('MedianFilter', () => {
   it('drops a single-sample spike and follows a step after two samples', () => {
@@ -25,18 +25,6 @@ describe('Smoother', () => {
     expect(s.push(20)).toBe(17.5);
     s.reset();
     expect(s.push(4)).toBe(4);
-  });
-});
-
-describe('HoldTimer', () => {
-  it('is true only after the condition held for the whole time, and restarts when it breaks', () => {
-    const h = new HoldTimer(8000);
-    expect(h.update(true, 0)).toBe(false);
-    expect(h.update(true, 7000)).toBe(false);
-    expect(h.update(false, 7500)).toBe(false);
-    expect(h.update(true, 8000)).toBe(false);
-    expect(h.update(true, 15999)).toBe(false);
-    expect(h.update(true, 16000)).toBe(true);
   });
 });
 
