@@ -133,7 +133,9 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   for (const c of cfg.channels) chs.push(c.name);
   const frames = [msg.send('hello', '', { fw: fw.version, fwh: fw.hash, cfh: cfh, rst: board.resetCause(), chs: chs })];
   node.start();
-  for (const f of node.firstReadings()) frames.push(f);
+  // the first reading of every channel and a heartbeat, for the installer's console
+  for (let i = 0; i < node.channels.length; i++) frames.push(node.telemetry(i));
+  frames.push(node.heartbeat());
   for (const f of frames) board.log(encodeFrame(f).substr(0, encodeFrame(f).length - 1));
   booted.node = node;
   booted.messenger = msg;

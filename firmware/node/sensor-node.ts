@@ -96,7 +96,12 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
       pull: 'up',
       debounceMs: 50,
       onReadable: (e) => {
-        if (!e.state) this.press();
+        if (e.state) return;
+        // Pressed: hush an unhushed alarm, else reset a latched alarm whose input is back to normal, else self test.
+        if (this.hush('*', MAX_HUSH_S, 'button') === '') return;
+        let reset = false;
+        for (const ch of this.channels) if (ch.reset()) reset = true;
+        if (!reset) this.test('button');
       },
     });
     b.clock.setInterval(() => this.tick(), TICK_MS);
@@ -110,14 +115,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     if (ch.level === ALARM) return this.hushUntil[i] > 0 ? 'hushed' : 'alarm';
     if (ch.fault !== '') return 'trouble';
     return ch.level === PREALARM ? 'prealarm' : 'normal';
-  }
-
-  /** The button was pressed. */
-  press(): void {
-    if (this.hush('*', MAX_HUSH_S, 'button') === '') return;
-    let reset = false;
-    for (const ch of this.channels) if (ch.reset()) reset = true;
-    if (!reset) this.test('button');
   }
 
   // --- commands (NodeActions) ---
@@ -189,14 +186,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
 
   // --- internals ---
 
-  /** Signed messages of the first reading of every channel and a heartbeat (console at boot). */
-  firstReadings(): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.channels.length; i++) out.push(this.telemetry(i));
-    out.push(this.heartbeat());
-    return out;
-  }
-
   heartbeat(): string {
     const link = this.msg.link;
     return this.msg.send('heartbeat', '', {
@@ -207,7 +196,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     });
   }
 
-  private telemetry(i: number): string {
+  telemetry(i: number): string {
     const ch = this.channels[i];
     return this.msg.send('telemetry', ch.name, { v: ch.reading(), b: ch.baseline(), st: this.state(i) });
   }
@@ -231,7 +220,24 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     const now = this.board.clock.now();
     this.board.kickWatchdog();
     this.ticks++;
-    for (let i = 0; i < this.channels.length; i++) this.checkHush(i, now);
+    for (let i = 0; i < this.channels.length; i++) {
+      // A hush ends when it expires or when the reading rose by half the alarm threshold over
+      // the reading at the hush. Inline, not a method: each method costs RAM on Espruino.
+      if (this.hushUntil[i] === 0) continue;
+      const ch = this.channels[i];
+      const rose = ch instanceof AnalogChannel && ch.excess() >= this.hushExcess[i] + ch.alarmAt / 2;
+      if (now < this.hushUntil[i] && !rose) continue;
+      this.hushUntil[i] = 0;
+      // Sounding again after a rise is a new alarm report: the fire grew while hushed.
+      if (rose && ch.level === ALARM) {
+        this.msg.send('alarm', ch.name, {
+          v: ch.reading(),
+          b: ch.baseline(),
+          th: ch instanceof AnalogChannel ? ch.alarmAt : 1,
+          src: ch.src,
+        });
+      }
+    }
     if (this.testUntil > 0 && now >= this.testUntil) this.testUntil = 0;
     if (this.silenceUntil > 0 && now >= this.silenceUntil) this.silenceUntil = 0;
     this.annunciate();
@@ -244,23 +250,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     for (let i = 0; i < this.channels.length; i++) {
       const ch = this.channels[i];
       if (ch instanceof AnalogChannel && ch.reportEveryS > 0 && this.ticks % ch.reportEveryS === 0) this.telemetry(i);
-    }
-  }
-
-  private checkHush(i: number, now: number): void {
-    if (this.hushUntil[i] === 0) return;
-    const ch = this.channels[i];
-    const rose = ch instanceof AnalogChannel && ch.excess() >= this.hushExcess[i] + ch.alarmAt / 2;
-    if (now < this.hushUntil[i] && !rose) return;
-    this.hushUntil[i] = 0;
-    // Sounding again after a rise is a new alarm report: the fire grew while hushed.
-    if (rose && ch.level === ALARM) {
-      this.msg.send('alarm', ch.name, {
-        v: ch.reading(),
-        b: ch.baseline(),
-        th: ch instanceof AnalogChannel ? ch.alarmAt : 1,
-        src: ch.src,
-      });
     }
   }
 
