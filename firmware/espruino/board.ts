@@ -165,20 +165,17 @@ export class EspruinoBoard implements Board, Clock, Storage {
   clock: Clock = this;
   storage: Storage = this;
   pins: PinMap = {};
+  // Espruino's own functions stored as properties, not methods that only forward: a built-in
+  // function kept as a value is one JsVar, a method at least four. They do not use `this`.
+  setTimeout: (fn: () => void, ms: number) => Timer = setTimeout;
+  setInterval: (fn: () => void, ms: number) => Timer = setInterval;
+  // Espruino's clearTimeout clears intervals too: the ids share one table.
+  clear = clearTimeout as (t: Timer) => void;
+  kickWatchdog: () => void = E.kickWatchdog;
   private Tcp: ReturnType<typeof tcpStreamClass> | undefined;
 
   now(): number {
     return getTime() * 1000;
-  }
-  setTimeout(fn: () => void, ms: number): Timer {
-    return setTimeout(fn, ms);
-  }
-  setInterval(fn: () => void, ms: number): Timer {
-    return setInterval(fn, ms);
-  }
-  // Espruino's clearTimeout clears intervals too: the ids share one table.
-  clear(t: Timer): void {
-    clearTimeout(t as number);
   }
 
   read(name: string): string | undefined {
@@ -242,10 +239,6 @@ export class EspruinoBoard implements Board, Clock, Storage {
 
   startWatchdog(timeoutS: number): void {
     E.enableWatchdog(timeoutS, false);
-  }
-
-  kickWatchdog(): void {
-    E.kickWatchdog();
   }
 
   reboot(): void {

@@ -118,6 +118,9 @@ export async function estimateRam(link: 'mqtt' | 'serial'): Promise<RamEstimate>
   const booted = run.booted;
   const walk = new LiveWalk(classes, short);
   walk.known(known);
+  // Espruino's built-in functions: the globals and the methods of built-in objects (E, Serial2)
+  const g = vm.globals as unknown as Globals;
+  for (const v of Object.values(g)) walk.native(typeof v === 'object' && v !== null ? Object.values(v) : [v]);
   // The gateway acknowledges events in steady state; a full ring (gateway away) is reported apart.
   const ring = booted.messenger!.ring;
   const pending = ring.due(Number.MAX_SAFE_INTEGER);

@@ -39,6 +39,8 @@ export const CLOSURE_SCOPE = 4;
 const CLASS_PROTOTYPE = 5;
 /** an Espruino timer or pin watch entry: an object with time/interval or pin, options and the callback link */
 export const TIMER_ENTRY = 4;
+/** a built-in function kept as a value (`o.f = setTimeout`): one var holding its pointer and argument spec */
+export const NATIVE_FUNCTION = 1;
 
 export function nameVars(name: string, short: Set<string>): number {
   if (short.has(name)) return 1;

@@ -3,6 +3,7 @@ import {
   type ClassShape,
   classVars,
   functionVars,
+  NATIVE_FUNCTION,
   nameVars,
   type SourceClasses,
   stringVars,
@@ -29,6 +30,7 @@ export class LiveWalk {
   /** vars per path ("node.msg.link"), each including its children */
   readonly parts = new Map<string, number>();
   private seen = new Set<unknown>();
+  private natives = new Set<unknown>();
 
   constructor(
     private classes: SourceClasses,
@@ -44,6 +46,11 @@ export class LiveWalk {
     }
   }
 
+  /** Espruino's built-in functions (the board's globals): kept as a value, one var each, not a closure. */
+  native(functions: unknown[]): void {
+    for (const f of functions) if (typeof f === 'function') this.natives.add(f);
+  }
+
   count(v: unknown, path: string): number {
     if (v === null || v === undefined || typeof v === 'boolean') return 0;
     if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 0 : 1;
@@ -52,6 +59,7 @@ export class LiveWalk {
     if (this.seen.has(v)) return 0;
     this.seen.add(v);
     if (typeof v === 'function') {
+      if (this.natives.has(v)) return NATIVE_FUNCTION;
       const made = this.classes.made.get(v.name);
       if (made && v.prototype) return this.madeClass(v.prototype, path);
       return functionVars(v.length, true) + CLOSURE_SCOPE;

@@ -67,6 +67,14 @@ describe('RAM model: live objects', () => {
     expect(cls).toBe(5 + 5 + 6 + 6 + 2);
   });
 
+  it('counts a built-in function kept as a value as one var, not as a closure', () => {
+    const builtIn = (_fn: () => void, _ms: number) => 0;
+    const walk = new LiveWalk(classes, new Set());
+    walk.native([builtIn]);
+    // object 1; "st" 1 + the built-in 1; "fn" 1 + a closure of 2 parameters (3 + 2 + 1 scope link + 4 kept locals)
+    expect(walk.count({ st: builtIn, fn: (_a: number, _b: number) => 0 }, 'x')).toBe(1 + 2 + 1 + 10);
+  });
+
   it('refuses a class it cannot place and a factory that keeps more than its class', () => {
     class Stray {}
     expect(() => new LiveWalk(classes, new Set()).count(new Stray(), 'x')).toThrow(/neither top-level nor made/);
