@@ -6,12 +6,12 @@
 export interface Link {
   /** connects; a running node keeps its link for good (a new config means a reboot) */
   start(): void;
-  /** true while a message sent now can reach the gateway (MQTT session up; always on serial) */
-  isUp(): boolean;
+  /** true while a message sent now can reach the gateway (MQTT session up; serial once started). A field, not a method: RAM. */
+  readonly up: boolean;
   /** sends one sealed message; false when it could not be queued (link down, window full) */
   send(wire: string): boolean;
-  /** Wi-Fi RSSI in dBm, 0 on serial or when unknown */
-  rssi(): number;
+  /** Wi-Fi RSSI in dBm, 0 when unknown; the serial link has none */
+  rssi?(): number;
   /**
    * Housekeeping once a second (MQTT: keepalive, ping, publish retry), called by the node's tick
    * so the link needs no timer of its own. Optional: the serial link has none.

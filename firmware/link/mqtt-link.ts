@@ -39,7 +39,7 @@ export function mqttLinkClass() {
     private wifi: Wifi | undefined;
     private wifiUp = false;
     private sock: Stream | undefined;
-    private up = false;
+    up = false;
     /** received bytes not yet a whole packet */
     private buf = '';
     /** the QoS 1 window: packet id (0 = free slot), payload and when it was last sent, per slot */
@@ -82,10 +82,6 @@ export function mqttLinkClass() {
         },
       });
       this.wifi.connect();
-    }
-
-    isUp(): boolean {
-      return this.up;
     }
 
     rssi(): number {

@@ -14,6 +14,7 @@ export function serialLinkClass() {
   class SerialLink implements Link {
     /** frames thrown away by reason, for tests and the console */
     readonly rejects: { [reason: string]: number } = {};
+    up = false;
     private port: WriteStream | undefined;
     private decoder: FrameDecoder;
 
@@ -38,21 +39,14 @@ export function serialLinkClass() {
         tx: this.cfg.tx,
         onReadable: (data) => this.decoder.push(data),
       });
+      this.up = true;
       this.events.onUp();
-    }
-
-    isUp(): boolean {
-      return this.port !== undefined;
     }
 
     send(wire: string): boolean {
       if (!this.port) return false;
       this.port.write(encodeFrame(wire));
       return true;
-    }
-
-    rssi(): number {
-      return 0;
     }
   }
   return SerialLink;

@@ -34,24 +34,20 @@ export class Messenger {
     if (isNodeEventKind(kind)) {
       const e = { seq: this.seq, kind: kind, ch: ch, d: d, at: now, sentAt: -1 };
       this.ring.add(e);
-      if (this.link && this.link.isUp() && this.link.send(wire)) e.sentAt = now;
-    } else if (this.link && this.link.isUp()) this.link.send(wire);
+      if (this.link && this.link.up && this.link.send(wire)) e.sentAt = now;
+    } else if (this.link && this.link.up) this.link.send(wire);
     return wire;
   }
 
   /** Re-sends events that are unacknowledged and not sent in the last RESEND_MS (or all of them). */
   flush(all: boolean): void {
     const link = this.link;
-    if (!link || !link.isUp()) return;
+    if (!link || !link.up) return;
     const now = this.clock.now();
     for (const e of this.ring.due(all ? now + 1 : now - RESEND_MS)) {
       if (!link.send(this.seal(e.seq, e.kind as NodeKind, e.ch, e.d, e.at, now))) break;
       e.sentAt = now;
     }
-  }
-
-  acked(seqs: number[]): void {
-    this.ring.ack(seqs);
   }
 
   private seal(seq: number, kind: NodeKind, ch: string, d: { [key: string]: unknown }, at: number, now: number) {

@@ -120,7 +120,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
   // --- commands (NodeActions) ---
 
   eventAck(seqs: number[]): void {
-    this.msg.acked(seqs);
+    this.msg.ring.ack(seqs);
   }
 
   hush(ch: string, seconds: number, by?: string): string {
@@ -190,7 +190,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     const link = this.msg.link;
     return this.msg.send('heartbeat', '', {
       bat: this.battery ? this.battery.mv : 0,
-      rssi: link ? link.rssi() : 0,
+      rssi: link && link.rssi ? link.rssi() : 0,
       mem: this.board.freeMemory(),
       ivl: this.heartbeatEvery,
     });

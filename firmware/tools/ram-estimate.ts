@@ -139,7 +139,7 @@ export async function estimateRam(link: 'mqtt' | 'serial'): Promise<RamEstimate>
   if (link === 'mqtt') timers += walk.count(network.wifi, 'timers');
   return {
     link: link,
-    linkUp: booted.link !== undefined && booted.link.isUp(),
+    linkUp: booted.link !== undefined && booted.link.up,
     script: top,
     board: boardVars,
     node: nodeVars,

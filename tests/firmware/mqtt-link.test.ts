@@ -77,7 +77,7 @@ describe('MqttLink against a real Mosquitto', () => {
 
       // Wi-Fi drops: the link goes down, asks Wi-Fi to reconnect, then MQTT reconnects
       board.dropWifi();
-      expect(link.isUp()).toBe(false);
+      expect(link.up).toBe(false);
       await until(() => link.stats.connects === 2);
       expect(board.wifiConnects).toBe(2);
 
@@ -95,9 +95,9 @@ describe('MqttLink against a real Mosquitto', () => {
     const h = new NodeHarness(cfg, board).boot();
     try {
       const link = h.booted.link as MqttLink;
-      await until(() => link.isUp());
+      await until(() => link.up);
       await broker.stop();
-      await until(() => !link.isUp());
+      await until(() => !link.up);
       h.board.press(); // a self test while the broker is away: an event
       await broker.start();
       await until(() => link.stats.connects >= 2, 10_000);
@@ -118,7 +118,7 @@ describe('MqttLink against a real Mosquitto', () => {
     try {
       const link = h.booted.link as MqttLink;
       await until(() => link.stats.refused >= 2, 10_000);
-      expect(link.isUp()).toBe(false);
+      expect(link.up).toBe(false);
       expect(board.logs.some((l) => l.startsWith('PW-MQTT refused 5'))).toBe(true);
     } finally {
       board.powerCut();

@@ -82,7 +82,7 @@ describe('MqttLink session rules on a virtual clock', () => {
     const s = session();
     expect(s.board.take('connect')).toHaveLength(1);
     s.connack();
-    expect(s.link.isUp()).toBe(true);
+    expect(s.link.up).toBe(true);
     expect(s.board.take('subscribe')[0]).toMatchObject({ subscriptions: [{ topic: 'pw/v1/node/n-7/down', qos: 1 }] });
     expect(s.link.send('{"a":1}')).toBe(true);
     const [first] = s.board.take('publish') as mqttPacket.IPublishPacket[];
@@ -109,7 +109,7 @@ describe('MqttLink session rules on a virtual clock', () => {
     s.board.vc.advance((KEEPALIVE_S / 2) * 1000 + 1000);
     expect(s.board.take('pingreq').length).toBeGreaterThanOrEqual(1);
     s.board.vc.advance(KEEPALIVE_S * 1500);
-    expect(s.link.isUp()).toBe(false);
+    expect(s.link.up).toBe(false);
     expect(s.board.closed).toBe(1);
     const t0 = s.board.vc.now();
     s.board.vc.advance(BACKOFF_MIN_MS + 10);
@@ -215,13 +215,13 @@ describe('MqttLink packets (checked with mqtt-packet, the parser MQTT.js uses)',
       .map((b) => b.toString('latin1'))
       .join('');
     for (const ch of bytes) s.board.replyBytes(ch);
-    expect(s.link.isUp()).toBe(true);
+    expect(s.link.up).toBe(true);
     expect(s.commands).toEqual(['hello', 'qos0']);
     expect(s.board.take('puback')).toMatchObject([{ messageId: 9 }]);
     // remaining length 0x7fffff: far over MAX_PACKET
     expect(MAX_PACKET).toBeLessThan(0x7fffff);
     s.board.replyBytes(String.fromCharCode(0x30, 0xff, 0xff, 0x7f));
-    expect(s.link.isUp()).toBe(false);
+    expect(s.link.up).toBe(false);
     expect(s.board.closed).toBe(1);
   });
 });
