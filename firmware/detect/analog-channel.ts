@@ -1,7 +1,7 @@
 import type { AnalogChannelConfig } from '../config.ts';
 import type { AnalogInput, Clock } from '../hal.ts';
 import { ALARM, type Channel, type ChannelListener, NORMAL, PREALARM } from './channel.ts';
-import { Baseline, MedianFilter, Smoother } from './filters.ts';
+import { Baseline, ReadingFilter } from './filters.ts';
 
 /**
  * An analog sensor channel: sample -> valid-range check -> units -> median -> smoothing ->
@@ -16,8 +16,7 @@ export class AnalogChannel implements Channel {
   readonly src: 'smoke' | 'water' | 'heat';
   level = NORMAL;
   fault: 'sensor_open' | 'sensor_short' | 'dirty' | '' = '';
-  private median: MedianFilter;
-  private smoother: Smoother;
+  private filter: ReadingFilter;
   private base: Baseline;
   /**
    * When each condition started holding without a break: over pre-alarm (0), over alarm (1),
@@ -64,8 +63,7 @@ export class AnalogChannel implements Channel {
     this.preAt = cfg.pre;
     this.hystBy = cfg.hyst;
     this.compLimit = cfg.comp;
-    this.median = new MedianFilter(cfg.median);
-    this.smoother = new Smoother(cfg.smooth);
+    this.filter = new ReadingFilter(cfg.median, cfg.smooth);
     this.base = new Baseline(cfg.quiet, cfg.driftPerH, cfg.comp);
     this.verifyMs = cfg.verifyS * 1000;
     this.faultMs = cfg.faultS * 1000;
@@ -97,7 +95,7 @@ export class AnalogChannel implements Channel {
     const now = this.clock.now();
     const a = this.input.read();
     if (this.checkRange(a, now)) return;
-    this.value = this.smoother.push(this.median.push((a - this.zeroAt) * this.gainBy));
+    this.value = this.filter.push((a - this.zeroAt) * this.gainBy);
     this.base.update(this.value, now, this.level === NORMAL);
     this.checkDirty();
     this.checkThresholds(now);
@@ -121,8 +119,7 @@ export class AnalogChannel implements Channel {
       this.listener.channelEvent('trouble_clear', this, { code: this.fault });
       this.fault = '';
       // Start the filters again from the first good sample: the faulted readings are not smoke.
-      this.median.reset();
-      this.smoother.reset();
+      this.filter.reset();
     }
     // While out of range but not yet for faultS, hold the last good reading instead of using this one.
     return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < lo || high;

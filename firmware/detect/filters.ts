@@ -3,14 +3,23 @@
  * Buffers are allocated once in the constructor; `push` allocates nothing.
  */
 
-/** Median of the last n samples (n = 1, 3 or 5): removes single-sample spikes without lag on steps. */
-export class MedianFilter {
+/**
+ * The reading's filter chain in one object: the median of the last n samples (n = 1, 3 or 5:
+ * removes single-sample spikes without lag on steps), then exponential smoothing,
+ * out += w * (in - out) (w = 1 passes the median through). One class, not a median and a
+ * smoother: on Espruino every class and every instance costs RAM.
+ */
+export class ReadingFilter {
   private ring: number[] = [];
   private sorted: number[] = [];
   private next = 0;
   private filled = 0;
+  private out = 0;
 
-  constructor(private n: number) {
+  constructor(
+    private n: number,
+    private w: number,
+  ) {
     for (let i = 0; i < n; i++) {
       this.ring.push(0);
       this.sorted.push(0);
@@ -18,8 +27,9 @@ export class MedianFilter {
   }
 
   push(v: number): number {
-    // The first sample fills the window, so a start-up value is not a spike.
-    if (this.filled === 0) for (let i = 0; i < this.n; i++) this.ring[i] = v;
+    // The first sample fills the window and starts the smoothing, so a start-up value is not a spike.
+    const first = this.filled === 0;
+    if (first) for (let i = 0; i < this.n; i++) this.ring[i] = v;
     this.ring[this.next] = v;
     this.next = (this.next + 1) % this.n;
     if (this.filled < this.n) this.filled++;
@@ -34,31 +44,14 @@ export class MedianFilter {
       }
       s[j + 1] = x;
     }
-    return s[(this.n - 1) >> 1];
+    const median = s[(this.n - 1) >> 1];
+    this.out = first ? median : this.out + this.w * (median - this.out);
+    return this.out;
   }
 
+  /** Starts again from the next sample (after a sensor fault). */
   reset(): void {
     this.filled = 0;
-  }
-}
-
-/** Exponential smoothing: out += w * (in - out). w = 1 passes values through. */
-export class Smoother {
-  private value = 0;
-  private primed = false;
-
-  constructor(private w: number) {}
-
-  push(v: number): number {
-    if (!this.primed) {
-      this.value = v;
-      this.primed = true;
-    } else this.value += this.w * (v - this.value);
-    return this.value;
-  }
-
-  reset(): void {
-    this.primed = false;
   }
 }
 
@@ -95,15 +88,12 @@ export class Baseline {
     if (!canTrack || Math.abs(v - this.value) > this.quiet) return;
     const step = (this.perHour * dt) / 3600000;
     const diff = v - this.value;
-    this.value = this.clamp(this.value + (diff > step ? step : Math.max(diff, -step)));
+    const moved = this.value + (diff > step ? step : Math.max(diff, -step));
+    this.value = moved > this.limit ? this.limit : Math.max(moved, -this.limit);
   }
 
   /** Compensation used up: the baseline sits at its limit. */
   atLimit(): boolean {
     return Math.abs(this.value) >= this.limit;
-  }
-
-  private clamp(v: number): number {
-    return v > this.limit ? this.limit : Math.max(v, -this.limit);
   }
 }

@@ -1,30 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { Baseline, MedianFilter, Smoother } from '../../firmware/detect/filters.ts';
+import { Baseline, ReadingFilter } from '../../firmware/detect/filters.ts';
 
-describe('MedianFilter', () => {
+describe('ReadingFilter: median (smoothing weight 1 passes it through)', () => {
   it('drops a single-sample spike and follows a step after two samples', () => {
-    const m = new MedianFilter(3);
+    const m = new ReadingFilter(3, 1);
     expect([10, 10, 500, 10, 10].map((v) => m.push(v))).toEqual([10, 10, 10, 10, 10]);
     expect([50, 50, 50].map((v) => m.push(v))).toEqual([10, 50, 50]);
   });
 
   it('window 1 passes values through; the first sample fills the window', () => {
-    const one = new MedianFilter(1);
+    const one = new ReadingFilter(1, 1);
     expect([3, 9, 1].map((v) => one.push(v))).toEqual([3, 9, 1]);
-    const five = new MedianFilter(5);
+    const five = new ReadingFilter(5, 1);
     expect(five.push(7)).toBe(7);
     expect(five.push(100)).toBe(7);
   });
 });
 
-describe('Smoother', () => {
-  it('starts at the first value and moves by its weight', () => {
-    const s = new Smoother(0.5);
+describe('ReadingFilter: smoothing (median window 1 passes it through)', () => {
+  it('starts at the first value, moves by its weight and starts again after reset', () => {
+    const s = new ReadingFilter(1, 0.5);
     expect(s.push(10)).toBe(10);
     expect(s.push(20)).toBe(15);
     expect(s.push(20)).toBe(17.5);
     s.reset();
     expect(s.push(4)).toBe(4);
+  });
+
+  it('smooths the median, not the raw samples: a spike never reaches the smoothing', () => {
+    const f = new ReadingFilter(3, 0.5);
+    expect([10, 10, 500, 10, 10, 50, 50].map((v) => f.push(v))).toEqual([10, 10, 10, 10, 10, 10, 30]);
   });
 });
 
