@@ -43,20 +43,3 @@ export class BatteryMonitor {
     }
   }
 }
-
-/** Tamper switch: the case opened. Level changes arrive already debounced by the pin watch. */
-export class TamperInput {
-  open = false;
-
-  constructor(
-    private active: number,
-    private listener: TroubleListener,
-  ) {}
-
-  changed(level: number): void {
-    const open = level === this.active;
-    if (open === this.open) return;
-    this.open = open;
-    this.listener.trouble(open, 'tamper', level);
-  }
-}

@@ -3,8 +3,8 @@ import { CONFIG_FILE, type NodeConfig, validateConfig } from '../config.ts';
 import { AnalogChannel } from '../detect/analog-channel.ts';
 import { ALARM, type Channel, type ChannelEventKind, type ChannelListener, PREALARM } from '../detect/channel.ts';
 import { ContactChannel } from '../detect/contact-channel.ts';
-import { BatteryMonitor, TamperInput, type TroubleListener } from '../detect/supervision.ts';
-import type { Board } from '../hal.ts';
+import { BatteryMonitor, type TroubleListener } from '../detect/supervision.ts';
+import type { Board, WatchEvent } from '../hal.ts';
 import * as A from './annunciator.ts';
 import type { NodeActions } from './command-handler.ts';
 import type { Messenger } from './messenger.ts';
@@ -34,7 +34,6 @@ export const WATCHDOG_S = 10;
 export class SensorNode implements NodeActions, ChannelListener, TroubleListener {
   readonly channels: Channel[] = [];
   battery: BatteryMonitor | undefined;
-  tamper: TamperInput | undefined;
   /** per channel (same index): node uptime when the hush ends, 0 = not hushed */
   readonly hushUntil: number[] = [];
   private hushExcess: number[] = [];
@@ -47,7 +46,11 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
   readonly rejects: { [reason: string]: number } = {};
 
   private heartbeatEvery: number;
+  // Tamper switch (the case opened): its pin, the level that means open (-1: no switch), and
+  // whether it is open. Three fields here, not a class of its own (RAM).
   private tamperPin = '';
+  private tamperActive = -1;
+  private tamperOpen = false;
 
   constructor(
     private board: Board,
@@ -70,8 +73,8 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
       this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), this);
     }
     if (cfg.tamper) {
-      this.tamper = new TamperInput(cfg.tamper.active, this);
       this.tamperPin = cfg.tamper.pin;
+      this.tamperActive = cfg.tamper.active;
     }
     this.heartbeatEvery = cfg.heartbeatS;
   }
@@ -80,15 +83,17 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     const b = this.board;
     for (const ch of this.channels) ch.start();
     if (this.battery) this.battery.check();
-    const t = this.tamper;
-    if (t) {
-      const input = b.digitalInput({
-        pin: this.tamperPin,
-        pull: 'up',
-        debounceMs: 200,
-        onReadable: (e) => t.changed(e.state ? 1 : 0),
-      });
-      t.changed(input.read());
+    if (this.tamperActive >= 0) {
+      // Level changes arrive debounced by the pin watch; one trouble per change.
+      const tamper = (e: WatchEvent) => {
+        const level = e.state ? 1 : 0;
+        const open = level === this.tamperActive;
+        if (open === this.tamperOpen) return;
+        this.tamperOpen = open;
+        this.trouble(open, 'tamper', level);
+      };
+      const input = b.digitalInput({ pin: this.tamperPin, pull: 'up', debounceMs: 200, onReadable: tamper });
+      tamper({ state: input.read() === 1 });
     }
     // Button: active low (the ESP32 boot button pattern), acts on the press.
     b.digitalInput({
@@ -258,7 +263,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     const now = this.board.clock.now();
     let sound: A.SoundName | undefined;
     let light: A.LightName = 'normal';
-    let trouble = (this.battery !== undefined && this.battery.low) || (this.tamper !== undefined && this.tamper.open);
+    let trouble = (this.battery !== undefined && this.battery.low) || this.tamperOpen;
     let pre = false;
     let hushed = false;
     for (let i = 0; i < this.channels.length; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatteryMonitor, TamperInput } from '../../firmware/detect/supervision.ts';
+import { BatteryMonitor } from '../../firmware/detect/supervision.ts';
 import { BATTERY_DEFAULTS } from '../../firmware/node-config-schema.ts';
 import { TestBoard } from './support/test-board.ts';
 
@@ -38,20 +38,5 @@ describe('BatteryMonitor', () => {
     board.analog['battery'] = mvToAnalog(3600);
     board.vc.advance(3600_000);
     expect(events[1]).toEqual([false, 'battery_low', 3600]);
-  });
-});
-
-describe('TamperInput', () => {
-  it('raises and clears tamper on its active level only once per change', () => {
-    const events: [boolean, string][] = [];
-    const t = new TamperInput(1, { trouble: (r, c) => events.push([r, c]) });
-    t.changed(0);
-    t.changed(1);
-    t.changed(1);
-    t.changed(0);
-    expect(events).toEqual([
-      [true, 'tamper'],
-      [false, 'tamper'],
-    ]);
   });
 });
