@@ -1,4 +1,10 @@
-import { encodeFrame, type FrameDecoder, frameDecoderClass } from '../../protocol/framing.ts';
+import {
+  encodeFrame,
+  type FrameDecoder,
+  type FrameReject,
+  type FrameSink,
+  frameDecoderClass,
+} from '../../protocol/framing.ts';
 import type { SerialLinkConfig } from '../config.ts';
 import type { Board, WriteStream } from '../hal.ts';
 import type { Link, LinkEvents } from './link.ts';
@@ -11,7 +17,8 @@ import type { Link, LinkEvents } from './link.ts';
  * Made by a factory when the config asks for serial: an MQTT node never creates these functions.
  */
 export function serialLinkClass() {
-  class SerialLink implements Link {
+  // The decoder's sink is the link itself (methods, not an object of closures: RAM).
+  class SerialLink implements Link, FrameSink {
     /** frames thrown away by reason, for tests and the console */
     readonly rejects: { [reason: string]: number } = {};
     up = false;
@@ -23,12 +30,15 @@ export function serialLinkClass() {
       private board: Board,
       private events: LinkEvents,
     ) {
-      this.decoder = new (frameDecoderClass())({
-        frame: (payload) => this.events.onCommand(payload),
-        reject: (r) => {
-          this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;
-        },
-      });
+      this.decoder = new (frameDecoderClass())(this);
+    }
+
+    frame(payload: string): void {
+      this.events.onCommand(payload);
+    }
+
+    reject(r: FrameReject): void {
+      this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;
     }
 
     start(): void {

@@ -60,12 +60,6 @@ export class EventRing {
     return out;
   }
 
-  get size(): number {
-    let n = 0;
-    for (const e of this.items) if (e !== null) n++;
-    return n;
-  }
-
   /** Slot to overwrite: the oldest non-alarm event, or the oldest event if all are alarms. */
   private victim(): number {
     let best = -1;
