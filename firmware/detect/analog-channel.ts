@@ -97,8 +97,36 @@ export class AnalogChannel implements Channel {
     if (this.checkRange(a, now)) return;
     this.value = this.filter.push((a - this.zeroAt) * this.gainBy);
     this.base.update(this.value, now, this.level === NORMAL);
-    this.checkDirty();
-    this.checkThresholds(now);
+    // The steps below are written here, not as methods: every method costs RAM on Espruino.
+    // Dirty: drift compensation used up (cleared with a 10 % margin).
+    if (this.base.atLimit()) {
+      if (this.fault === '') {
+        this.fault = 'dirty';
+        this.listener.channelEvent('trouble', this, { code: 'dirty', v: this.baseline() });
+      }
+    } else if (this.fault === 'dirty' && Math.abs(this.base.value) < this.compLimit * 0.9) {
+      this.fault = '';
+      this.listener.channelEvent('trouble_clear', this, { code: 'dirty' });
+    }
+    // Thresholds with verification, and hysteresis on the way down.
+    const x = this.excess();
+    const pre = this.held(0, x >= this.preAt, now, this.verifyMs);
+    const alarm = this.held(1, x >= this.alarmAt, now, this.verifyMs);
+    if (this.level < ALARM && alarm) {
+      this.level = ALARM;
+      this.listener.channelEvent('alarm', this, {
+        v: this.reading(),
+        b: this.baseline(),
+        th: this.alarmAt,
+        src: this.src,
+      });
+    } else if (this.level === NORMAL && pre) {
+      this.level = PREALARM;
+      this.listener.channelEvent('prealarm', this, { v: this.reading(), b: this.baseline(), th: this.preAt });
+    } else if (this.level !== NORMAL && x < this.preAt - this.hystBy) {
+      this.level = NORMAL;
+      this.listener.channelEvent('clear', this, { v: this.reading() });
+    }
   }
 
   /**
@@ -123,39 +151,6 @@ export class AnalogChannel implements Channel {
     }
     // While out of range but not yet for faultS, hold the last good reading instead of using this one.
     return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < lo || high;
-  }
-
-  private checkDirty(): void {
-    if (this.base.atLimit()) {
-      if (this.fault === '') {
-        this.fault = 'dirty';
-        this.listener.channelEvent('trouble', this, { code: 'dirty', v: this.baseline() });
-      }
-    } else if (this.fault === 'dirty' && Math.abs(this.base.value) < this.compLimit * 0.9) {
-      this.fault = '';
-      this.listener.channelEvent('trouble_clear', this, { code: 'dirty' });
-    }
-  }
-
-  private checkThresholds(now: number): void {
-    const x = this.excess();
-    const pre = this.held(0, x >= this.preAt, now, this.verifyMs);
-    const alarm = this.held(1, x >= this.alarmAt, now, this.verifyMs);
-    if (this.level < ALARM && alarm) {
-      this.level = ALARM;
-      this.listener.channelEvent('alarm', this, {
-        v: this.reading(),
-        b: this.baseline(),
-        th: this.alarmAt,
-        src: this.src,
-      });
-    } else if (this.level === NORMAL && pre) {
-      this.level = PREALARM;
-      this.listener.channelEvent('prealarm', this, { v: this.reading(), b: this.baseline(), th: this.preAt });
-    } else if (this.level !== NORMAL && x < this.preAt - this.hystBy) {
-      this.level = NORMAL;
-      this.listener.channelEvent('clear', this, { v: this.reading() });
-    }
   }
 
   /**

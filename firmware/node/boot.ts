@@ -98,7 +98,6 @@ export function bootNode(board: Board, fw: Firmware): Booted {
         msg.send('ack', '', d);
       },
       rejected: (reason) => board.log('PW-REJECT ' + reason),
-      linkUp: () => msg.flush(true),
     };
     const link = makeLink(who.link, who.id, who.key, new CommandHandler(msg, actions));
     msg.link = link;

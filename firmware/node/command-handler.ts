@@ -15,8 +15,6 @@ export interface NodeActions {
   reply(seq: number, ok: boolean, err: string): void;
   /** a command was refused before it ran (bad signature, replay, ...), for counters and the console */
   rejected(reason: string): void;
-  /** the link came up: re-send what is unacknowledged */
-  linkUp(): void;
 }
 
 interface Command {
@@ -49,8 +47,9 @@ export class CommandHandler implements LinkEvents {
     private actions: NodeActions,
   ) {}
 
+  /** The link came up: re-send what is unacknowledged. */
   onUp(): void {
-    this.actions.linkUp();
+    this.msg.flush(true);
   }
 
   /** A command arrived on the link (its wire form, not yet verified). */

@@ -185,10 +185,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     this.board.log('PW-REJECT ' + reason);
   }
 
-  linkUp(): void {
-    this.msg.flush(true);
-  }
-
   // --- internals ---
 
   heartbeat(): string {
