@@ -50,7 +50,8 @@ export class PatternPlayer {
 
   play(name: SoundName | LightName | undefined): void {
     if (name === this.playing) return;
-    this.stopTimer();
+    if (this.timer !== undefined) this.clock.clear(this.timer);
+    this.timer = undefined;
     this.playing = name;
     this.step = 0;
     if (name === undefined) this.out.write(0);
@@ -74,10 +75,5 @@ export class PatternPlayer {
       this.timer = undefined;
       this.next();
     }, ms);
-  }
-
-  private stopTimer(): void {
-    if (this.timer !== undefined) this.clock.clear(this.timer);
-    this.timer = undefined;
   }
 }

@@ -92,11 +92,6 @@ export function bootNode(board: Board, fw: Firmware): Booted {
         board.clock.setTimeout(() => board.reboot(), 3000);
         return '';
       },
-      reply: (seq, ok, err) => {
-        const d: { [key: string]: unknown } = { cmd: seq, ok: ok };
-        if (!ok) d['err'] = err;
-        msg.send('ack', '', d);
-      },
       rejected: (reason) => board.log('PW-REJECT ' + reason),
     };
     const link = makeLink(who.link, who.id, who.key, new CommandHandler(msg, actions));

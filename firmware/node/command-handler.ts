@@ -11,8 +11,6 @@ export interface NodeActions {
   test(): string;
   setConfig(cfg: unknown): string;
   reboot(): string;
-  /** sends the `ack` event for command `seq` */
-  reply(seq: number, ok: boolean, err: string): void;
   /** a command was refused before it ran (bad signature, replay, ...), for counters and the console */
   rejected(reason: string): void;
 }
@@ -61,7 +59,7 @@ export class CommandHandler implements LinkEvents {
       return;
     }
     if (c.boot !== this.msg.boot) {
-      if (c.kind !== 'event_ack') a.reply(c.seq, false, 'boot');
+      if (c.kind !== 'event_ack') this.msg.send('ack', '', { cmd: c.seq, ok: false, err: 'boot' });
       a.rejected('boot');
       return;
     }
@@ -75,8 +73,19 @@ export class CommandHandler implements LinkEvents {
       if (Array.isArray(seqs)) a.eventAck(seqs as number[]);
       return;
     }
-    const err = this.run(c);
-    a.reply(c.seq, err === '', err);
+    // Run it (written here, not as a method: RAM), then answer with `ack`.
+    const d = c.d;
+    const k = c.kind;
+    let err = 'unknown kind';
+    if (k === 'hush') {
+      err = typeof d['ch'] === 'string' && isCount(d['s']) ? a.hush(d['ch'] as string, d['s'] as number) : 'bad d';
+    } else if (k === 'silence') err = isCount(d['s']) ? a.silence(d['s'] as number) : 'bad d';
+    else if (k === 'test') err = a.test();
+    else if (k === 'set_config') err = a.setConfig(d['cfg']);
+    else if (k === 'reboot') err = a.reboot();
+    const ack: { [key: string]: unknown } = { cmd: c.seq, ok: err === '' };
+    if (err !== '') ack['err'] = err;
+    this.msg.send('ack', '', ack);
   }
 
   /** The command when its signature and envelope are good, else the reason to refuse it. */
@@ -94,19 +103,5 @@ export class CommandHandler implements LinkEvents {
     if (typeof c !== 'object' || c === null || c.v !== PROTOCOL_VERSION || c.node !== m.id) return 'envelope';
     if (!isCount(c.seq) || typeof c.d !== 'object' || c.d === null) return 'envelope';
     return c;
-  }
-
-  private run(c: Command): string {
-    const a = this.actions;
-    const d = c.d;
-    if (c.kind === 'hush') {
-      const s = d['s'];
-      return typeof d['ch'] === 'string' && isCount(s) ? a.hush(d['ch'] as string, s) : 'bad d';
-    }
-    if (c.kind === 'silence') return isCount(d['s']) ? a.silence(d['s'] as number) : 'bad d';
-    if (c.kind === 'test') return a.test();
-    if (c.kind === 'set_config') return a.setConfig(d['cfg']);
-    if (c.kind === 'reboot') return a.reboot();
-    return 'unknown kind';
   }
 }

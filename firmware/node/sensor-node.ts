@@ -174,12 +174,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     return '';
   }
 
-  reply(seq: number, ok: boolean, err: string): void {
-    const d: { [key: string]: unknown } = { cmd: seq, ok: ok };
-    if (!ok) d['err'] = err;
-    this.msg.send('ack', '', d);
-  }
-
   rejected(reason: string): void {
     this.rejects[reason] = (this.rejects[reason] || 0) + 1;
     this.board.log('PW-REJECT ' + reason);
