@@ -70,9 +70,9 @@ export interface WriteStream {
   write(data: string): void;
 }
 
-/** A TCP socket: the link closes it to reconnect. */
+/** A TCP socket: the link ends it to reconnect. Espruino's own socket has this shape. */
 export interface Stream extends WriteStream {
-  close(): void;
+  end(): void;
 }
 
 export interface UartOptions {
@@ -89,7 +89,10 @@ export interface TcpOptions {
   port: number;
   onConnect: () => void;
   onReadable: (data: string) => void;
-  /** called once when the socket closed or failed to connect */
+  /**
+   * called when the socket closed or failed to connect; a failed connection may report twice
+   * (Espruino's 'error' then 'close'), so a caller acts on the first and ignores the rest
+   */
   onClose: () => void;
 }
 

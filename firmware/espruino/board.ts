@@ -24,7 +24,6 @@ import type {
   EspruinoNet,
   EspruinoPinMode,
   EspruinoSerial,
-  EspruinoSocket,
   EspruinoStorage,
   EspruinoWatchEvent,
   EspruinoWifi,
@@ -81,52 +80,6 @@ class DigitalPin implements DigitalInput, DigitalOutput {
   }
 }
 
-/** Made only on a serial node (a factory: an MQTT node never creates these functions). */
-function uartStreamClass() {
-  class UartStream implements WriteStream {
-    constructor(
-      private port: EspruinoSerial,
-      o: UartOptions,
-    ) {
-      port.setup(o.baud, { rx: o.rx, tx: o.tx });
-      port.on('data', o.onReadable);
-    }
-    write(data: string): void {
-      this.port.write(data);
-    }
-  }
-  return UartStream;
-}
-
-/** Made only on an MQTT node, once (the board keeps the class for every reconnection). */
-function tcpStreamClass() {
-  class TcpStream implements Stream {
-    private sock: EspruinoSocket;
-    private closed = false;
-    constructor(private o: TcpOptions) {
-      // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
-      this.sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
-      this.sock.on('data', o.onReadable);
-      // 'error' then 'close' both arrive on a failed connection: report one close
-      const done = () => this.done();
-      this.sock.on('close', done);
-      this.sock.on('error', done);
-    }
-    write(data: string): void {
-      this.sock.write(data);
-    }
-    close(): void {
-      this.sock.end();
-    }
-    private done(): void {
-      if (this.closed) return;
-      this.closed = true;
-      this.o.onClose();
-    }
-  }
-  return TcpStream;
-}
-
 /**
  * Made only on an MQTT node, once. A class rather than an object of closures: closures would
  * keep the options in their scope, where the RAM estimate cannot see them.
@@ -172,7 +125,6 @@ export class EspruinoBoard implements Board, Clock, Storage {
   // Espruino's clearTimeout clears intervals too: the ids share one table.
   clear = clearTimeout as (t: Timer) => void;
   kickWatchdog: () => void = E.kickWatchdog;
-  private Tcp: ReturnType<typeof tcpStreamClass> | undefined;
 
   now(): number {
     return getTime() * 1000;
@@ -207,13 +159,22 @@ export class EspruinoBoard implements Board, Clock, Storage {
     return new DigitalPin(pin);
   }
 
+  // The UART and the socket are Espruino's own objects (they have write, and end): no wrapper
+  // class, which would cost its constructor, prototype, methods and instance.
   uart(o: UartOptions): WriteStream {
-    return new (uartStreamClass())(o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2, o);
+    const port = o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2;
+    port.setup(o.baud, { rx: o.rx, tx: o.tx });
+    port.on('data', o.onReadable);
+    return port;
   }
 
   tcp(o: TcpOptions): Stream {
-    if (!this.Tcp) this.Tcp = tcpStreamClass();
-    return new this.Tcp(o);
+    // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
+    const sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
+    sock.on('data', o.onReadable);
+    sock.on('close', o.onClose);
+    sock.on('error', o.onClose);
+    return sock;
   }
 
   wifi(o: WifiOptions): Wifi {

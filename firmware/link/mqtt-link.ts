@@ -206,7 +206,7 @@ export function mqttLinkClass() {
       this.up = false;
       const s = this.sock;
       this.sock = undefined;
-      if (s) s.close();
+      if (s) s.end();
       if (!wasOpen && !force) return;
       this.stats.drops++;
       if (this.retryTimer !== undefined) return;

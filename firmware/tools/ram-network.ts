@@ -39,6 +39,8 @@ export function brokerModules(clock: Clock): { Wifi: unknown; net: unknown; wifi
       });
       define(sock, 'write', (d: string) => parser.parse(Buffer.from(d, 'latin1')));
       define(sock, 'end', () => {});
+      // Espruino keeps the connect callback as the socket's "connect" listener
+      sock['#onconnect'] = onConnect;
       clock.setTimeout(onConnect, 0);
       return sock;
     },

@@ -29,7 +29,7 @@ class SessionBoard extends TestBoard {
     this.clock.setTimeout(() => o.onConnect(), 5);
     return {
       write: (d) => parser.parse(Buffer.from(d, 'latin1')),
-      close: () => {
+      end: () => {
         this.closed++;
       },
     };

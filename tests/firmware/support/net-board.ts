@@ -36,7 +36,7 @@ export class NetBoard extends TestBoard {
     s.on('data', (d) => o.onReadable(String(d)));
     s.on('error', () => {});
     s.on('close', () => o.onClose());
-    return { write: (d) => s.write(d, 'latin1'), close: () => s.destroy() };
+    return { write: (d) => s.write(d, 'latin1'), end: () => s.destroy() };
   }
 
   wifi(o: WifiOptions): Wifi {
