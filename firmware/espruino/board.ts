@@ -87,20 +87,22 @@ class DigitalPin implements DigitalInput, DigitalOutput {
 function wifiStationClass() {
   class WifiStation implements Wifi {
     private rssiDbm = 0;
+    // The module object whose events were subscribed: connect on that same one (the simulator's
+    // require returns a new object per call).
+    private w = require('Wifi');
     constructor(private o: WifiOptions) {
-      const w = require('Wifi');
-      w.on('connected', o.onConnected);
-      w.on('disconnected', o.onDisconnected);
+      this.w.on('connected', o.onConnected);
+      this.w.on('disconnected', o.onDisconnected);
     }
     connect(): void {
       const o = this.o;
-      require('Wifi').connect(o.ssid, { password: o.pass }, (err) => {
+      this.w.connect(o.ssid, { password: o.pass }, (err) => {
         // A failed attempt gets no 'disconnected' event; report it so the link retries.
         if (err) o.onDisconnected();
       });
     }
     rssi(): number {
-      require('Wifi').getDetails((d) => {
+      this.w.getDetails((d) => {
         this.rssiDbm = d.rssi || 0;
       });
       return this.rssiDbm;
