@@ -113,13 +113,13 @@ export function mqttLinkClass() {
       const sock: Stream = this.board.tcp({
         host: this.cfg.host,
         port: this.cfg.port,
-        // CONNECT: MQTT 3.1.1, flags username, password, will QoS 1, clean session; then the keepalive
+        // CONNECT: MQTT 3.1.1, flags username, password, will QoS 1, clean session; the keepalive (< 256 s)
         onConnect: () =>
           this.out(
             0x10,
             this.utf('MQTT') +
               String.fromCharCode(4, 0x80 | 0x40 | 0x08 | 0x04 | 0x02) +
-              this.u16(KEEPALIVE_S) +
+              String.fromCharCode(0, KEEPALIVE_S) +
               this.utf(this.id) +
               this.utf(nodeWill(this.id)) +
               this.utf('offline') +
@@ -139,7 +139,11 @@ export function mqttLinkClass() {
       this.lastIn = this.board.clock.now();
     }
 
-    /** Splits the received bytes into packets; false when the stream is broken (close the socket). */
+    /**
+     * Splits the received bytes into packets and handles each: CONNACK, PUBACK, PUBLISH (SUBACK
+     * and PINGRESP need nothing). False when the stream is broken (close the socket). One method,
+     * not a splitter and a handler: each method costs RAM on Espruino.
+     */
     private received(data: string): boolean {
       this.buf += data;
       for (;;) {
@@ -159,44 +163,40 @@ export function mqttLinkClass() {
         if (len > MAX_PACKET) return false;
         if (b.length < i + len) return true;
         this.buf = b.substr(i + len);
-        this.packet(b.charCodeAt(0), b.substr(i, len));
-      }
-    }
-
-    /** One packet from the broker: CONNACK, PUBACK or PUBLISH (SUBACK and PINGRESP need nothing). */
-    private packet(first: number, body: string): void {
-      const type = first >> 4;
-      const w = (at: number) => (body.charCodeAt(at) << 8) | body.charCodeAt(at + 1);
-      if (type === 2) {
-        const code = body.charCodeAt(1);
-        if (code !== 0) {
-          this.stats.refused++;
-          this.board.log('PW-MQTT refused ' + code);
-          this.drop();
-          return;
+        const first = b.charCodeAt(0);
+        const type = first >> 4;
+        const body = b.substr(i, len);
+        // the big-endian 16-bit number at body[0..1]: PUBACK's id, PUBLISH's topic length
+        const word = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
+        if (type === 2) {
+          const code = body.charCodeAt(1);
+          if (code !== 0) {
+            this.stats.refused++;
+            this.board.log('PW-MQTT refused ' + code);
+            this.drop();
+            return true;
+          }
+          this.up = true;
+          this.stats.connects++;
+          this.backoff = BACKOFF_MIN_MS;
+          // SUBSCRIBE id 1 to the down topic at QoS 1
+          this.out(0x82, String.fromCharCode(0, 1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
+          this.retry(true);
+          this.events.onUp();
+        } else if (type === 4) {
+          const slot = this.ids.indexOf(word);
+          if (slot >= 0) {
+            this.ids[slot] = 0;
+            this.payloads[slot] = '';
+          }
+        } else if (type === 3) {
+          let at = 2 + word;
+          if (((first >> 1) & 3) > 0) {
+            this.out(0x40, body.substr(at, 2)); // QoS 1: PUBACK with the publish's id
+            at += 2;
+          }
+          if (body.substr(2, word) === nodeDown(this.id)) this.events.onCommand(body.substr(at));
         }
-        this.up = true;
-        this.stats.connects++;
-        this.backoff = BACKOFF_MIN_MS;
-        // SUBSCRIBE id 1 to the down topic at QoS 1
-        this.out(0x82, this.u16(1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
-        this.retry(true);
-        this.events.onUp();
-      } else if (type === 4) {
-        const slot = this.ids.indexOf(w(0));
-        if (slot >= 0) {
-          this.ids[slot] = 0;
-          this.payloads[slot] = '';
-        }
-      } else if (type === 3) {
-        const qos = (first >> 1) & 3;
-        const tl = w(0);
-        let at = 2 + tl;
-        if (qos > 0) {
-          this.out(0x40, body.substr(at, 2)); // PUBACK with the publish's id
-          at += 2;
-        }
-        if (body.substr(2, tl) === nodeDown(this.id)) this.events.onCommand(body.substr(at));
       }
     }
 
@@ -244,7 +244,11 @@ export function mqttLinkClass() {
     /** PUBLISH QoS 1 of a window slot to the up topic (DUP when it is sent again). */
     private publish(slot: number, dup: boolean): void {
       this.sentAt[slot] = this.board.clock.now();
-      this.out(0x32 | (dup ? 0x08 : 0), this.utf(nodeUp(this.id)) + this.u16(this.ids[slot]) + this.payloads[slot]);
+      const id = this.ids[slot];
+      this.out(
+        0x32 | (dup ? 0x08 : 0),
+        this.utf(nodeUp(this.id)) + String.fromCharCode(id >> 8, id & 255) + this.payloads[slot],
+      );
     }
 
     /** Writes one packet: its first byte, the remaining length (1-4 bytes, 7 bits each) and the body. */
@@ -262,13 +266,9 @@ export function mqttLinkClass() {
       this.sock.write(String.fromCharCode(first) + len + body);
     }
 
-    private u16(n: number): string {
-      return String.fromCharCode((n >> 8) & 255, n & 255);
-    }
-
-    /** An MQTT string: its length as u16, then the bytes. */
+    /** An MQTT string: its length (16 bits, big-endian), then the bytes. */
     private utf(s: string): string {
-      return this.u16(s.length) + s;
+      return String.fromCharCode(s.length >> 8, s.length & 255) + s;
     }
   }
   return MqttLink;
