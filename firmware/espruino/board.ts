@@ -44,7 +44,6 @@ declare function setWatch(
   pin: string,
   options: { repeat: boolean; edge: 'both'; debounce: number },
 ): number;
-declare function clearWatch(id: number): void;
 declare function setTimeout(fn: () => void, ms: number): number;
 declare function setInterval(fn: () => void, ms: number): number;
 declare function clearTimeout(id: number): void;

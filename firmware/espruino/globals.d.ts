@@ -59,7 +59,6 @@ export interface EspruinoWifi {
 export interface EspruinoSerial {
   setup(baud: number, options: { rx?: string; tx?: string }): void;
   on(event: 'data', fn: (data: string) => void): void;
-  removeAllListeners(event: 'data'): void;
   write(data: string): void;
 }
 
@@ -81,13 +80,12 @@ export interface EspruinoGlobals {
   digitalRead(pin: string): number;
   digitalWrite(pin: string, value: number): void;
   pinMode(pin: string, mode: EspruinoPinMode): void;
-  /** calls fn on every edge (after `debounce` ms); returns an id for clearWatch */
+  /** calls fn on every edge (after `debounce` ms); returns an id (the node never clears a watch) */
   setWatch(
     fn: (e: EspruinoWatchEvent) => void,
     pin: string,
     options: { repeat: boolean; edge: 'both'; debounce: number },
   ): number;
-  clearWatch(id: number): void;
   setTimeout(fn: () => void, ms: number): number;
   setInterval(fn: () => void, ms: number): number;
   clearTimeout(id: number): void;

@@ -34,7 +34,6 @@ export class EspruinoVm {
       on: (_e: 'data', fn: (d: string) => void) => {
         if (name === 'Serial2') this.serial2In = fn;
       },
-      removeAllListeners: noop,
       write: (d: string) => {
         if (name === 'Serial2') this.serial2Out += d;
       },
@@ -78,9 +77,6 @@ export class EspruinoVm {
       setWatch: (fn, pin) => {
         this.watches.push({ id: ++watchId, pin, fn });
         return watchId;
-      },
-      clearWatch: (id) => {
-        this.watches = this.watches.filter((w) => w.id !== id);
       },
       setTimeout: (fn, ms) => vc.setTimeout(fn, ms),
       setInterval: (fn, ms) => vc.setInterval(fn, ms),
