@@ -77,7 +77,6 @@ export function bootNode(board: Board, fw: Firmware): Booted {
     const msg = new Messenger(who.id, who.key, boot, board.clock, board.sha256);
     // Only set_config and reboot make sense without channels; the rest are refused.
     const actions: NodeActions = {
-      eventAck: (seqs) => msg.ring.ack(seqs),
       hush: () => 'unconfigured',
       silence: () => 'unconfigured',
       test: () => 'unconfigured',

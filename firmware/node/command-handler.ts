@@ -5,7 +5,6 @@ import type { Messenger } from './messenger.ts';
 
 /** What commands can do to a node; each returns "" when done or a short reason when refused. */
 export interface NodeActions {
-  eventAck(seqs: number[]): void;
   hush(ch: string, seconds: number): string;
   silence(seconds: number): string;
   test(): string;
@@ -70,7 +69,8 @@ export class CommandHandler implements LinkEvents {
     this.lastSeq = c.seq;
     if (c.kind === 'event_ack') {
       const seqs = c.d['seqs'];
-      if (Array.isArray(seqs)) a.eventAck(seqs as number[]);
+      // the gateway stored these events: the messenger's ring forgets them
+      if (Array.isArray(seqs)) this.msg.ring.ack(seqs as number[]);
       return;
     }
     // Run it (written here, not as a method: RAM), then answer with `ack`.

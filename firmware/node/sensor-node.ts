@@ -124,10 +124,6 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
 
   // --- commands (NodeActions) ---
 
-  eventAck(seqs: number[]): void {
-    this.msg.ring.ack(seqs);
-  }
-
   hush(ch: string, seconds: number, by?: string): string {
     const now = this.board.clock.now();
     const until = now + Math.min(seconds, MAX_HUSH_S) * 1000;
