@@ -34,8 +34,9 @@ export const MAX_PACKET = 2048;
  */
 export function mqttLinkClass() {
   class MqttLink implements Link {
-    /** counters for tests and the console */
-    readonly stats = { connects: 0, refused: 0, retries: 0, drops: 0 };
+    /** sessions the broker accepted, and CONNECTs it refused (bad password, ...): counters for tests */
+    connects = 0;
+    refused = 0;
     private wifi: Wifi | undefined;
     private wifiUp = false;
     private sock: Stream | undefined;
@@ -171,13 +172,13 @@ export function mqttLinkClass() {
         if (type === 2) {
           const code = body.charCodeAt(1);
           if (code !== 0) {
-            this.stats.refused++;
+            this.refused++;
             this.board.log('PW-MQTT refused ' + code);
             this.drop();
             return true;
           }
           this.up = true;
-          this.stats.connects++;
+          this.connects++;
           this.backoff = BACKOFF_MIN_MS;
           // SUBSCRIBE id 1 to the down topic at QoS 1
           this.out(0x82, String.fromCharCode(0, 1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
@@ -208,7 +209,6 @@ export function mqttLinkClass() {
       this.sock = undefined;
       if (s) s.end();
       if (!wasOpen && !force) return;
-      this.stats.drops++;
       if (this.retryTimer !== undefined) return;
       const wait = this.backoff;
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
@@ -236,7 +236,6 @@ export function mqttLinkClass() {
       const now = this.board.clock.now();
       for (let i = 0; i < INFLIGHT; i++) {
         if (this.ids[i] === 0 || (!all && now - this.sentAt[i] < RETRY_MS)) continue;
-        this.stats.retries++;
         this.publish(i, true);
       }
     }
