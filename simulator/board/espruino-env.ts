@@ -83,6 +83,9 @@ export function buildGlobals(s: BootServices): Record<string, unknown> {
       }
     };
   const E = new Emitter();
+  // Espruino makes a module once and hands the same object to every require() of it (Wi-Fi's
+  // listeners, set through one require, are heard through another).
+  const modules: Record<string, unknown> = {};
   const g: Record<string, unknown> = {
     E: Object.assign(E, {
       enableWatchdog: (timeoutS: number) => s.watchdog.enable(timeoutS),
@@ -115,7 +118,10 @@ export function buildGlobals(s: BootServices): Record<string, unknown> {
         debounceMs: opts?.debounce ?? 0,
       }),
     clearWatch: (id?: number) => s.pins.clearWatch(id),
-    require: (name: string) => requireModule(name, s, guard),
+    require: (name: string) => {
+      if (!(name in modules)) modules[name] = requireModule(name, s, guard);
+      return modules[name];
+    },
   };
   for (let i = 0; i <= 39; i++) g[`D${i}`] = makePin(`D${i}`, s);
   for (const [name, uart] of Object.entries(s.uarts)) g[name] = makeUart(uart, guard);

@@ -97,6 +97,29 @@ describe('VirtualBoard', () => {
     expect(edges).toEqual(['2060 edge 0 at 2.060', '2550 edge 1 at 2.550']);
   });
 
+  it('hands the same module object to every require(), as Espruino does', () => {
+    const script = VirtualBoard.compile(
+      `E.on('init', function () {
+        console.log('same ' + ['Wifi', 'net', 'Storage', 'crypto'].map(function (m) { return require(m) === require(m); }).join());
+        require('Wifi').on('connected', function () { console.log('wifi up'); });
+        require('Wifi').connect('ap', { password: 'x' }, function () {});
+      });`,
+      'require-probe.js',
+    );
+    const clock = new VirtualClock(0);
+    const lines: string[] = [];
+    const board = new VirtualBoard({
+      name: 'require-probe',
+      script,
+      clock,
+      feeds: { analog: {}, digital: {} },
+      onConsole: (l, t) => lines.push(`${t} ${l}`),
+    });
+    board.powerOn();
+    clock.runUntil(2000);
+    expect(lines).toEqual(['0 same true,true,true,true', '1500 wifi up']);
+  });
+
   it('keeps Storage in a folder across boards when asked to', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-storage-'));
     const first = makeBoard(undefined, new FolderStorage(dir));

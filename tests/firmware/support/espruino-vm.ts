@@ -39,6 +39,24 @@ export class EspruinoVm {
       },
     });
     let watchId = 0;
+    const modules: { [name: string]: unknown } = {};
+    const module = (name: string): unknown => {
+      if (name === 'Storage') {
+        return {
+          read: (n: string) => this.files[n],
+          write: (n: string, d: string) => {
+            this.files[n] = d;
+            return true;
+          },
+          erase: (n: string) => {
+            delete this.files[n];
+          },
+        };
+      }
+      if (name === 'crypto')
+        return { SHA256: (s: string) => new Uint8Array(Buffer.from(nodeSha256(s), 'latin1')).buffer };
+      throw new Error('module not on this board: ' + name);
+    };
     const g: EspruinoGlobals = {
       E: {
         on: (_e, fn) => {
@@ -51,22 +69,10 @@ export class EspruinoVm {
         },
         toString: (ab) => Buffer.from(ab).toString('latin1'),
       },
+      // one object per module, made on the first require() and handed to every later one, as Espruino does
       require: ((name: string) => {
-        if (name === 'Storage') {
-          return {
-            read: (n: string) => this.files[n],
-            write: (n: string, d: string) => {
-              this.files[n] = d;
-              return true;
-            },
-            erase: (n: string) => {
-              delete this.files[n];
-            },
-          };
-        }
-        if (name === 'crypto')
-          return { SHA256: (s: string) => new Uint8Array(Buffer.from(nodeSha256(s), 'latin1')).buffer };
-        throw new Error('module not on this board: ' + name);
+        if (!(name in modules)) modules[name] = module(name);
+        return modules[name];
       }) as EspruinoGlobals['require'],
       analogRead: (pin) => this.analog[pin] ?? 0,
       digitalRead: (pin) => this.digital[pin] ?? 1,
