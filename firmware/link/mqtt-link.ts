@@ -101,13 +101,6 @@ export function mqttLinkClass() {
       return true;
     }
 
-    /** Free QoS 1 slots (for tests). */
-    freeSlots(): number {
-      let n = 0;
-      for (const id of this.ids) if (id === 0) n++;
-      return n;
-    }
-
     private connect(): void {
       if (this.sock || !this.wifiUp) return;
       this.buf = '';
