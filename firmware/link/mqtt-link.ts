@@ -43,7 +43,7 @@ export function mqttLinkClass() {
     up = false;
     /** received bytes not yet a whole packet */
     private buf = '';
-    /** the QoS 1 window: packet id (0 = free slot), payload and when it was last sent, per slot */
+    /** the QoS 1 window: packet id (0 = free slot), payload and when it was last sent (-1: never), per slot */
     private ids: number[] = [];
     private payloads: string[] = [];
     private sentAt: number[] = [];
@@ -97,7 +97,8 @@ export function mqttLinkClass() {
       this.nextId = id >= 65535 ? 1 : id + 1;
       this.ids[slot] = id;
       this.payloads[slot] = wire;
-      this.publish(slot, false);
+      this.sentAt[slot] = -1;
+      this.publish(-1);
       return true;
     }
 
@@ -175,7 +176,8 @@ export function mqttLinkClass() {
           this.backoff = BACKOFF_MIN_MS;
           // SUBSCRIBE id 1 to the down topic at QoS 1
           this.out(0x82, String.fromCharCode(0, 1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
-          this.retry(true);
+          // a new session: every publish still in the window goes again
+          this.publish(this.board.clock.now());
           this.events.onUp();
         } else if (type === 4) {
           const slot = this.ids.indexOf(word);
@@ -220,27 +222,26 @@ export function mqttLinkClass() {
         this.drop();
         return;
       }
-      this.retry(false);
+      this.publish(now - RETRY_MS);
       if (now - this.lastOut >= (KEEPALIVE_S * 1000) / 2) this.out(0xc0, ''); // PINGREQ
     }
 
-    /** Sends unacknowledged publishes again, all of them (after a reconnect) or those older than RETRY_MS. */
-    private retry(all: boolean): void {
+    /**
+     * PUBLISH QoS 1 to the up topic of every window slot last sent at or before `sentBy`: -1 for
+     * the new one, now - RETRY_MS for those unacknowledged that long, now for all (a new session);
+     * DUP when it is sent again. One method for first sends and retries: RAM.
+     */
+    private publish(sentBy: number): void {
       const now = this.board.clock.now();
       for (let i = 0; i < INFLIGHT; i++) {
-        if (this.ids[i] === 0 || (!all && now - this.sentAt[i] < RETRY_MS)) continue;
-        this.publish(i, true);
+        const id = this.ids[i];
+        if (id === 0 || this.sentAt[i] > sentBy) continue;
+        this.out(
+          0x32 | (this.sentAt[i] >= 0 ? 0x08 : 0),
+          this.utf(nodeUp(this.id)) + String.fromCharCode(id >> 8, id & 255) + this.payloads[i],
+        );
+        this.sentAt[i] = now;
       }
-    }
-
-    /** PUBLISH QoS 1 of a window slot to the up topic (DUP when it is sent again). */
-    private publish(slot: number, dup: boolean): void {
-      this.sentAt[slot] = this.board.clock.now();
-      const id = this.ids[slot];
-      this.out(
-        0x32 | (dup ? 0x08 : 0),
-        this.utf(nodeUp(this.id)) + String.fromCharCode(id >> 8, id & 255) + this.payloads[slot],
-      );
     }
 
     /** Writes one packet: its first byte, the remaining length (1-4 bytes, 7 bits each) and the body. */
