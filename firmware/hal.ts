@@ -96,19 +96,17 @@ export interface TcpOptions {
   onClose: () => void;
 }
 
-export interface WifiOptions {
-  ssid: string;
-  pass: string;
-  /** called on every (re)connection */
-  onConnected: () => void;
-  /** called when the station lost its access point */
-  onDisconnected: () => void;
-}
+/**
+ * The Wi-Fi station. Espruino's own `Wifi` module has this shape and the board hands it out as it
+ * is: a wrapper class would cost its constructor, prototype, methods and instance in RAM.
+ */
 export interface Wifi {
-  /** starts (or restarts) connecting */
-  connect(): void;
-  /** RSSI of the access point in dBm, 0 when unknown */
-  rssi(): number;
+  /** starts (or restarts) connecting; `cb(err)` when the attempt ends, err null on success */
+  connect(ssid: string, options: { password: string }, cb: (err: string | null) => void): void;
+  /** 'connected' on every (re)connection; 'disconnected' when the station lost its access point */
+  on(event: 'connected' | 'disconnected', fn: () => void): void;
+  /** station details; rssi in dBm when connected */
+  getDetails(cb: (details: { rssi?: number }) => void): void;
 }
 
 export type ResetCause = 'power' | 'watchdog' | 'software' | 'unknown';
@@ -125,7 +123,8 @@ export interface Board {
   digitalOutput(options: DigitalOutputOptions): DigitalOutput;
   uart(options: UartOptions): WriteStream;
   tcp(options: TcpOptions): Stream;
-  wifi(options: WifiOptions): Wifi;
+  /** the Wi-Fi station (Espruino: one module object, the same on every call) */
+  wifi(): Wifi;
   /** one line on the console (the installer's USB port) */
   log(line: string): void;
   /** free interpreter memory (JsVars on Espruino) */

@@ -15,7 +15,6 @@ import type {
   Timer,
   UartOptions,
   Wifi,
-  WifiOptions,
   WriteStream,
 } from '../hal.ts';
 import type {
@@ -77,37 +76,6 @@ class DigitalPin implements DigitalInput, DigitalOutput {
   write(level: number): void {
     if (this.pin !== '') digitalWrite(this.pin, level);
   }
-}
-
-/**
- * Made only on an MQTT node, once. A class rather than an object of closures: closures would
- * keep the options in their scope, where the RAM estimate cannot see them.
- */
-function wifiStationClass() {
-  class WifiStation implements Wifi {
-    private rssiDbm = 0;
-    // The module object whose events were subscribed: connect on that same one (the simulator's
-    // require returns a new object per call).
-    private w = require('Wifi');
-    constructor(private o: WifiOptions) {
-      this.w.on('connected', o.onConnected);
-      this.w.on('disconnected', o.onDisconnected);
-    }
-    connect(): void {
-      const o = this.o;
-      this.w.connect(o.ssid, { password: o.pass }, (err) => {
-        // A failed attempt gets no 'disconnected' event; report it so the link retries.
-        if (err) o.onDisconnected();
-      });
-    }
-    rssi(): number {
-      this.w.getDetails((d) => {
-        this.rssiDbm = d.rssi || 0;
-      });
-      return this.rssiDbm;
-    }
-  }
-  return WifiStation;
 }
 
 /**
@@ -178,8 +146,9 @@ export class EspruinoBoard implements Board, Clock, Storage {
     return sock;
   }
 
-  wifi(o: WifiOptions): Wifi {
-    return new (wifiStationClass())(o);
+  // Espruino's own module: the same object on every require (listeners set on it stay)
+  wifi(): Wifi {
+    return require('Wifi');
   }
 
   log(line: string): void {

@@ -39,6 +39,7 @@ export function mqttLinkClass() {
     refused = 0;
     private wifi: Wifi | undefined;
     private wifiUp = false;
+    private rssiDbm = 0;
     private sock: Stream | undefined;
     up = false;
     /** received bytes not yet a whole packet */
@@ -70,23 +71,37 @@ export function mqttLinkClass() {
     }
 
     start(): void {
-      this.wifi = this.board.wifi({
-        ssid: this.cfg.ssid,
-        pass: this.cfg.pass,
-        onConnected: () => {
-          this.wifiUp = true;
-          this.connect();
-        },
-        onDisconnected: () => {
+      const w = this.board.wifi();
+      this.wifi = w;
+      w.on('connected', () => {
+        this.wifiUp = true;
+        this.connect();
+      });
+      w.on('disconnected', () => {
+        this.wifiUp = false;
+        this.drop(true);
+      });
+      this.join();
+    }
+
+    /** Asks Wi-Fi to connect (again): Espruino's Wi-Fi does not reconnect by itself. */
+    private join(): void {
+      if (!this.wifi) return;
+      this.wifi.connect(this.cfg.ssid, { password: this.cfg.pass }, (err) => {
+        // a failed attempt gets no 'disconnected' event: retry after the backoff
+        if (err) {
           this.wifiUp = false;
           this.drop(true);
-        },
+        }
       });
-      this.wifi.connect();
     }
 
     rssi(): number {
-      return this.wifi && this.wifiUp ? this.wifi.rssi() : 0;
+      if (!this.wifi || !this.wifiUp) return 0;
+      this.wifi.getDetails((d) => {
+        this.rssiDbm = d.rssi || 0;
+      });
+      return this.rssiDbm;
     }
 
     send(wire: string): boolean {
@@ -210,7 +225,7 @@ export function mqttLinkClass() {
       this.retryTimer = this.board.clock.setTimeout(() => {
         this.retryTimer = undefined;
         if (this.wifiUp) this.connect();
-        else if (this.wifi) this.wifi.connect();
+        else this.join();
       }, wait);
     }
 

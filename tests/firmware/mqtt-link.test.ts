@@ -78,7 +78,7 @@ describe('MqttLink against a real Mosquitto', () => {
       board.dropWifi();
       expect(link.up).toBe(false);
       await until(() => link.connects === 2);
-      expect(board.wifiConnects).toBe(2);
+      expect(board.station.connects).toBe(2);
 
       // power cut: no DISCONNECT, so the broker publishes the last-will
       board.powerCut();

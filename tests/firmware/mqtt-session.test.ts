@@ -1,6 +1,6 @@
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import type { Stream, TcpOptions, Wifi, WifiOptions } from '../../firmware/hal.ts';
+import type { Stream, TcpOptions, Wifi } from '../../firmware/hal.ts';
 import {
   BACKOFF_MIN_MS,
   INFLIGHT,
@@ -10,7 +10,7 @@ import {
   RETRY_MS,
 } from '../../firmware/link/mqtt-link.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
-import { nodeSha256, TestBoard } from './support/test-board.ts';
+import { nodeSha256, PlayedWifi, TestBoard } from './support/test-board.ts';
 
 /**
  * What Mosquitto will not do on request: lose a PUBACK, go silent, refuse a login. The broker
@@ -35,8 +35,10 @@ class SessionBoard extends TestBoard {
     };
   }
 
-  wifi(o: WifiOptions): Wifi {
-    return { connect: () => this.clock.setTimeout(() => o.onConnected(), 10), rssi: () => -55 };
+  private station = new PlayedWifi(this.clock, 10, -55);
+
+  wifi(): Wifi {
+    return this.station;
   }
 
   /** Bytes from the broker on the latest socket. */

@@ -100,7 +100,7 @@ interface Estimate {
 }
 
 describe('RAM estimate of a running node', () => {
-  it('an MQTT node makes the MQTT client and its Wi-Fi station, a serial node the serial link and its frame decoder', () => {
+  it('an MQTT node makes the MQTT client, a serial node the serial link and its frame decoder', () => {
     // its own process: the board module calls Espruino's require(), which vitest's module runner shadows
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'firmware/tools/ram-estimate.ts', '--json'], {
       encoding: 'utf8',
@@ -108,7 +108,7 @@ describe('RAM estimate of a running node', () => {
     const [mqtt, serial] = JSON.parse(out) as Estimate[];
     expect(mqtt.linkUp).toBe(true);
     expect(serial.linkUp).toBe(true);
-    expect(mqtt.made.map((m) => m.name).sort()).toEqual(['MqttLink', 'WifiStation']);
+    expect(mqtt.made.map((m) => m.name).sort()).toEqual(['MqttLink']);
     expect(serial.made.map((m) => m.name).sort()).toEqual(['FrameDecoder', 'SerialLink']);
     // the links' classes are not top-level code: only their factories and constants are
     for (const m of ['mqtt-link.ts', 'serial-link.ts']) expect(mqtt.script.modules[m]).toBeLessThan(20);

@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
-import type { Clock, Stream, TcpOptions, Wifi, WifiOptions } from '../../../firmware/hal.ts';
-import { TestBoard } from './test-board.ts';
+import type { Clock, Stream, TcpOptions, Wifi } from '../../../firmware/hal.ts';
+import { PlayedWifi, TestBoard } from './test-board.ts';
 
 /** Real time, for tests against real parts (Mosquitto, a PTY). */
 export const realClock: Clock = {
@@ -16,9 +16,9 @@ export const realClock: Clock = {
  */
 export class NetBoard extends TestBoard {
   sockets: Socket[] = [];
-  wifiConnects = 0;
   timers: unknown[] = [];
-  private wifiOptions: WifiOptions | undefined;
+  /** the access point: connects after 10 ms */
+  readonly station = new PlayedWifi(this.clock, 10, -61);
 
   constructor() {
     super(undefined, {
@@ -39,21 +39,14 @@ export class NetBoard extends TestBoard {
     return { write: (d) => s.write(d, 'latin1'), end: () => s.destroy() };
   }
 
-  wifi(o: WifiOptions): Wifi {
-    this.wifiOptions = o;
-    return {
-      connect: () => {
-        this.wifiConnects++;
-        this.track(setTimeout(() => o.onConnected(), 10));
-      },
-      rssi: () => -61,
-    };
+  wifi(): Wifi {
+    return this.station;
   }
 
   /** The access point went away: Espruino reports "disconnected" and does not reconnect by itself. */
   dropWifi(): void {
     for (const s of this.sockets) s.destroy();
-    this.wifiOptions?.onDisconnected();
+    this.station.drop();
   }
 
   /** Power cut: sockets vanish without DISCONNECT and every timer stops. */

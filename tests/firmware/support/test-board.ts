@@ -14,7 +14,6 @@ import type {
   UartOptions,
   WatchEvent,
   Wifi,
-  WifiOptions,
   WriteStream,
 } from '../../../firmware/hal.ts';
 import { FrameDecoder } from '../../../protocol/framing.ts';
@@ -32,6 +31,45 @@ export function virtualClock(vc: VirtualClock): Clock {
     setInterval: (fn, ms) => vc.setInterval(fn, ms),
     clear: (t) => vc.clear(t as number),
   };
+}
+
+/**
+ * Espruino's Wifi module played on a clock: an attempt connects after `delayMs` (the 'connected'
+ * event, then the callback); `drop()` is the access point going away ('disconnected').
+ */
+export class PlayedWifi implements Wifi {
+  connects = 0;
+  private listeners: { [event: string]: (() => void)[] } = {};
+
+  constructor(
+    private clock: Clock,
+    private delayMs: number,
+    private rssiDbm: number,
+  ) {}
+
+  on(event: 'connected' | 'disconnected', fn: () => void): void {
+    this.listeners[event] = [...(this.listeners[event] ?? []), fn];
+  }
+
+  connect(_ssid: string, _o: { password: string }, cb: (err: string | null) => void): void {
+    this.connects++;
+    this.clock.setTimeout(() => {
+      this.emit('connected');
+      cb(null);
+    }, this.delayMs);
+  }
+
+  getDetails(cb: (d: { rssi?: number }) => void): void {
+    cb({ rssi: this.rssiDbm });
+  }
+
+  drop(): void {
+    this.emit('disconnected');
+  }
+
+  private emit(event: string): void {
+    for (const fn of this.listeners[event] ?? []) fn();
+  }
 }
 
 /**
@@ -143,7 +181,7 @@ export class TestBoard implements Board {
     throw new Error('TestBoard has no TCP; use the MQTT test board');
   }
 
-  wifi(_o: WifiOptions): Wifi {
+  wifi(): Wifi {
     throw new Error('TestBoard has no Wi-Fi; use the MQTT test board');
   }
 
