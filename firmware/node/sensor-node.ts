@@ -3,8 +3,7 @@ import { CONFIG_FILE, type NodeConfig, validateConfig } from '../config.ts';
 import { AnalogChannel } from '../detect/analog-channel.ts';
 import { ALARM, type Channel, type ChannelEventKind, type ChannelListener, PREALARM } from '../detect/channel.ts';
 import { ContactChannel } from '../detect/contact-channel.ts';
-import { BatteryMonitor, type TroubleListener } from '../detect/supervision.ts';
-import type { Board, WatchEvent } from '../hal.ts';
+import type { AnalogInput, Board, WatchEvent } from '../hal.ts';
 import * as A from './annunciator.ts';
 import type { NodeActions } from './command-handler.ts';
 import type { Messenger } from './messenger.ts';
@@ -17,6 +16,10 @@ export const TEST_MS = 3000;
 export const REBOOT_DELAY_MS = 3000;
 /** Hardware watchdog timeout: the 1 s tick kicks it. */
 export const WATCHDOG_S = 10;
+/** Millivolts above the low threshold needed to clear low battery, so a sagging cell does not flap. */
+export const BATTERY_HYST_MV = 100;
+/** ADC reads averaged per battery check: the ESP32 ADC is noisy. */
+const BATTERY_READS = 4;
 
 /**
  * A configured node: channels, battery/tamper supervision, one button, sounder and LED, and the
@@ -27,13 +30,13 @@ export const WATCHDOG_S = 10;
  * A hushed alarm sounds again when its hush expires or its reading rises by half the alarm
  * threshold over the reading at the time of the hush.
  *
- * The node keeps no config object: channels, battery and link copy or keep the settings they
- * read, and the node is itself their listener (methods, no closures keeping the constructor's
- * scope), so the parsed config is garbage once the node runs (Espruino RAM).
+ * The node keeps no config object: channels and link copy or keep the settings they read, the
+ * battery and tamper settings are fields here, and the node is itself the channels' listener
+ * (a method, no closures keeping the constructor's scope), so the parsed config is garbage once
+ * the node runs (Espruino RAM).
  */
-export class SensorNode implements NodeActions, ChannelListener, TroubleListener {
+export class SensorNode implements NodeActions, ChannelListener {
   readonly channels: Channel[] = [];
-  battery: BatteryMonitor | undefined;
   /** per channel (same index): node uptime when the hush ends, 0 = not hushed */
   readonly hushUntil: number[] = [];
   private hushExcess: number[] = [];
@@ -51,6 +54,15 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
   private tamperPin = '';
   private tamperActive = -1;
   private tamperOpen = false;
+  // Battery monitor (GB 20517-2025: checked at least every 24 h, here every everyS on the node's
+  // tick): its input, settings and last reading as fields of the node, not a class of its own (RAM).
+  private batteryIn: AnalogInput | undefined;
+  private batteryMvPerScale = 0;
+  private batteryLowMv = 0;
+  private batteryEveryS = 0;
+  /** last battery reading, mV (0: no battery monitor) */
+  private batteryMv = 0;
+  private batteryLow = false;
 
   constructor(
     private board: Board,
@@ -70,7 +82,10 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
       this.hushExcess.push(0);
     }
     if (cfg.battery) {
-      this.battery = new BatteryMonitor(cfg.battery, board.analogInput({ pin: cfg.battery.pin }), this);
+      this.batteryIn = board.analogInput({ pin: cfg.battery.pin });
+      this.batteryMvPerScale = cfg.battery.mvPerScale;
+      this.batteryLowMv = cfg.battery.lowMv;
+      this.batteryEveryS = cfg.battery.everyS;
     }
     if (cfg.tamper) {
       this.tamperPin = cfg.tamper.pin;
@@ -82,7 +97,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
   start(): void {
     const b = this.board;
     for (const ch of this.channels) ch.start();
-    if (this.battery) this.battery.check();
+    this.checkBattery();
     if (this.tamperActive >= 0) {
       // Level changes arrive debounced by the pin watch; one trouble per change.
       const tamper = (e: WatchEvent) => {
@@ -180,7 +195,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
   heartbeat(): string {
     const link = this.msg.link;
     return this.msg.send('heartbeat', '', {
-      bat: this.battery ? this.battery.mv : 0,
+      bat: this.batteryMv,
       rssi: link && link.rssi ? link.rssi() : 0,
       mem: this.board.freeMemory(),
       ivl: this.heartbeatEvery,
@@ -200,8 +215,8 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     this.annunciate();
   }
 
-  /** Battery or tamper trouble raised or cleared (TroubleListener). */
-  trouble(raised: boolean, code: string, v: number): void {
+  /** Battery or tamper trouble raised or cleared. */
+  private trouble(raised: boolean, code: string, v: number): void {
     if (raised) this.msg.send('trouble', '', { code: code, v: v });
     else this.msg.send('trouble_clear', '', { code: code });
     this.annunciate();
@@ -233,7 +248,7 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     if (this.silenceUntil > 0 && now >= this.silenceUntil) this.silenceUntil = 0;
     this.annunciate();
     // one timer for the node: the battery and the link's housekeeping run on this tick
-    if (this.battery) this.battery.tick(this.ticks);
+    if (this.ticks % this.batteryEveryS === 0) this.checkBattery();
     const link = this.msg.link;
     if (link && link.tick) link.tick();
     this.msg.flush(false);
@@ -244,12 +259,29 @@ export class SensorNode implements NodeActions, ChannelListener, TroubleListener
     }
   }
 
+  /** Reads the battery divider (the mean of a few reads); low is a trouble until BATTERY_HYST_MV above. */
+  private checkBattery(): void {
+    const input = this.batteryIn;
+    if (!input) return;
+    let sum = 0;
+    for (let i = 0; i < BATTERY_READS; i++) sum += input.read();
+    const mv = Math.round((sum / BATTERY_READS) * this.batteryMvPerScale);
+    this.batteryMv = mv;
+    if (!this.batteryLow && mv < this.batteryLowMv) {
+      this.batteryLow = true;
+      this.trouble(true, 'battery_low', mv);
+    } else if (this.batteryLow && mv >= this.batteryLowMv + BATTERY_HYST_MV) {
+      this.batteryLow = false;
+      this.trouble(false, 'battery_low', mv);
+    }
+  }
+
   /** Picks the sounder and LED patterns from the node's state, most urgent first. */
   private annunciate(): void {
     const now = this.board.clock.now();
     let sound: A.SoundName | undefined;
     let light: A.LightName = 'normal';
-    let trouble = (this.battery !== undefined && this.battery.low) || this.tamperOpen;
+    let trouble = this.batteryLow || this.tamperOpen;
     let pre = false;
     let hushed = false;
     for (let i = 0; i < this.channels.length; i++) {
