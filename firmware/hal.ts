@@ -111,27 +111,42 @@ export interface Wifi {
 
 export type ResetCause = 'power' | 'watchdog' | 'software' | 'unknown';
 
-/** Everything a node needs from its board. */
+/**
+ * What only booting needs from the board: inputs and outputs, the link's UART or Wi-Fi, the reset
+ * cause, the watchdog's start. Apart from the Board so that on Espruino it is garbage once the
+ * node runs (see `Board.setup`).
+ */
+export interface BoardSetup {
+  analogInput(options: AnalogInputOptions): AnalogInput;
+  digitalInput(options: DigitalInputOptions): DigitalInput;
+  digitalOutput(options: DigitalOutputOptions): DigitalOutput;
+  uart(options: UartOptions): WriteStream;
+  /** the Wi-Fi station (Espruino: one module object, the same on every call) */
+  wifi(): Wifi;
+  resetCause(): ResetCause;
+  /** starts the hardware watchdog; `Board.kickWatchdog` must then be called more often than timeoutS */
+  startWatchdog(timeoutS: number): void;
+}
+
+/** Everything a running node needs from its board. */
 export interface Board {
   /** pin names to the board's pins (from the node config); set once at boot */
   pins: { [name: string]: string };
   clock: Clock;
   storage: Storage;
   sha256: Sha256;
-  analogInput(options: AnalogInputOptions): AnalogInput;
-  digitalInput(options: DigitalInputOptions): DigitalInput;
-  digitalOutput(options: DigitalOutputOptions): DigitalOutput;
-  uart(options: UartOptions): WriteStream;
   tcp(options: TcpOptions): Stream;
-  /** the Wi-Fi station (Espruino: one module object, the same on every call) */
-  wifi(): Wifi;
   /** one line on the console (the installer's USB port) */
   log(line: string): void;
   /** free interpreter memory (JsVars on Espruino) */
   freeMemory(): number;
-  resetCause(): ResetCause;
-  /** starts the hardware watchdog; `kickWatchdog` must then be called more often than timeoutS */
-  startWatchdog(timeoutS: number): void;
   kickWatchdog(): void;
   reboot(): void;
+  /**
+   * The boot-only parts, until bootNode deletes them once the node runs: on Espruino they are then
+   * garbage (why: RAM). Call them inline (`board.setup!.digitalInput(...)`), never through a local
+   * variable or a parameter: a closure keeps its maker's whole scope alive, and the setup with it
+   * (tests/firmware/ram-estimate.test.ts checks the sources for this).
+   */
+  setup?: BoardSetup;
 }

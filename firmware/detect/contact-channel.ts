@@ -43,7 +43,7 @@ export class ContactChannel implements Channel {
   }
 
   start(): void {
-    const input = this.board.digitalInput({
+    const input = this.board.setup!.digitalInput({
       pin: this.pinName,
       pull: this.pullMode,
       debounceMs: CONTACT_DEBOUNCE_MS,

@@ -1,21 +1,15 @@
 import type { PinMap } from '../config.ts';
 import type {
   AnalogInput,
-  AnalogInputOptions,
   Board,
+  BoardSetup,
   Clock,
   DigitalInput,
-  DigitalInputOptions,
   DigitalOutput,
-  DigitalOutputOptions,
-  ResetCause,
   Storage,
   Stream,
   TcpOptions,
   Timer,
-  UartOptions,
-  Wifi,
-  WriteStream,
 } from '../hal.ts';
 import type {
   EspruinoCrypto,
@@ -79,6 +73,47 @@ class DigitalPin implements DigitalInput, DigitalOutput {
 }
 
 /**
+ * The board's boot-only parts (hal.ts BoardSetup), deleted by bootNode once the node runs. Why
+ * functions made by a function, not methods: methods of a top-level class exist for good, these
+ * only while the board holds them (RAM). They make no closure, and the object is returned, not
+ * kept in a local, so nothing they leave behind (watches, listeners) keeps them alive.
+ */
+function espruinoSetup(board: EspruinoBoard): BoardSetup {
+  return {
+    analogInput: (o) => new AnalogPin(board.pins[o.pin] || ''),
+    digitalInput: (o) => {
+      const pin = board.pins[o.pin] || '';
+      pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
+      setWatch(o.onReadable, pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
+      return new DigitalPin(pin);
+    },
+    digitalOutput: (o) => {
+      const pin = board.pins[o.pin] || '';
+      if (pin !== '') pinMode(pin, 'output');
+      return new DigitalPin(pin);
+    },
+    // The UART is Espruino's own object (it has write): no wrapper class.
+    uart: (o) => {
+      const port = o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2;
+      port.setup(o.baud, { rx: o.rx, tx: o.tx });
+      port.on('data', o.onReadable);
+      return port;
+    },
+    // Espruino's own module: the same object on every require (listeners set on it stay)
+    wifi: () => require('Wifi'),
+    resetCause: () => {
+      const s = require('Storage');
+      if (s.read(RESET_FILE) === 'software') {
+        s.erase(RESET_FILE);
+        return 'software';
+      }
+      return 'unknown';
+    },
+    startWatchdog: (timeoutS) => E.enableWatchdog(timeoutS, false),
+  };
+}
+
+/**
  * Board implemented with Espruino's globals; pins are looked up by name in the node config's map.
  * The board is also the node's clock and storage: one class instead of three (each class costs
  * its constructor, prototype and instance on Espruino).
@@ -87,6 +122,7 @@ export class EspruinoBoard implements Board, Clock, Storage {
   clock: Clock = this;
   storage: Storage = this;
   pins: PinMap = {};
+  setup?: BoardSetup = espruinoSetup(this);
   // Espruino's own functions stored as properties, not methods that only forward: a built-in
   // function kept as a value is one JsVar, a method at least four. They do not use `this`.
   setTimeout: (fn: () => void, ms: number) => Timer = setTimeout;
@@ -111,32 +147,8 @@ export class EspruinoBoard implements Board, Clock, Storage {
     return E.toString(require('crypto').SHA256(binary));
   }
 
-  analogInput(o: AnalogInputOptions): AnalogInput {
-    return new AnalogPin(this.pins[o.pin] || '');
-  }
-
-  digitalInput(o: DigitalInputOptions): DigitalInput {
-    const pin = this.pins[o.pin] || '';
-    pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
-    setWatch(o.onReadable, pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
-    return new DigitalPin(pin);
-  }
-
-  digitalOutput(o: DigitalOutputOptions): DigitalOutput {
-    const pin = this.pins[o.pin] || '';
-    if (pin !== '') pinMode(pin, 'output');
-    return new DigitalPin(pin);
-  }
-
-  // The UART and the socket are Espruino's own objects (they have write, and end): no wrapper
-  // class, which would cost its constructor, prototype, methods and instance.
-  uart(o: UartOptions): WriteStream {
-    const port = o.port === 'Serial1' ? Serial1 : o.port === 'Serial3' ? Serial3 : Serial2;
-    port.setup(o.baud, { rx: o.rx, tx: o.tx });
-    port.on('data', o.onReadable);
-    return port;
-  }
-
+  // The socket is Espruino's own object (it has write and end): no wrapper class, which would
+  // cost its constructor, prototype, methods and instance.
   tcp(o: TcpOptions): Stream {
     // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in module, not Node's
     const sock = require('net').connect({ host: o.host, port: o.port }, o.onConnect);
@@ -146,30 +158,12 @@ export class EspruinoBoard implements Board, Clock, Storage {
     return sock;
   }
 
-  // Espruino's own module: the same object on every require (listeners set on it stay)
-  wifi(): Wifi {
-    return require('Wifi');
-  }
-
   log(line: string): void {
     console.log(line);
   }
 
   freeMemory(): number {
     return process.memory().free;
-  }
-
-  resetCause(): ResetCause {
-    const s = require('Storage');
-    if (s.read(RESET_FILE) === 'software') {
-      s.erase(RESET_FILE);
-      return 'software';
-    }
-    return 'unknown';
-  }
-
-  startWatchdog(timeoutS: number): void {
-    E.enableWatchdog(timeoutS, false);
   }
 
   reboot(): void {

@@ -71,7 +71,7 @@ export function mqttLinkClass() {
     }
 
     start(): void {
-      const w = this.board.wifi();
+      const w = this.board.setup!.wifi();
       this.wifi = w;
       w.on('connected', () => {
         this.wifiUp = true;

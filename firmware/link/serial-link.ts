@@ -42,7 +42,7 @@ export function serialLinkClass() {
     }
 
     start(): void {
-      this.port = this.board.uart({
+      this.port = this.board.setup!.uart({
         port: this.cfg.uart,
         baud: this.cfg.baud,
         rx: this.cfg.rx,

@@ -32,7 +32,8 @@ export interface Booted {
  *
  * Boot-only code is declared inside: Espruino makes those functions only while booting, and
  * nothing made here is kept by a closure (the link's listener is the CommandHandler), so they
- * are garbage once the node runs.
+ * are garbage once the node runs; so are the board's boot-only parts (`board.setup`), deleted
+ * once the inputs, outputs and link are made.
  */
 export function bootNode(board: Board, fw: Firmware): Booted {
   /** Increments the boot counter in Storage; a missing or broken counter starts again at 1. */
@@ -69,7 +70,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
 
   function unconfigured(error: string, text: string | undefined, boot: number, booted: Booted): void {
     board.log('PW-UNCONFIGURED ' + error);
-    const led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), board.clock);
+    const led = new A.PatternPlayer(board.setup!.digitalOutput({ pin: 'led' }), board.clock);
     led.play('unconfigured');
     board.clock.setInterval(() => board.kickWatchdog(), 1000);
     const who = identity(text);
@@ -105,7 +106,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
     booted.link = link;
   }
 
-  board.startWatchdog(WATCHDOG_S);
+  board.setup!.startWatchdog(WATCHDOG_S);
   const boot = nextBoot();
   const text = board.storage.read(CONFIG_FILE);
   const config = parseConfig(text);
@@ -114,6 +115,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const booted: Booted = { boot: boot, node: undefined, messenger: undefined, link: undefined };
   if (!config.ok) {
     unconfigured(config.error, text, boot, booted);
+    delete board.setup;
     return booted;
   }
   const cfg = config.config;
@@ -124,8 +126,12 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   link.start();
   const chs: string[] = [];
   for (const c of cfg.channels) chs.push(c.name);
-  const frames = [msg.send('hello', '', { fw: fw.version, fwh: fw.hash, cfh: cfh, rst: board.resetCause(), chs: chs })];
+  const frames = [
+    msg.send('hello', '', { fw: fw.version, fwh: fw.hash, cfh: cfh, rst: board.setup!.resetCause(), chs: chs }),
+  ];
   node.start();
+  // Inputs, outputs and link are made: the board's boot-only parts become garbage (RAM).
+  delete board.setup;
   // the first reading of every channel and a heartbeat, for the installer's console
   for (let i = 0; i < node.channels.length; i++) frames.push(node.telemetry(i));
   frames.push(node.heartbeat());

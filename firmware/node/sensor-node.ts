@@ -70,19 +70,20 @@ export class SensorNode implements NodeActions, ChannelListener {
     private msg: Messenger,
   ) {
     const clock = board.clock;
-    this.sounder = new A.PatternPlayer(board.digitalOutput({ pin: 'sounder' }), clock);
-    this.led = new A.PatternPlayer(board.digitalOutput({ pin: 'led' }), clock);
+    // boot-only parts inline, never in a local (hal.ts Board.setup)
+    this.sounder = new A.PatternPlayer(board.setup!.digitalOutput({ pin: 'sounder' }), clock);
+    this.led = new A.PatternPlayer(board.setup!.digitalOutput({ pin: 'led' }), clock);
     for (const c of cfg.channels) {
       this.channels.push(
         c.kind === 'analog'
-          ? new AnalogChannel(c, board.analogInput({ pin: c.pin }), clock, this)
+          ? new AnalogChannel(c, board.setup!.analogInput({ pin: c.pin }), clock, this)
           : new ContactChannel(c, board, this),
       );
       this.hushUntil.push(0);
       this.hushExcess.push(0);
     }
     if (cfg.battery) {
-      this.batteryIn = board.analogInput({ pin: cfg.battery.pin });
+      this.batteryIn = board.setup!.analogInput({ pin: cfg.battery.pin });
       this.batteryMvPerScale = cfg.battery.mvPerScale;
       this.batteryLowMv = cfg.battery.lowMv;
       this.batteryEveryS = cfg.battery.everyS;
@@ -107,11 +108,11 @@ export class SensorNode implements NodeActions, ChannelListener {
         this.tamperOpen = open;
         this.trouble(open, 'tamper', level);
       };
-      const input = b.digitalInput({ pin: this.tamperPin, pull: 'up', debounceMs: 200, onReadable: tamper });
+      const input = b.setup!.digitalInput({ pin: this.tamperPin, pull: 'up', debounceMs: 200, onReadable: tamper });
       tamper({ state: input.read() === 1 });
     }
     // Button: active low (the ESP32 boot button pattern), acts on the press.
-    b.digitalInput({
+    b.setup!.digitalInput({
       pin: 'button',
       pull: 'up',
       debounceMs: 50,

@@ -228,3 +228,43 @@ export function sourceClasses(files: string[]): SourceClasses {
   }
   return out;
 }
+
+// --- the board's boot-only parts: what the walk cannot see ---
+
+/**
+ * Places where the sources hold the board's boot-only parts (hal.ts `Board.setup`) other than
+ * inline (`board.setup!.digitalInput(...)`) or to delete them: in a local, a parameter, a field.
+ * On Espruino a closure keeps its maker's whole scope alive, so a setup held in a local of a
+ * function that makes a listener would stay alive for good, unseen by the walk, which cannot look
+ * into a scope. Returns "file:line: text" for each.
+ */
+export function setupHeldOutsideCalls(files: string[]): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2015, true);
+    const where = (n: ts.Node) =>
+      `${basename(file)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${n.parent.getText()}`;
+    const visit = (n: ts.Node): void => {
+      if (ts.isTypeReferenceNode(n) && n.typeName.getText() === 'BoardSetup') {
+        // the type names only the interface, the board's field and what makes the setup
+        const p = n.parent;
+        const declares = ts.isPropertySignature(p) || ts.isPropertyDeclaration(p) || ts.isFunctionDeclaration(p);
+        if (!declares) out.push(where(n));
+      }
+      if (ts.isPropertyAccessExpression(n) && n.name.text === 'setup') {
+        const p = n.parent;
+        const inline =
+          ts.isNonNullExpression(p) &&
+          ts.isPropertyAccessExpression(p.parent) &&
+          ts.isCallExpression(p.parent.parent) &&
+          p.parent.parent.expression === p.parent;
+        // `port.setup(...)`: Espruino's Serial.setup, a call, not the board's parts
+        const serialSetup = ts.isCallExpression(p) && p.expression === n;
+        if (!inline && !serialSetup && !ts.isDeleteExpression(p)) out.push(where(n));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countScript, sourceClasses } from '../../firmware/tools/ram-model.ts';
+import { firmwareSources } from '../../firmware/build.ts';
+import { countScript, setupHeldOutsideCalls, sourceClasses } from '../../firmware/tools/ram-model.ts';
 import { LiveWalk } from '../../firmware/tools/ram-walk.ts';
 
 // The RAM estimate's parts are pinned here, so it cannot silently stop counting something.
@@ -85,6 +86,26 @@ describe('RAM model: live objects', () => {
       'export function f() { const helper = () => 1; class K { m() { return helper(); } } return K; }\n',
     );
     expect(() => sourceClasses([file])).toThrow(/keeps more than class K/);
+  });
+});
+
+describe("RAM model: the board's boot-only parts", () => {
+  it('are used inline or deleted in the firmware, never held where a closure could keep them', () => {
+    expect(setupHeldOutsideCalls(firmwareSources())).toEqual([]);
+  });
+
+  it('finds a setup held in a local or a parameter', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-ram-'));
+    const file = join(dir, 'f.ts');
+    writeFileSync(
+      file,
+      [
+        'function a(board: Board) { const s = board.setup!; s.wifi(); }',
+        'function b(s: BoardSetup) { s.wifi(); }',
+        'function c(board: Board) { board.setup!.wifi(); delete board.setup; port.setup(9600); }',
+      ].join('\n'),
+    );
+    expect(setupHeldOutsideCalls([file])).toEqual(['f.ts:1: board.setup!', 'f.ts:2: s: BoardSetup']);
   });
 });
 
