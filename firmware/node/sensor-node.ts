@@ -249,7 +249,7 @@ export class SensorNode implements NodeActions, ChannelListener {
     if (this.silenceUntil > 0 && now >= this.silenceUntil) this.silenceUntil = 0;
     this.annunciate();
     // one timer for the node: the battery and the link's housekeeping run on this tick
-    if (this.ticks % this.batteryEveryS === 0) this.checkBattery();
+    if (this.batteryEveryS > 0 && this.ticks % this.batteryEveryS === 0) this.checkBattery();
     const link = this.msg.link;
     if (link && link.tick) link.tick();
     this.msg.flush(false);
