@@ -35,7 +35,7 @@ class SessionBoard extends TestBoard {
     };
   }
 
-  private station = new PlayedWifi(this.clock, 10, -55);
+  readonly station = new PlayedWifi(this.clock, 10, -55);
 
   wifi(): Wifi {
     return this.station;
@@ -97,6 +97,33 @@ describe('MqttLink session rules on a virtual clock', () => {
     expect(s.board.take('publish')).toEqual([]);
     // the acknowledged publish left the window: it takes INFLIGHT new ones again
     for (let i = 0; i < INFLIGHT; i++) expect(s.link.send('{"i":' + i + '}')).toBe(true);
+  });
+
+  it("reports the Wi-Fi module's RSSI while Wi-Fi is up, 0 once it dropped, and asks it to join again", () => {
+    const s = session();
+    s.connack();
+    expect(s.link.rssi()).toBe(-55);
+    expect(s.board.station.connects).toBe(1);
+    s.board.station.drop();
+    expect(s.link.up).toBe(false);
+    expect(s.link.rssi()).toBe(0);
+    s.board.vc.advance(BACKOFF_MIN_MS + 100);
+    expect(s.board.station.connects).toBe(2);
+  });
+
+  it('tries Wi-Fi again after the backoff when an attempt fails (Espruino sends no event for it)', () => {
+    const s = session();
+    s.connack();
+    s.board.station.away = true;
+    s.board.station.drop();
+    s.board.vc.advance(BACKOFF_MIN_MS + 100); // attempt 2 fails after 10 ms
+    expect(s.board.station.connects).toBe(2);
+    s.board.vc.advance(2 * BACKOFF_MIN_MS + 100); // attempt 3 after the doubled backoff
+    expect(s.board.station.connects).toBe(3);
+    s.board.station.away = false;
+    s.board.vc.advance(4 * BACKOFF_MIN_MS + 100);
+    expect(s.board.station.connects).toBe(4);
+    expect(s.board.connects).toHaveLength(2); // Wi-Fi back: a new MQTT session
   });
 
   it('refuses a publish when its window is full (the node keeps the event in its ring)', () => {

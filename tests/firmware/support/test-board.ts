@@ -36,10 +36,13 @@ export function virtualClock(vc: VirtualClock): Clock {
 
 /**
  * Espruino's Wifi module played on a clock: an attempt connects after `delayMs` (the 'connected'
- * event, then the callback); `drop()` is the access point going away ('disconnected').
+ * event, then the callback) or fails while `away`; `drop()` is the access point going away
+ * ('disconnected').
  */
 export class PlayedWifi implements Wifi {
   connects = 0;
+  /** no access point in reach: an attempt fails (the callback's error, no event) */
+  away = false;
   private listeners: { [event: string]: (() => void)[] } = {};
 
   constructor(
@@ -55,6 +58,7 @@ export class PlayedWifi implements Wifi {
   connect(_ssid: string, _o: { password: string }, cb: (err: string | null) => void): void {
     this.connects++;
     this.clock.setTimeout(() => {
+      if (this.away) return cb('no AP');
       this.emit('connected');
       cb(null);
     }, this.delayMs);
