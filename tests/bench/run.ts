@@ -1,3 +1,4 @@
+import { compiledIsCurrent } from '../../bin/compile.mjs';
 import { type BenchConfig, readBenchConfig } from './bench-config.ts';
 import { type BridgeMode, startBridgeRig } from './bridge-rig.ts';
 import { measureDiskFloor } from './disk-floor.ts';
@@ -106,6 +107,12 @@ async function main(): Promise<void> {
       `latency ${cfg.BENCH_LATENCY_S} s at ${cfg.BENCH_BACKGROUND_RATE} msg/s background, alarm every ${cfg.BENCH_ALARM_EVERY_MS} ms`,
   );
   console.log(`versions: ${versions()}`);
+  // bin/parkwatch.js falls back to tsx when a source is newer than its .mjs: that costs the gateway ~30 MB
+  console.log(
+    compiledIsCurrent()
+      ? 'gateway ran: compiled .mjs (as after npm ci)'
+      : '注意 / note: gateway ran under tsx (sources newer than the compiled .mjs: run `node bin/compile.mjs`); RSS ~30 MB higher',
+  );
   console.log(summaryLine(gw, results.get('periodic')));
 }
 
