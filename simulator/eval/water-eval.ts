@@ -62,13 +62,9 @@ export interface WaterRow {
 export function evaluateWater(dir: string, fw: FirmwareScript, alarmLevelM = ALARM_LEVEL_M): WaterRow[] {
   if (!existsSync(dir)) return [];
   const data = loadWaterData(dir);
-  const gaugeStart = channelOf(data.gauge, 'level').t[0] as number;
+  const gauge = channelOf(data.gauge, 'level');
   const episodes = highWaterEpisodes(data.gauge, alarmLevelM);
-  return data.sensors.map((s) => {
-    const row = evaluateSensor(s, episodes, gaugeStart, alarmLevelM, fw);
-    row.note = [row.note, agreementNote(s, channelOf(data.gauge, 'level'))].filter((n) => n !== '').join('; ');
-    return row;
-  });
+  return data.sensors.map((s) => evaluateSensor(s, gauge, episodes, alarmLevelM, fw));
 }
 
 /**
@@ -97,8 +93,8 @@ function agreementNote(s: WaterSensor, gauge: TraceChannel): string {
 
 function evaluateSensor(
   s: WaterSensor,
+  gauge: TraceChannel,
   episodes: Episode[],
-  gaugeStart: number,
   alarmLevelM: number,
   fw: FirmwareScript,
 ): WaterRow {
@@ -158,10 +154,10 @@ function evaluateSensor(
     byYear2000: 0,
     otherFalse: 0,
     unjudged: 0,
-    note: [...new Set(errors)].join('; '),
+    note: [...new Set(errors), agreementNote(s, gauge)].filter((n) => n !== '').join('; '),
   };
   for (const t of alarms) {
-    if (t < gaugeStart) row.unjudged++;
+    if (t < (gauge.t[0] as number)) row.unjudged++;
     else if (!episodes.some((e) => near(t, e))) {
       row.falseAlarms++;
       const cause = s.trace.marks.filter((m) => m.t <= t && m.t >= t - CAUSE_S);

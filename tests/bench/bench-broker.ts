@@ -28,13 +28,6 @@ export const BenchBroker = {
       config(dir),
     ];
     writeFileSync(join(dir, 'mosquitto.conf'), lines.filter((l) => l !== '').join('\n') + '\n');
-    const broker = new MosquittoProcess(dir, port, undefined, 10_000);
-    try {
-      await broker.start();
-    } catch (err) {
-      await broker.dispose();
-      throw err;
-    }
-    return broker;
+    return MosquittoProcess.launch(dir, port, undefined, 10_000);
   },
 };

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { firmwareHash } from '../../firmware/fw-hash.ts';
 import { configText } from '../../firmware/node-config-schema.ts';
 import { fakeBoardOnSerial } from '../support/fake-board.ts';
 import { startPtyPair } from '../support/pty-pair.ts';
+import { runNode } from '../support/run-process.ts';
 
 /**
  * The real built firmware through `parkwatch flash`: the fake board stores what it receives and,
@@ -42,22 +42,16 @@ it('flashes the built firmware and reads its own hello, readings and heartbeat',
   const fake = await fakeBoardOnSerial(pty.nodePath, { firmware: 'virtual' });
   try {
     const args = ['--port', pty.gatewayPath, '--node', join(dir, 'node.json')];
-    const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['bin/parkwatch.js', 'flash', ...args, '--script', join(dir, 'parkwatch-node.js'), '--fast', '--timeout', '10'],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    const res = await runNode([
+      'bin/parkwatch.js',
+      'flash',
+      ...args,
+      '--script',
+      join(dir, 'parkwatch-node.js'),
+      '--fast',
+      '--timeout',
+      '10',
+    ]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(fake.board.storage.get('.bootcde')).toBe(script);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configText } from '../../firmware/node-config-schema.ts';
 import { fakeBoardOnTcp } from '../support/fake-board.ts';
+import { runNode } from '../support/run-process.ts';
 
 /**
  * The tcp:// path (an ESP32's Espruino console over telnet on Wi-Fi) and proof that a flash
@@ -58,26 +58,14 @@ let dir: string;
 let guard: string;
 let netLog: string;
 
-function run(args: string[], cwdArgs = ['bin/parkwatch.js', 'flash']) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; net: string[] }>((resolve) => {
-    rmSync(netLog, { force: true });
-    const child = spawn(process.execPath, ['--import', pathToFileURL(guard).href, ...cwdArgs, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PW_NET_LOG: netLog },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => {
-      const net = existsSync(netLog) ? readFileSync(netLog, 'utf8').trim().split('\n') : [];
-      resolve({ code, stdout, stderr, net });
-    });
+async function run(args: string[], cwdArgs = ['bin/parkwatch.js', 'flash']) {
+  rmSync(netLog, { force: true });
+  const res = await runNode(['--import', pathToFileURL(guard).href, ...cwdArgs, ...args], {
+    ...process.env,
+    PW_NET_LOG: netLog,
   });
+  const net = existsSync(netLog) ? readFileSync(netLog, 'utf8').trim().split('\n') : [];
+  return { ...res, net };
 }
 
 beforeAll(() => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configText } from '../../firmware/node-config-schema.ts';
 import { type BoardBehaviour, fakeBoardOnSerial, sha256Hex } from '../support/fake-board.ts';
 import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
+import { type ProcessResult, runNode } from '../support/run-process.ts';
 
 /**
  * `parkwatch flash` as an installer runs it (a child process), against a fake Espruino board on
@@ -41,21 +41,8 @@ let dir: string;
 let nodeFile: string;
 let scriptFile: string;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/parkwatch.js', 'flash', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[]): Promise<ProcessResult> {
+  return runNode(['bin/parkwatch.js', 'flash', ...args]);
 }
 
 beforeAll(() => {

@@ -55,14 +55,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
   const port = await freePort();
   const tlsPort = options.tls ? await freePort() : undefined;
   writeFileSync(join(dir, 'mosquitto.conf'), configText(dir, port, tlsPort, options));
-  const broker = new MosquittoProcess(dir, port, tlsPort, options.startTimeoutMs ?? 5000);
-  try {
-    await broker.start();
-  } catch (err) {
-    await broker.dispose();
-    throw err;
-  }
-  return broker;
+  return MosquittoProcess.launch(dir, port, tlsPort, options.startTimeoutMs ?? 5000);
 }
 
 function configText(dir: string, port: number, tlsPort: number | undefined, options: MosquittoOptions): string {
@@ -122,6 +115,23 @@ export class MosquittoProcess implements RunningMosquitto {
   ) {
     this.url = `mqtt://127.0.0.1:${port}`;
     if (tlsPort !== undefined) this.tlsUrl = `mqtts://localhost:${tlsPort}`;
+  }
+
+  /** Started, or cleaned up (temp dir removed) and the error thrown. */
+  static async launch(
+    dir: string,
+    port: number,
+    tlsPort: number | undefined,
+    startTimeoutMs: number,
+  ): Promise<MosquittoProcess> {
+    const broker = new MosquittoProcess(dir, port, tlsPort, startTimeoutMs);
+    try {
+      await broker.start();
+    } catch (err) {
+      await broker.dispose();
+      throw err;
+    }
+    return broker;
   }
 
   get running(): boolean {
