@@ -178,6 +178,7 @@ function print(r: RamEstimate): void {
 export function estimateJson(r: RamEstimate): unknown {
   return {
     ...r,
+    budget: RAM_BUDGET,
     parts: Object.fromEntries(r.parts),
     script: { ...r.script, modules: Object.fromEntries(r.script.modules) },
   };

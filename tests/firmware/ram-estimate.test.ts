@@ -118,6 +118,7 @@ interface Estimate {
   node: number;
   timers: number;
   total: number;
+  budget: number;
 }
 
 describe('RAM estimate of a running node', () => {
@@ -145,5 +146,10 @@ describe('RAM estimate of a running node', () => {
       expect(r.script.modules['config.ts']).toBeLessThan(40);
     }
     expect(mqtt.total).toBeGreaterThan(serial.total);
+    // the budget, by this model (deterministic: a virtual clock); code that grows a node past it fails here
+    for (const r of [mqtt, serial]) {
+      expect(r.budget).toBe(1200);
+      expect(r.total).toBeLessThanOrEqual(r.budget);
+    }
   });
 });
