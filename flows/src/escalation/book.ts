@@ -250,6 +250,12 @@ function readContacts(list: unknown, where: string, env: EnvAccess): Contact[] {
       if (typeof item.url !== 'string' || !/^https?:\/\//.test(item.url))
         throw new Error(at + '.url must be the robot webhook URL');
       if (item.secret !== undefined && typeof item.secret !== 'string') throw new Error(at + '.secret must be text');
+      // WeCom robots have no request signing (the key is part of the webhook URL): a secret would
+      // be silently ignored and the operator would believe the robot is signed.
+      if (item.type === 'wecom' && item.secret !== undefined)
+        throw new Error(
+          at + ': 企业微信机器人不支持加签，请删除 secret / WeCom robots are not signed: remove "secret"',
+        );
       return { type: item.type, url: item.url, secret: item.secret as string | undefined, to };
     }
     throw new Error(at + '.type must be "wecom", "dingtalk" or "sms"');
