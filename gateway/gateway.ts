@@ -37,7 +37,10 @@ export interface GatewayOptions {
   /** mounts the panel (or anything else) on the HTTP server; called once the gateway is built */
   http?: (gateway: Gateway) => Promise<{ handler: RequestHandler; close: () => void } | undefined>;
   logger?: Logger;
+  /** wall clock: event times */
   now?: () => number;
+  /** monotonic clock: heartbeat supervision */
+  elapsed?: () => number;
 }
 
 const MAINTENANCE_MS = 10_000;
@@ -83,7 +86,7 @@ export class Gateway {
       .open()
       .filter((c) => c.trouble === 'offline' && c.node !== null && (c.state === 'active' || c.state === 'acknowledged'))
       .map((c) => c.node as string);
-    this.supervisor = new Supervisor(config.supervision, offline);
+    this.supervisor = new Supervisor(config.supervision, offline, options.elapsed);
     this.counters = gatewayCounters(this.metrics);
     this.pipeline = new Pipeline({
       gw: config.gatewayId,
@@ -239,23 +242,22 @@ export class Gateway {
     stages.push({
       name: 'supervision',
       start: () => {
-        const now = this.now();
         for (const n of this.registry.list()) {
-          this.supervisor.watch(n.id, now);
+          this.supervisor.watch(n.id);
           this.nodeStates.ensure(n);
         }
         this.every(1000, () => {
           const registered = new Set<string>();
           for (const n of this.registry.list()) {
             registered.add(n.id);
-            this.supervisor.watch(n.id, this.now());
+            this.supervisor.watch(n.id);
           }
           for (const id of this.supervisor.watched())
             if (!registered.has(id)) {
               this.supervisor.forget(id);
               this.nodeStates.remove(id);
             }
-          for (const node of this.supervisor.check(this.now()))
+          for (const node of this.supervisor.check())
             this.raiseTrouble('offline', '', true, { afterS: this.supervisor.timeoutMs(node) / 1000 }, node);
         });
       },

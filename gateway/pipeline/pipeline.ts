@@ -210,7 +210,7 @@ export class Pipeline {
     }
     d.counters.ingest.inc({ path: frame.path, kind: message.kind });
     const ivl = message.kind === 'heartbeat' ? message.d.ivl : undefined;
-    const cameBack = d.supervisor.heard(node.id, frame.receivedAt, ivl);
+    const cameBack = d.supervisor.heard(node.id, ivl);
     d.nodeStates.fromMessage(node, message, frame.receivedAt);
     if (cameBack) this.take(batch, d.onCameBack(ctx, node, frame.receivedAt));
     this.take(batch, decideNodeMessage(ctx, message, node, frame.path, frame.receivedAt));

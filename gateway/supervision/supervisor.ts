@@ -2,7 +2,9 @@
  * Heartbeat supervision. A node is offline when nothing was heard for
  * min(missed x its heartbeat interval, maxOffline). Until a node reports its interval the
  * default applies; registered nodes not yet heard count from the gateway's start, so a node
- * that never speaks after a restart still becomes offline.
+ * that never speaks after a restart still becomes offline. Silence is measured on a monotonic
+ * clock: a wall-clock step (NTP catching up, an operator setting the time) must not turn every
+ * node offline at once.
  */
 export interface SupervisionRules {
   missedHeartbeats: number;
@@ -11,6 +13,7 @@ export interface SupervisionRules {
 }
 
 interface Watch {
+  /** on the monotonic clock */
   lastHeard: number;
   intervalS: number;
 }
@@ -23,13 +26,16 @@ export class Supervisor {
     private rules: SupervisionRules,
     /** nodes already offline (an open offline trouble in the alarm book) */
     offlineAtStart: Iterable<string>,
+    /** monotonic milliseconds (performance.now), not the wall clock */
+    private elapsed: () => number = () => performance.now(),
   ) {
     for (const n of offlineAtStart) this.offline.add(n);
   }
 
-  /** Starts watching a node, as if heard at `now`, unless it is already watched. */
-  watch(node: string, now: number): void {
-    if (!this.watches.has(node)) this.watches.set(node, { lastHeard: now, intervalS: this.rules.defaultHeartbeatS });
+  /** Starts watching a node, as if heard now, unless it is already watched. */
+  watch(node: string): void {
+    if (!this.watches.has(node))
+      this.watches.set(node, { lastHeard: this.elapsed(), intervalS: this.rules.defaultHeartbeatS });
   }
 
   watched(): string[] {
@@ -43,10 +49,11 @@ export class Supervisor {
   }
 
   /** A valid message from the node. Returns true when the node was offline and is back. */
-  heard(node: string, at: number, intervalS?: number): boolean {
+  heard(node: string, intervalS?: number): boolean {
     const w = this.watches.get(node);
+    const at = this.elapsed();
     if (w) {
-      w.lastHeard = Math.max(w.lastHeard, at);
+      w.lastHeard = at;
       if (intervalS) w.intervalS = intervalS;
     } else this.watches.set(node, { lastHeard: at, intervalS: intervalS ?? this.rules.defaultHeartbeatS });
     return this.offline.delete(node);
@@ -59,7 +66,8 @@ export class Supervisor {
   }
 
   /** Nodes that just went silent for too long; each is reported once until heard again. */
-  check(now: number): string[] {
+  check(): string[] {
+    const now = this.elapsed();
     const gone: string[] = [];
     for (const [node, w] of this.watches) {
       if (this.offline.has(node)) continue;
@@ -73,10 +81,6 @@ export class Supervisor {
 
   isOnline(node: string): boolean {
     return !this.offline.has(node);
-  }
-
-  lastHeard(node: string): number | null {
-    return this.watches.get(node)?.lastHeard ?? null;
   }
 
   counts(): { online: number; offline: number } {

@@ -97,9 +97,10 @@ export class InProcessGateway {
   }
 
   private freshSupervisor(offline: string[]): Supervisor {
-    const s = new Supervisor(this.rules, offline);
+    // the virtual clock is the stand-in's monotonic clock too
+    const s = new Supervisor(this.rules, offline, () => this.clock.now());
     // registered nodes count from the gateway's start, so a node that never speaks goes offline
-    for (const node of this.keys.keys()) s.watch(node, this.clock.now());
+    for (const node of this.keys.keys()) s.watch(node);
     return s;
   }
 
@@ -111,7 +112,7 @@ export class InProcessGateway {
     const o = r.observed;
     const m = o.message;
     const ivl = m.kind === 'heartbeat' ? m.d.ivl : undefined;
-    if (this.supervisor.heard(m.node, now, ivl)) {
+    if (this.supervisor.heard(m.node, ivl)) {
       this.entries.push({
         tMs: now,
         atMs: now,
@@ -143,7 +144,7 @@ export class InProcessGateway {
   private supervise(): void {
     if (!this.up) return;
     const now = this.clock.now();
-    for (const node of this.supervisor.check(now)) {
+    for (const node of this.supervisor.check()) {
       this.entries.push({ tMs: now, atMs: now, node, kind: 'trouble', ch: '', code: 'offline', source: 'gateway' });
     }
   }

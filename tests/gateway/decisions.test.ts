@@ -43,25 +43,46 @@ describe('alarm conditions', () => {
 
 describe('supervisor', () => {
   const rules = { missedHeartbeats: 3, maxOfflineS: 100, defaultHeartbeatS: 30 };
+  let t = 0;
+  const clock = () => t;
 
   it('reports a node offline after 3 missed intervals, once, and its return', () => {
-    const s = new Supervisor(rules, []);
-    s.heard('n1', 0, 10);
-    expect(s.check(29_999)).toEqual([]);
-    expect(s.check(30_000)).toEqual(['n1']);
-    expect(s.check(60_000)).toEqual([]);
+    t = 0;
+    const s = new Supervisor(rules, [], clock);
+    s.heard('n1', 10);
+    t = 29_999;
+    expect(s.check()).toEqual([]);
+    t = 30_000;
+    expect(s.check()).toEqual(['n1']);
+    t = 60_000;
+    expect(s.check()).toEqual([]);
     expect(s.counts()).toEqual({ online: 0, offline: 1 });
-    expect(s.heard('n1', 61_000)).toBe(true);
-    expect(s.heard('n1', 62_000)).toBe(false);
+    expect(s.heard('n1')).toBe(true);
+    expect(s.heard('n1')).toBe(false);
   });
 
   it('caps the silence at maxOfflineS and counts never-heard nodes from the start', () => {
-    const s = new Supervisor(rules, ['n3']);
-    s.heard('n1', 0, 600);
-    s.watch('n2', 0);
-    expect(s.check(90_000)).toEqual(['n2']); // 3 x 30 s default
-    expect(s.check(100_000)).toEqual(['n1']); // 3 x 600 s capped at 100 s
+    t = 0;
+    const s = new Supervisor(rules, ['n3'], clock);
+    s.heard('n1', 600);
+    s.watch('n2');
+    t = 90_000;
+    expect(s.check()).toEqual(['n2']); // 3 x 30 s default
+    t = 100_000;
+    expect(s.check()).toEqual(['n1']); // 3 x 600 s capped at 100 s
     expect(s.isOnline('n3')).toBe(false);
+  });
+
+  it('measures silence on the monotonic clock, so a wall-clock step raises nothing', () => {
+    const s = new Supervisor(rules, []);
+    s.heard('n1', 10);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000;
+    try {
+      expect(s.check()).toEqual([]);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
 

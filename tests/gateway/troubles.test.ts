@@ -18,7 +18,10 @@ afterEach(async () => {
 describe('gateway troubles', () => {
   it('raises offline after 3 missed heartbeats and clears it when the node returns', async () => {
     let offset = 0;
-    rig = await startRig({}, tempDir(), { now: () => Date.now() + offset });
+    rig = await startRig({}, tempDir(), {
+      now: () => Date.now() + offset,
+      elapsed: () => performance.now() + offset,
+    });
     const n1 = rig.node('n1');
     rig.direct.push(n1.heartbeat(10), 'n1');
     await tick();

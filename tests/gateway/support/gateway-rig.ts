@@ -27,7 +27,7 @@ export function tempDir(prefix = 'pw-gw-'): string {
 export async function startRig(
   extra: Record<string, unknown> = {},
   dir = tempDir(),
-  options: { now?: () => number } = {},
+  options: { now?: () => number; elapsed?: () => number } = {},
 ): Promise<Rig> {
   const config = validateConfig(
     { dataDir: dir, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' }, ...extra },
@@ -42,6 +42,7 @@ export async function startRig(
       ingest: [() => direct],
       logger: pino({ level: 'silent' }),
       now: options.now,
+      elapsed: options.elapsed,
     });
     await gateway.start();
     return { gateway, direct };
