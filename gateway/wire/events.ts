@@ -20,7 +20,8 @@ export type Placement = z.infer<typeof Placement>;
 /** Node kinds that become events: all but heartbeat, which only updates the node's state. */
 const NODE_EVENT_KINDS = NODE_KINDS.filter((k): k is Exclude<NodeKind, 'heartbeat'> => k !== 'heartbeat');
 
-export const EVENT_KINDS = [
+/** Kinds of decided events: node events (telemetry included) and operator actions. */
+export const DECIDED_EVENT_KINDS = [
   ...NODE_EVENT_KINDS,
   // operator actions (panel, cloud command); data.by says who
   'acknowledge',
@@ -29,7 +30,7 @@ export const EVENT_KINDS = [
   'note',
   'test_request',
 ] as const;
-export const EventKind = z.enum(EVENT_KINDS);
+export const EventKind = z.enum(DECIDED_EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKind>;
 
 /** Delivery class in the outbox: alarms are never dropped, telemetry expires. */

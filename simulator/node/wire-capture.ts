@@ -1,3 +1,4 @@
+import { isEventKind } from '../../protocol/kinds.ts';
 import type { NetProvider, UartEnd } from '../board/links.ts';
 
 /**
@@ -7,7 +8,6 @@ import type { NetProvider, UartEnd } from '../board/links.ts';
  */
 const SEALED =
   /\{"age":\d+,"boot":(\d+),"ch":"[^"]*","d":.*?"kind":"(\w+)","node":"([\w-]+)","seq":(\d+),[^{}]*"sig":"[0-9a-f]{32}"\}/g;
-const EVENT_KINDS = new Set(['hello', 'prealarm', 'alarm', 'clear', 'trouble', 'trouble_clear', 'test', 'hush', 'ack']);
 /** The gateway's acknowledgements coming back to a node (canonical JSON: keys in this order). */
 const EVENT_ACK = /\{"boot":(\d+),"d":\{"seqs":\[([\d,]+)\]\},"kind":"event_ack","node":"([\w-]+)"/g;
 
@@ -22,7 +22,7 @@ export class WireCapture {
 
   private see(data: string): void {
     for (const m of data.matchAll(SEALED)) {
-      if (!EVENT_KINDS.has(m[2] as string)) continue;
+      if (!isEventKind(m[2] as string)) continue;
       const key = `${m[3]}/${m[1]}/${m[4]}`;
       this.events.set(key, m[2] as string);
       if (!this.sentAt.has(key)) this.sentAt.set(key, this.now());
