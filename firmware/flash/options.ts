@@ -1,8 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../../cli/command.ts';
 
-/** The script `parkwatch firmware build` emits. */
-export const DEFAULT_SCRIPT = 'firmware/dist/parkwatch-node.js';
+/** The script `parkwatch firmware build` emits, wherever `flash` is run from. */
+export const DEFAULT_SCRIPT = fileURLToPath(new URL('../dist/parkwatch-node.js', import.meta.url));
 /** Espruino's console speed on ESP32 (EspruinoTools defaults to 9600, which an ESP32 does not use). */
 export const DEFAULT_BAUD = 115200;
 /** Seconds to wait for the hello and the first readings after the restart. */
