@@ -62,6 +62,7 @@ export class FrameSplitter {
   }
 
   private drop(n: number): void {
-    this.buf = Buffer.from(this.buf.subarray(n));
+    // a view, not a copy: at most the last chunk (64 KiB from a socket) stays referenced
+    this.buf = this.buf.subarray(n);
   }
 }
