@@ -34,7 +34,7 @@ type Obj = { status: { raw: number; bits: string[] }; componentAddress: number; 
   unknown
 >;
 const components = (list: Received[]) =>
-  list.filter((r) => r.data?.type === 2).map((r) => ({ r, o: (r.data as { objects: Obj[] }).objects[0] }));
+  list.filter((r) => r.data?.type === 2).map((r) => ({ r, o: (r.data as unknown as { objects: Obj[] }).objects[0] }));
 
 async function metrics(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();

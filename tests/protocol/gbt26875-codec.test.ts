@@ -72,7 +72,7 @@ describe('GB/T 26875.3 codec', () => {
       type: 2,
       objects: [{ systemType: 1, systemAddress: 1, componentType: 42, componentAddress: 0x00010001 }],
     });
-    const o = (j.data as { objects: { description: string }[] }).objects[0];
+    const o = (j.data as unknown as { objects: { description: string }[] }).objects[0];
     expect(o.description.startsWith('1号接口板1回路1号\u0000')).toBe(true);
   });
 
