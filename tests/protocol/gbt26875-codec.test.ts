@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -206,5 +207,20 @@ describe('GB/T 26875.3 codec', () => {
     const back = spawnSync(process.execPath, [bin, 'gbt26875', 'encode'], { input: ok.stdout, encoding: 'utf8' });
     expect(back.status).toBe(0);
     expect(back.stdout.trim()).toBe(FIRE_EXAMPLE.toString('hex'));
+  }, 120_000); // three CLI processes, each under tsx when the sources are newer than the compiled files
+
+  it('stays out of the firmware: nothing under firmware/ or the Espruino-safe protocol/ files imports it', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const files = [
+      ...readdirSync(join(root, 'protocol'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(root, 'protocol', f)),
+      ...readdirSync(join(root, 'firmware'), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(root, 'firmware', f)),
+    ];
+    const importers = files.filter((f) => /gbt26875/.test(readFileSync(f, 'utf8')));
+    expect(importers).toEqual([]);
   });
 });
