@@ -92,12 +92,17 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
         const frames = fresh.flatMap((e) => mapper.map(e) ?? []);
         q.enqueue(frames, fresh[fresh.length - 1].seq);
       };
+      const catchUp = () => {
+        for (;;) {
+          const batch = deps.eventsAfter(q.cursor() ?? 0, 1000);
+          if (batch.length === 0) return;
+          take(batch);
+        }
+      };
       if (q.cursor() === undefined) q.enqueue([], deps.lastSeq());
-      for (;;) {
-        const batch = deps.eventsAfter(q.cursor() ?? 0, 1000);
-        if (batch.length === 0) break;
-        take(batch);
-      }
+      catchUp();
+      // set when queueing a batch failed (disk full): the next batch first re-reads the log from the cursor
+      let behind = false;
       const l = new GbtLink({
         config: deps.config,
         queue: q,
@@ -113,7 +118,17 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
       });
       link = l;
       unsubscribe = deps.bus.on('committed', (events) => {
-        take(events);
+        try {
+          if (behind) catchUp();
+          else take(events);
+          behind = false;
+        } catch (err) {
+          behind = true;
+          deps.logger.error(
+            { err: (err as Error).message },
+            'GB/T 26875 队列写入失败，稍后补发 / queueing for the centre failed, will catch up',
+          );
+        }
         l.notify();
       });
       l.start();
