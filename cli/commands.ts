@@ -53,7 +53,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['nodes'],
     usage:
-      'parkwatch nodes add ID [--enterprise E --site S --zone Z --location L --channels smoke,water --key HEX --by NAME] | list [--json] [--show-keys] | remove ID | import FILE.csv|FILE.json [--print-keys]  [--config FILE | --data DIR]',
+      'parkwatch nodes add ID [--enterprise E --site S --zone Z --location L --channels smoke,water --key HEX --by NAME --gbt-address SYS:BASE] | list [--json] [--show-keys] | remove ID | import FILE.csv|FILE.json [--print-keys]  [--config FILE | --data DIR]',
     summary: '管理节点登记（密钥、企业、位置）/ manage the node registry (keys, enterprise, location)',
     run: async (args) => (await import('../gateway/cli/nodes-command.ts')).runNodesCommand(args),
   },
@@ -63,6 +63,18 @@ export const COMMANDS: Command[] = [
     summary:
       '本地 MQTT 凭据：消费者密码散列、节点密码导出 / local MQTT credentials: consumer password hash, node passwords for Mosquitto',
     run: async (args) => (await import('../gateway/ingest/mqtt-cli.ts')).runMqttCommand(args),
+  },
+  {
+    words: ['gbt26875'],
+    usage: 'parkwatch gbt26875 decode HEX | encode [JSON] (JSON on stdin when not given)',
+    summary: 'GB/T 26875.3 帧解码与编码 / decode a GB/T 26875.3 frame to JSON, encode that JSON back to hex',
+    run: async (args) => (await import('./gbt26875-command.ts')).runGbt26875Command(args),
+  },
+  {
+    words: ['sim', 'gbt-centre'],
+    usage: 'parkwatch sim gbt-centre [--port 9000] [--host 127.0.0.1]',
+    summary: '模拟消防远程监控中心 / a fire monitoring-centre peer: confirms, denies bad frames, prints what it got',
+    run: async (args) => (await import('../simulator/gbt26875-centre/centre-cli.ts')).runCentre(args),
   },
   {
     words: ['sim', 'eval'],

@@ -10,6 +10,7 @@ import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
+import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
@@ -62,6 +63,8 @@ export class Gateway {
   readonly logger: Logger;
   readonly now: () => number;
   uplink: Uplink | undefined;
+  /** the GB/T 26875 uplink to the fire monitoring centre, when enabled */
+  gbt: GbtStage | undefined;
   httpPort = 0;
   private sources: IngestSource[] = [];
   private controller: Controller;
@@ -150,6 +153,7 @@ export class Gateway {
       health: () => ({
         ok: true,
         uplink: this.uplink?.state ?? 'none',
+        gbt26875: this.gbt?.link()?.state ?? 'none',
         failed: Object.fromEntries(this.controller.failed),
       }),
     });
@@ -297,6 +301,21 @@ export class Gateway {
       this.bus.on('committed', () => uplink.notify());
       stages.push({ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() });
     } else this.logger.warn('未配置云端，事件保留在发件箱 / no cloud configured: events stay in the outbox');
+    if (c.gbt26875.enabled) {
+      this.gbt = gbtStage({
+        config: c.gbt26875,
+        dataDir: c.dataDir,
+        bus: this.bus,
+        eventsAfter: (seq, limit) => this.eventLog.after(seq, limit),
+        lastSeq: () => this.eventLog.lastSeq(),
+        openConditions: () => this.book.open(),
+        channelsOf: (node) => this.registry.get(node)?.channels ?? [],
+        metrics: this.metrics,
+        logger: this.logger,
+        now: this.now,
+      });
+      stages.push(this.gbt);
+    }
     const publisher = this.options.localPublisher;
     if (publisher) this.bus.on('committed', (events) => publisher.publishEvents(events));
     this.bus.on('nodeState', (s) => this.pendingStates.set(s.node, s));

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../../cli/command.ts';
 import { loadConfig } from '../config/load.ts';
+import { GbtAddressBook, parseGbtAddress } from '../gbt26875/addresses.ts';
+import { GBT_DB_FILE, openGbtDatabase } from '../gbt26875/queue.ts';
 import { openDatabase } from '../store/database.ts';
 import { type NodeInput, NodeRecord, NodeRegistry } from '../store/registry.ts';
 import { option } from './gateway-command.ts';
@@ -112,8 +115,31 @@ export async function runNodesCommand(args: string[]): Promise<number> {
         for (const issue of parsed.error.issues) console.error(`${issue.path.join('.')}: ${issue.message}`);
         return 2;
       }
+      const gbtText = option(rest, '--gbt-address');
+      const config = option(rest, '--config');
+      const defaultSystem = config ? loadConfig(config).gbt26875.systemAddress : 1;
+      let gbt: ReturnType<typeof parseGbtAddress> | undefined;
+      try {
+        gbt = gbtText === undefined ? undefined : parseGbtAddress(gbtText, defaultSystem);
+      } catch (err) {
+        console.error((err as Error).message);
+        return 2;
+      }
       const [stored] = withRegistry((r) => r.upsert([parsed.data], Date.now()));
       console.log(`已登记 / registered ${stored.id}`);
+      if (gbt || existsSync(join(dataDir(rest), GBT_DB_FILE))) {
+        const db = openGbtDatabase(dataDir(rest));
+        try {
+          const book = new GbtAddressBook(db, defaultSystem);
+          if (gbt) book.set(stored.id, gbt);
+          const a = book.get(stored.id);
+          console.log(
+            `GB/T 26875 地址 / address: 系统 / system ${a.systemAddress}, 部件 / components ${a.base}..${a.base + Math.max(0, stored.channels.length - 1)} (${stored.channels.join(', ')})`,
+          );
+        } finally {
+          db.close();
+        }
+      }
       console.log(`密钥（只显示一次，请写入节点）/ key (shown once, flash it to the node): ${stored.keyHex}`);
       return 0;
     }

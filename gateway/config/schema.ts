@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Gbt26875Config } from '../gbt26875/config.ts';
 import { ConsumerCredential } from '../ingest/consumer-credentials.ts';
 import { PanelOptions } from '../panel/backend.ts';
 import { Id } from '../wire/schemas.ts';
@@ -122,6 +123,8 @@ export const GatewayConfig = z
       .prefault({}),
     /** the local alarm panel's own options, defined by the panel (gateway/panel/backend.ts) */
     panel: PanelOptions.prefault({}),
+    /** uplink to the city fire remote-monitoring centre, GB/T 26875.3 (gateway/gbt26875/config.ts) */
+    gbt26875: Gbt26875Config.prefault({}),
   })
   .strict();
 

@@ -41,6 +41,14 @@ describe('gateway config', () => {
     expect(c.serial).toEqual([{ path: '/dev/ttyUSB0', baudRate: 115200 }]);
   });
 
+  it('has the GB/T 26875 uplink off by default and holds its confirm timeout to the standard', () => {
+    expect(validateConfig({}, 'empty').gbt26875).toMatchObject({ enabled: false, confirmTimeoutMs: 5000, retries: 3 });
+    expect(loadConfig(join(ROOT, 'gateway', 'example-config.yaml')).gbt26875.smokeComponentType).toBe(42);
+    const p = problems(() => validateConfig({ gbt26875: { confirmTimeoutMs: 15000, deviceAddress: 'xyz' } }, 'gbt'));
+    expect(p.join('\n')).toMatch(/gbt26875\.confirmTimeoutMs/);
+    expect(p.join('\n')).toMatch(/gbt26875\.deviceAddress: must be 12 hex digits/);
+  });
+
   it('names the key, the reason and the fix for each problem', () => {
     const p = problems(() =>
       loadConfig(
