@@ -65,6 +65,18 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/ingest/mqtt-cli.ts')).runMqttCommand(args),
   },
   {
+    words: ['backup'],
+    usage: 'parkwatch backup --out FILE [--config FILE]',
+    summary: '网关运行中在线备份数据库 / back up the gateway database while it runs (SQLite online backup)',
+    run: async (args) => (await import('../gateway/ops/backup-cli.ts')).runBackupCommand(args),
+  },
+  {
+    words: ['restore'],
+    usage: 'parkwatch restore FILE [--config FILE]',
+    summary: '检查并恢复备份（网关须先停止）/ check a backup and restore it (the gateway stopped)',
+    run: async (args) => (await import('../gateway/ops/backup-cli.ts')).runRestoreCommand(args),
+  },
+  {
     words: ['sim', 'eval'],
     usage: 'parkwatch sim eval [--data DIR]',
     summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',
