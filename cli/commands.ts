@@ -77,6 +77,12 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/ops/backup-cli.ts')).runRestoreCommand(args),
   },
   {
+    words: ['doctor'],
+    usage: 'parkwatch doctor [--config FILE]',
+    summary: '网关自检：配置、磁盘、数据库、时钟、串口、MQTT、云端、用户 / self-check (exit 0 ok, 1 warn, 2 fail)',
+    run: async (args) => (await import('../gateway/ops/doctor.ts')).runDoctorCommand(args),
+  },
+  {
     words: ['sim', 'eval'],
     usage: 'parkwatch sim eval [--data DIR]',
     summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',

@@ -13,6 +13,8 @@ import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauge
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
+import type { ClockSync } from './ops/clock-sync.ts';
+import { watchClock } from './ops/clock-watch.ts';
 import { PanelBridge } from './panel-bridge.ts';
 import { CommandSealer } from './pipeline/command-sealer.ts';
 import { type Job, Pipeline } from './pipeline/pipeline.ts';
@@ -38,6 +40,8 @@ export interface GatewayOptions {
   http?: (gateway: Gateway) => Promise<{ handler: RequestHandler; close: () => void } | undefined>;
   logger?: Logger;
   now?: () => number;
+  /** checks the system clock is synchronised (a `clock` trouble when not); run.ts passes the system's */
+  clock?: { sync: ClockSync; everyMs?: number };
 }
 
 const MAINTENANCE_MS = 10_000;
@@ -261,6 +265,19 @@ export class Gateway {
       },
       stop: () => {},
     });
+    const clock = this.options.clock;
+    if (clock) {
+      let watch: { stop(): void } | undefined;
+      stages.push({
+        name: 'clock',
+        start: () => {
+          const raise = (raised: boolean, data: Record<string, unknown>) =>
+            this.raiseTrouble('clock', '', raised, data);
+          watch = watchClock(clock.sync, raise, this.logger, clock.everyMs);
+        },
+        stop: () => watch?.stop(),
+      });
+    }
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),
