@@ -83,6 +83,12 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/ops/doctor.ts')).runDoctorCommand(args),
   },
   {
+    words: ['service'],
+    usage: 'parkwatch service install|uninstall [--config FILE] [--user NAME] [--dry-run] [--root DIR]',
+    summary: '安装为 systemd 服务（加固、看门狗）/ install the gateway as a hardened systemd service with a watchdog',
+    run: async (args) => (await import('../gateway/ops/service.ts')).runServiceCommand(args),
+  },
+  {
     words: ['sim', 'eval'],
     usage: 'parkwatch sim eval [--data DIR]',
     summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',

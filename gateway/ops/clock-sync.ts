@@ -14,10 +14,15 @@ export interface ClockSync {
 
 type Run = (file: string, args: string[]) => Promise<string | undefined>;
 
-/** stdout, or undefined when the tool is missing or fails (no systemd as PID 1, no chronyd). */
+/**
+ * stdout, or undefined when the tool is missing or fails (no systemd as PID 1, no chronyd).
+ * Without NOTIFY_SOCKET: systemd's tools report their own failure there ("ERRNO=112"), and
+ * under NotifyAccess=all that would be read as the gateway's.
+ */
 const run: Run = (file, args) =>
   new Promise((resolve) => {
-    execFile(file, args, { timeout: 5000, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout) =>
+    const { NOTIFY_SOCKET: _, ...env } = process.env;
+    execFile(file, args, { timeout: 5000, env: { ...env, LC_ALL: 'C' } }, (err, stdout) =>
       resolve(err ? undefined : stdout),
     );
   });

@@ -8,6 +8,7 @@ export type OpsErrorCode =
   | 'foreign'
   | 'other_gateway'
   | 'gateway_running'
+  | 'relative_data_dir'
   | 'not_root'
   | 'no_systemd';
 
