@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkMosquittoPasswd } from './ingest-recipes.ts';
+import { checkBackup, checkDoctor, checkRestore, checkServiceDryRun } from './operations-recipes.ts';
 import { allBlocks, type Block, shimBin } from './support/recipes.ts';
 
 /**
@@ -12,6 +13,10 @@ type Check = (recipe: Block, files: Block[], bin: string, cleanup: (f: () => unk
 
 const CHECKS: Record<string, Check> = {
   'mosquitto-passwd': checkMosquittoPasswd,
+  'service-dry-run': checkServiceDryRun,
+  doctor: checkDoctor,
+  backup: checkBackup,
+  restore: checkRestore,
 };
 
 const blocks = allBlocks();
