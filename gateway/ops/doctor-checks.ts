@@ -74,7 +74,9 @@ export function checkDataDir(dir: string): Finding {
 
 /** Free space against the outbox quota: a long cloud outage fills up to the quota. */
 export function checkDisk(dir: string, quotaBytes: number, freeBytes = freeBytesAt): Finding {
-  const free = freeBytes(existsSync(dir) ? dir : resolve(dir, '..'));
+  let existing = resolve(dir);
+  while (!existsSync(existing)) existing = resolve(existing, '..'); // not created yet: the folder it will be in
+  const free = freeBytes(existing);
   const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
   const seen = `剩余 ${mb(free)}，发件箱配额 ${mb(quotaBytes)} / ${mb(free)} free, outbox quota ${mb(quotaBytes)}`;
   if (free < quotaBytes)

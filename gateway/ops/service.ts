@@ -3,14 +3,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../../cli/command.ts';
 import { option } from '../cli/gateway-command.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, validateConfig } from '../config/load.ts';
 import { OpsError } from './ops-errors.ts';
 import { DEFAULTS, SERVICE_NAME, unitText } from './service-unit.ts';
 
 /**
  * `parkwatch service install|uninstall [--config FILE] [--user NAME] [--dry-run] [--root DIR]`.
  * install: the system user, /etc/parkwatch/gateway.yaml (the annotated example when absent, with
- * dataDir /var/lib/parkwatch), the unit, then `systemctl enable --now`. `--dry-run` prints the
+ * dataDir /var/lib/parkwatch; then enabled but not started until it is edited), the unit, then
+ * `systemctl enable --now`. `--dry-run` prints the
  * unit and changes nothing; `--root DIR` writes the files under DIR (an image being built) and
  * runs neither useradd nor systemctl. uninstall stops and removes the unit, keeps config and data.
  */
@@ -43,8 +44,12 @@ interface Where {
 
 function install(o: Where & { configFile: string; user: string }): number {
   const configPath = o.at(o.configFile);
-  const config = existsSync(configPath) ? loadConfig(configPath) : undefined;
-  const dataDir = config ? config.dataDir : DEFAULTS.dataDir;
+  const fresh = !existsSync(configPath);
+  // no config yet: the annotated example with the system data folder, which the unit is then made for
+  const config = fresh
+    ? validateConfig({ ...loadConfig(EXAMPLE), dataDir: DEFAULTS.dataDir }, EXAMPLE)
+    : loadConfig(configPath);
+  const dataDir = config.dataDir;
   if (!isAbsolute(dataDir))
     throw new OpsError(
       'relative_data_dir',
@@ -57,7 +62,7 @@ function install(o: Where & { configFile: string; user: string }): number {
     configFile: o.configFile,
     dataDir,
     user: o.user,
-    serial: (config?.serial.length ?? 0) > 0,
+    serial: config.serial.length > 0,
     watchdogS: DEFAULTS.watchdogS,
   });
   if (o.dryRun) {
@@ -65,7 +70,7 @@ function install(o: Where & { configFile: string; user: string }): number {
     return 0;
   }
   if (!o.root) assertCanInstall();
-  if (!config) {
+  if (fresh) {
     mkdirSync(dirname(configPath), { recursive: true, mode: 0o750 });
     const text = readFileSync(EXAMPLE, 'utf8').replace(/^dataDir: \S+/m, `dataDir: ${DEFAULTS.dataDir}`);
     writeFileSync(configPath, text, { mode: 0o640 });
@@ -86,10 +91,21 @@ function install(o: Where & { configFile: string; user: string }): number {
       '/usr/sbin/nologin',
       o.user,
     ]);
-  execFileSync('chgrp', [o.user, o.configFile]);
+  // systemd makes /var/lib/parkwatch (StateDirectory); another dataDir must exist before the namespace is set up
+  if (dataDir !== DEFAULTS.dataDir && !existsSync(dataDir)) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    execFileSync('chown', [`${o.user}:${o.user}`, dataDir]);
+  }
+  // the service reads its config through the group: /etc/parkwatch 0750 and the file 0640, root-owned
+  execFileSync('chgrp', [o.user, dirname(o.configFile), o.configFile]);
   execFileSync('systemctl', ['daemon-reload'], { stdio: 'inherit' });
-  execFileSync('systemctl', ['enable', '--now', SERVICE_NAME], { stdio: 'inherit' });
-  console.log('已启动 / started: journalctl -u parkwatch -f ; parkwatch doctor --config ' + o.configFile);
+  if (fresh) {
+    execFileSync('systemctl', ['enable', SERVICE_NAME], { stdio: 'inherit' });
+    console.log(`编辑 ${o.configFile} 后 / after editing ${o.configFile}: systemctl start parkwatch`);
+  } else {
+    execFileSync('systemctl', ['enable', '--now', SERVICE_NAME], { stdio: 'inherit' });
+    console.log(`已启动 / started: journalctl -u parkwatch -f ; parkwatch doctor --config ${o.configFile}`);
+  }
   return 0;
 }
 

@@ -169,5 +169,5 @@ describe('parkwatch backup and restore', () => {
     await waitForPort(b.localPort);
     gwB.child.kill('SIGTERM');
     expect(await gwB.exited).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

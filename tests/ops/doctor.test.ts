@@ -113,7 +113,7 @@ describe('parkwatch doctor', () => {
     const run = await runNode([BIN, 'doctor', '--config', file]);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('FAIL database');
-  });
+  }, 60_000);
 
   it('fails a config it cannot load', async () => {
     const dir = tempDir('pw-doc-bad-');

@@ -76,21 +76,27 @@ describe('parkwatch service', () => {
     expect(lines).toContain('SupplementaryGroups=dialout');
     expect(lines).toContain('StateDirectory=parkwatch');
     expect(lines).not.toContain('PrivateDevices=true');
-  });
+  }, 120_000);
 
-  it.skipIf(!hasAnalyze)('passes systemd-analyze verify with nothing to say', async () => {
-    const d = dir();
-    const config = writeConfig(d, { dataDir: join(d, 'var') });
-    const printed = await runNode([BIN, 'service', 'install', '--dry-run', '--config', config]);
-    const file = join(d, 'parkwatch.service');
-    writeFileSync(file, printed.stdout);
-    const verify = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
-    expect(verify.stderr).toBe('');
-    expect(verify.status).toBe(0);
-    // and it does speak up about a broken unit
-    writeFileSync(file, printed.stdout.replace('Restart=always', 'Restart=sometimes'));
-    expect(spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' }).stderr).toContain('restart specifier');
-  });
+  it.skipIf(!hasAnalyze)(
+    'passes systemd-analyze verify with nothing to say',
+    async () => {
+      const d = dir();
+      const config = writeConfig(d, { dataDir: join(d, 'var') });
+      const printed = await runNode([BIN, 'service', 'install', '--dry-run', '--config', config]);
+      const file = join(d, 'parkwatch.service');
+      writeFileSync(file, printed.stdout);
+      const verify = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+      expect(verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+      // and it does speak up about a broken unit
+      writeFileSync(file, printed.stdout.replace('Restart=always', 'Restart=sometimes'));
+      expect(spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' }).stderr).toContain(
+        'restart specifier',
+      );
+    },
+    120_000,
+  );
 
   it('installs under --root: the example config with the system data folder, the unit; uninstall keeps the config', async () => {
     const root = dir();
@@ -105,7 +111,7 @@ describe('parkwatch service', () => {
     expect(removed.code).toBe(0);
     expect(existsSync(join(root, 'etc/systemd/system/parkwatch.service'))).toBe(false);
     expect(existsSync(join(root, 'etc/parkwatch/gateway.yaml'))).toBe(true);
-  });
+  }, 120_000);
 
   it('tells systemd READY once listening, feeds the watchdog, says STOPPING on SIGTERM', async () => {
     const d = dir();
@@ -147,7 +153,7 @@ describe('parkwatch service', () => {
     gw.kill('SIGTERM');
     expect(await exited).toBe(0);
     await until(() => heard.includes('STOPPING=1\n'), 5000, 'STOPPING=1'); // sent before the stop began
-  }, 60_000);
+  }, 120_000);
 });
 
 function canConnect(port: number): Promise<boolean> {
