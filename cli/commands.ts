@@ -77,6 +77,30 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../simulator/gbt26875-centre/centre-cli.ts')).runCentre(args),
   },
   {
+    words: ['backup'],
+    usage: 'parkwatch backup --out FILE [--config FILE]',
+    summary: '网关运行中在线备份数据库 / back up the gateway database while it runs (SQLite online backup)',
+    run: async (args) => (await import('../gateway/ops/backup-cli.ts')).runBackupCommand(args),
+  },
+  {
+    words: ['restore'],
+    usage: 'parkwatch restore FILE [--config FILE]',
+    summary: '检查并恢复备份（网关须先停止）/ check a backup and restore it (the gateway stopped)',
+    run: async (args) => (await import('../gateway/ops/backup-cli.ts')).runRestoreCommand(args),
+  },
+  {
+    words: ['doctor'],
+    usage: 'parkwatch doctor [--config FILE]',
+    summary: '网关自检：配置、磁盘、数据库、时钟、串口、MQTT、云端、用户 / self-check (exit 0 ok, 1 warn, 2 fail)',
+    run: async (args) => (await import('../gateway/ops/doctor.ts')).runDoctorCommand(args),
+  },
+  {
+    words: ['service'],
+    usage: 'parkwatch service install|uninstall [--config FILE] [--user NAME] [--dry-run] [--root DIR]',
+    summary: '安装为 systemd 服务（加固、看门狗）/ install the gateway as a hardened systemd service with a watchdog',
+    run: async (args) => (await import('../gateway/ops/service.ts')).runServiceCommand(args),
+  },
+  {
     words: ['sim', 'eval'],
     usage: 'parkwatch sim eval [--data DIR]',
     summary: '用真实火灾与水位数据评估固件默认设置 / score the firmware defaults on the real fire and water-level data',

@@ -14,6 +14,8 @@ import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
+import type { ClockSync } from './ops/clock-sync.ts';
+import { watchClock } from './ops/clock-watch.ts';
 import { PanelBridge } from './panel-bridge.ts';
 import { CommandSealer } from './pipeline/command-sealer.ts';
 import { type Job, Pipeline } from './pipeline/pipeline.ts';
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** monotonic clock: heartbeat supervision */
   elapsed?: () => number;
+  /** checks the system clock is synchronised (a `clock` trouble when not); run.ts passes the system's */
+  clock?: { sync: ClockSync; everyMs?: number };
 }
 
 const MAINTENANCE_MS = 10_000;
@@ -267,6 +271,19 @@ export class Gateway {
       },
       stop: () => {},
     });
+    const clock = this.options.clock;
+    if (clock) {
+      let watch: { stop(): void } | undefined;
+      stages.push({
+        name: 'clock',
+        start: () => {
+          const raise = (raised: boolean, data: Record<string, unknown>) =>
+            this.raiseTrouble('clock', '', raised, data);
+          watch = watchClock(clock.sync, raise, this.logger, clock.everyMs);
+        },
+        stop: () => watch?.stop(),
+      });
+    }
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),

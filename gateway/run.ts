@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/schema.ts';
 import { Gateway, type GatewayOptions } from './gateway.ts';
 import { localMqttTransport, serialTransport } from './ingest/transports.ts';
+import { systemClockSync } from './ops/clock-sync.ts';
 import type { IngestFactory } from './ports.ts';
 
 /** An unplugged adapter is retried quickly at first: installers replug within seconds. */
@@ -32,7 +33,12 @@ export async function runGateway(config: GatewayConfig, options: RunOptions = {}
   const ingest: IngestFactory[] = [local.factory];
   if (c.serial.length > 0) ingest.push(serialTransport(c.serial, SERIAL_REOPEN));
   ingest.push(...(options.extraIngest ?? []));
-  const gatewayOptions: GatewayOptions = { ingest, localPublisher: local.publisher, logger: options.logger };
+  const gatewayOptions: GatewayOptions = {
+    ingest,
+    localPublisher: local.publisher,
+    logger: options.logger,
+    clock: { sync: systemClockSync() },
+  };
   if (options.panel !== false && c.panel.enabled) gatewayOptions.http = mountPanel;
   const gateway = new Gateway(config, gatewayOptions);
   await gateway.start();

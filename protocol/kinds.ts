@@ -87,6 +87,7 @@ export function isNodeEventKind(kind: NodeKind): boolean {
  * - offline:       raised by the gateway when a node misses its heartbeats
  * - link:          raised by the gateway for a serial port that went away
  * - quota:         raised by the gateway when the outbox dropped telemetry over its disk quota
+ * - clock:         raised by the gateway while its system clock is not synchronised (NTP)
  */
 export const TROUBLE_CODES = [
   'unconfigured',
@@ -98,6 +99,7 @@ export const TROUBLE_CODES = [
   'offline',
   'link',
   'quota',
+  'clock',
 ] as const;
 export type TroubleCode = (typeof TROUBLE_CODES)[number];
 

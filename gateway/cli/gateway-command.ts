@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../cli/command.ts';
 import { ConfigError, loadConfig, validateConfig } from '../config/load.ts';
 import { configJsonSchema, type GatewayConfig } from '../config/schema.ts';
+import { systemdNotifier } from '../ops/sd-notify.ts';
 import { type RunningGateway, runGateway } from '../run.ts';
 import { DatabaseOpenError } from '../store/database.ts';
 
@@ -102,10 +103,28 @@ export async function runGatewayCommand(args: string[]): Promise<number> {
   if (!file) throw new UsageError('需要 --config FILE / --config FILE is required');
   const config = readConfig(file, {});
   if (!config) return 2;
+  const notifier = systemdNotifier();
   return serveUntilSignal(
-    runGateway(config).then((running) => {
-      console.log(banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'));
-      return running;
-    }),
+    runGateway(config).then(
+      (running) => {
+        console.log(
+          banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'),
+        );
+        if (!notifier) return running;
+        notifier.ready();
+        notifier.startWatchdog();
+        return {
+          stop: async () => {
+            notifier.stopping();
+            await running.stop();
+            notifier.close();
+          },
+        };
+      },
+      (err) => {
+        notifier?.close(); // its child must not keep a failed start alive
+        throw err;
+      },
+    ),
   );
 }

@@ -100,6 +100,7 @@ const TEXT = {
   'trouble.offline': ['离线', 'offline'],
   'trouble.link': ['串口断开', 'serial link lost'],
   'trouble.quota': ['存储超限', 'storage over quota'],
+  'trouble.clock': ['网关时钟未同步', 'gateway clock not synchronised'],
   'group.alarm': ['报警与预警', 'Alarms and pre-alarms'],
   'group.trouble': ['故障', 'Troubles'],
   'group.operator': ['人员操作', 'Operator actions'],
