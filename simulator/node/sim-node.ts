@@ -6,7 +6,7 @@ import {
 } from '../../firmware/node-config-schema.ts';
 import type { WifiControl } from '../board/espruino-env.ts';
 import type { NetProvider, UartEnd } from '../board/links.ts';
-import type { DigitalFeed, PinFeeds } from '../board/pins.ts';
+import { type DigitalFeed, type PinFeeds, stepFeed } from '../board/pins.ts';
 import { VirtualBoard } from '../board/virtual-board.ts';
 import type { FirmwareScript } from '../firmware-script.ts';
 import { valueAt } from '../traces/trace.ts';
@@ -145,19 +145,27 @@ export class SimNode {
 
 /** The button pulls its input low while pressed (pull-up, active low). */
 function buttonFeed(pressesMs: number[]): DigitalFeed {
-  const sorted = [...pressesMs].sort((a, b) => a - b);
-  return {
-    level: (tMs) => (sorted.some((p) => tMs >= p && tMs < p + PRESS_MS) ? 0 : 1),
-    edgesMs: sorted.flatMap((p) => [p, p + PRESS_MS]),
-  };
+  const sorted = [...pressesMs].map(Math.round).sort((a, b) => a - b);
+  return stepFeed([
+    { tMs: 0, level: 1 },
+    ...sorted.flatMap((p) => [
+      { tMs: p, level: 0 },
+      { tMs: p + PRESS_MS, level: 1 },
+    ]),
+  ]);
 }
 
-/** A wet probe drives the input to its active level; edges come from the trace's sample times. */
+/**
+ * A wet probe drives the input to its active level at the trace's sample times, rounded to whole
+ * ms on the scenario's time line (stepFeed: level and edges from one list).
+ */
 function contactFeed(input: ResolvedInput | undefined, active: 0 | 1): DigitalFeed {
   const ch = input?.contact ?? input?.value;
   if (!input || !ch) return { level: () => 1 - active, edgesMs: [] };
-  return {
-    level: (tMs) => (valueAt(ch, tMs / 1000 - input.atS) >= 0.5 ? active : 1 - active),
-    edgesMs: ch.t.map((t) => Math.round((t + input.atS) * 1000)).filter((t) => t >= 0),
-  };
+  return stepFeed(
+    ch.t.map((t, i) => ({
+      tMs: Math.round((t + input.atS) * 1000),
+      level: (ch.v[i] as number) >= 0.5 ? active : 1 - active,
+    })),
+  );
 }
