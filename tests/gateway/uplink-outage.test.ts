@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS, cloudCommand, cloudCommandReply } from '../../protocol/topics.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { metric, type Rig, startRig, until } from './support/gateway-rig.ts';
 
 /**
