@@ -32,6 +32,11 @@ export interface SimNodeOptions {
   onConsole?: (line: string, tMs: number) => void;
   /** times (ms) at which someone presses the node's test/hush button for PRESS_MS */
   buttonPressesMs?: number[];
+  /**
+   * the board's flash (e.g. a FolderStorage, so the boot counter survives the run as on a board);
+   * in memory by default. The node's config is written into it.
+   */
+  storage?: Map<string, string>;
 }
 
 /** How long a finger stays on the button. */
@@ -62,7 +67,8 @@ export class SimNode {
         throw new Error(`node ${this.id}: input for unknown channel "${name}" / 输入对应的通道不存在`);
       }
     }
-    const storage = new Map([['pw.cfg', configText(o.config)]]);
+    const storage = o.storage ?? new Map<string, string>();
+    storage.set('pw.cfg', configText(o.config));
     const uarts: Record<string, UartEnd> = {};
     if (o.uart && this.config.link.kind === 'serial') uarts[this.config.link.uart] = o.uart;
     this.board = new VirtualBoard({
