@@ -49,11 +49,11 @@ describe('ContactChannel (water probe defaults: active low, 3 s on, 30 s off, la
     expect(w.events).toEqual([]);
     w.at(13_000);
     expect(w.events).toEqual([{ t: 13_000, kind: 'alarm' }]);
-    expect(w.ch.reset()).toBe(false); // still wet: a reset does nothing
+    expect(w.ch.reset()).toBe('input active'); // still wet: a reset does nothing
     w.dry();
     w.at(600_000);
     expect(w.ch.level).toBe(ALARM);
-    expect(w.ch.reset()).toBe(true);
+    expect(w.ch.reset()).toBe('');
     expect(w.events.map((e) => e.kind)).toEqual(['alarm', 'clear']);
     expect(w.ch.level).toBe(NORMAL);
   });

@@ -166,6 +166,47 @@ describe('gateway pipeline', () => {
     ]);
   });
 
+  it('resets a latched water alarm through the node: command, refusal while wet, clear closes it', async () => {
+    rig = await startRig();
+    const n1 = rig.node('n1', ['water']);
+    rig.direct.push(n1.wire('alarm', 'water', { v: 1, b: 0, th: 1, src: 'water', latch: true }), 'n1');
+    await tick();
+    const [cond] = rig.gateway.panel.activeConditions();
+    expect(cond).toMatchObject({ node: 'n1', ch: 'water', priority: 'water', state: 'active', latched: true });
+    const first = await rig.gateway.panel.act({ action: 'reset', ref: cond.ref, by: 'wang' });
+    expect(first).toMatchObject({
+      kind: 'reset',
+      node: 'n1',
+      data: { by: 'wang', ref: cond.ref, sent: 'reset' },
+      alarm: { state: 'active' },
+      origin: { path: 'operator' },
+    });
+    const resets = () => (rig?.commands.get('n1') ?? []).map(commandOf).filter((c) => c.kind === 'reset');
+    expect(resets()).toMatchObject([{ boot: 1, d: { ch: 'water' } }]);
+    // the probe is still wet: the node refuses, the alarm stays
+    rig.direct.push(n1.wire('ack', '', { cmd: resets()[0]?.seq, ok: false, err: 'input active' }), 'n1');
+    await tick();
+    expect(rig.gateway.panel.activeConditions()).toMatchObject([{ ref: cond.ref, state: 'active' }]);
+    // dry: the heartbeat says it waits for a reset; the second reset goes through
+    rig.direct.push(n1.wire('heartbeat', '', { bat: 3900, rssi: -60, mem: 2000, ivl: 30, lat: ['water'] }), 'n1');
+    await tick();
+    expect(rig.gateway.panel.node('n1')?.channels).toMatchObject({ water: 'latched' });
+    await rig.gateway.panel.act({ action: 'reset', ref: cond.ref, by: 'zhao' });
+    expect(resets()).toHaveLength(2);
+    rig.direct.push(n1.clear('water', 0), 'n1');
+    await tick();
+    expect(rig.gateway.panel.activeConditions()).toEqual([]);
+    const history = rig.gateway.panel.history({ limit: 10, node: 'n1' }).events;
+    expect(history.map((e) => [e.kind, e.alarm?.state, e.data.by ?? e.data.err])).toEqual([
+      ['clear', 'closed', undefined],
+      ['reset', 'active', 'zhao'],
+      ['ack', undefined, 'input active'],
+      ['reset', 'active', 'wang'],
+      ['alarm', 'active', undefined],
+    ]);
+    expect(history[0]?.alarm?.by).toBe('zhao');
+  });
+
   it('decides the alarm lifecycle with operator actions', async () => {
     rig = await startRig();
     const n1 = rig.node('n1');
