@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { banner, option, readConfig, serveUntilSignal } from '../gateway/cli/gateway-command.ts';
 import { CloudStandIn } from '../gateway/cloud-standin.ts';
 import { validateConfig } from '../gateway/config/load.ts';
@@ -69,7 +70,8 @@ export async function runStartCommand(args: string[]): Promise<number> {
     startParkwatch({ configFile, attach: [() => park.ingest] }).then((started) => {
       if (!started) return started;
       started.running.gateway.registry.upsert(park.registry(), Date.now());
-      park.start();
+      // the simulated nodes' flash lives beside the gateway's database, so a restart keeps both
+      park.start(join(started.running.gateway.config.dataDir, 'sim-nodes'));
       console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
       console.log(park.describe().join('\n'));
       return {

@@ -90,7 +90,7 @@ export class PanelBridge implements PanelBackend {
         trouble: c.trouble,
         placement: placementOf(c.node ? this.deps.registry.get(c.node) : undefined),
         acknowledgedBy: c.acknowledgedBy,
-        latched: false,
+        latched: c.latched === true,
         hushedUntil: c.hushedUntil,
         last,
       });

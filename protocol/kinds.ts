@@ -18,11 +18,13 @@ export const PROTOCOL_VERSION = 1;
  *                        rst: reset cause ("power" | "watchdog" | "software" | "unknown"),
  *                        chs: channel names this node has }
  * - heartbeat:     d = { bat: battery millivolts, rssi: Wi-Fi RSSI dBm (0 on serial),
- *                        mem: free JsVars, ivl: heartbeat interval in s }
+ *                        mem: free JsVars, ivl: heartbeat interval in s,
+ *                        lat?: channels whose latched alarm waits for a reset (input back to normal) }
  * - telemetry:     d = { v: reading in the channel's unit (integer, e.g. permille obscuration),
  *                        b: baseline, st: channel state }
  * - prealarm:      d = { v: reading, b: baseline, th: pre-alarm threshold }
- * - alarm:         d = { v: reading, b: baseline, th: alarm threshold, src: "smoke" | "water" | "heat" }
+ * - alarm:         d = { v: reading, b: baseline, th: alarm threshold, src: "smoke" | "water" | "heat",
+ *                        latch?: true when the alarm holds until a reset (contact channels) }
  * - clear:         d = { v: reading } (the channel returned to normal after prealarm/alarm)
  * - trouble:       d = { code: TroubleCode, v?: reading }
  * - trouble_clear: d = { code: TroubleCode }
@@ -112,8 +114,10 @@ export type TroubleCode = (typeof TROUBLE_CODES)[number];
  * - test:       d = {}  (run the self test as if the button were pressed)
  * - set_config: d = { cfg: the node config object; the node validates it, stores it and reboots }
  * - reboot:     d = {}
+ * - reset:      d = { ch: channel name or "*" } clears a latched alarm whose input is back to normal;
+ *               refused (ack ok:false) with err "input active", "no alarm" or "not latched"
  */
-export const COMMAND_KINDS = ['event_ack', 'hush', 'silence', 'test', 'set_config', 'reboot'] as const;
+export const COMMAND_KINDS = ['event_ack', 'hush', 'silence', 'test', 'set_config', 'reboot', 'reset'] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
 
 /** Longest hush a node accepts, in seconds (a hushed alarm re-sounds after this). */

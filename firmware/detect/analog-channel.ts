@@ -86,8 +86,8 @@ export class AnalogChannel implements Channel {
     return this.rising ? this.value - this.base.value : this.base.value - this.value;
   }
 
-  reset(): boolean {
-    return false;
+  reset(): string {
+    return 'not latched';
   }
 
   /** One sample; public so the simulator and tests can step it. */

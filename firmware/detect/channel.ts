@@ -31,6 +31,6 @@ export interface Channel {
   excess(): number;
   /** starts sampling or watching; a running node never stops a channel */
   start(): void;
-  /** Clears a latched alarm whose input has gone back to normal; true when it did. */
-  reset(): boolean;
+  /** Clears a latched alarm whose input has gone back to normal: "" when it did, else why not. */
+  reset(): string;
 }

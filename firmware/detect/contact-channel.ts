@@ -9,7 +9,8 @@ export const CONTACT_DEBOUNCE_MS = 20;
  * A contact input (a listed detector's relay, a water rope or probe): active level, delayed-on
  * (the input must stay active `onMs` before an alarm: a splash does not count), delayed-off
  * (inactive `offMs` before clearing) and an optional latch (a leak stays reported until
- * someone has looked: reset by the button or a reboot).
+ * someone has looked: reset by the button, a `reset` command or a reboot). Its alarm says
+ * whether it latches (`latch`), so the panel can offer a reset.
  */
 export class ContactChannel implements Channel {
   readonly name: string;
@@ -22,7 +23,8 @@ export class ContactChannel implements Channel {
   private activeLevel: number;
   private onDelayMs: number;
   private offDelayMs: number;
-  private latched: boolean;
+  /** the alarm holds until a reset, even when the input goes back to normal */
+  readonly latch: boolean;
 
   private pinName: string;
   private pullMode: 'up' | 'down' | 'none';
@@ -39,7 +41,7 @@ export class ContactChannel implements Channel {
     this.activeLevel = cfg.active;
     this.onDelayMs = cfg.onMs;
     this.offDelayMs = cfg.offMs;
-    this.latched = cfg.latch;
+    this.latch = cfg.latch;
   }
 
   start(): void {
@@ -64,12 +66,13 @@ export class ContactChannel implements Channel {
     return this.reading();
   }
 
-  reset(): boolean {
-    if (this.level !== ALARM || this.active) return false;
+  reset(): string {
+    if (this.level !== ALARM) return 'no alarm';
+    if (this.active) return 'input active';
     this.cancel();
     this.level = NORMAL;
     this.listener.channelEvent('clear', this, { v: 0 });
-    return true;
+    return '';
   }
 
   private changed(lvl: number): void {
@@ -79,7 +82,7 @@ export class ContactChannel implements Channel {
     this.cancel();
     if (active && this.level === NORMAL)
       this.pending = this.board.clock.setTimeout(() => this.settle(), this.onDelayMs);
-    else if (!active && this.level === ALARM && !this.latched) {
+    else if (!active && this.level === ALARM && !this.latch) {
       this.pending = this.board.clock.setTimeout(() => this.settle(), this.offDelayMs);
     }
   }
@@ -89,7 +92,7 @@ export class ContactChannel implements Channel {
     this.pending = undefined;
     if (this.active && this.level === NORMAL) {
       this.level = ALARM;
-      this.listener.channelEvent('alarm', this, { v: 1, b: 0, th: 1, src: this.src });
+      this.listener.channelEvent('alarm', this, { v: 1, b: 0, th: 1, src: this.src, latch: this.latch });
     } else if (!this.active && this.level === ALARM) {
       this.level = NORMAL;
       this.listener.channelEvent('clear', this, { v: 0 });

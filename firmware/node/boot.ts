@@ -81,6 +81,7 @@ export function bootNode(board: Board, fw: Firmware): Booted {
       hush: () => 'unconfigured',
       silence: () => 'unconfigured',
       test: () => 'unconfigured',
+      reset: () => 'unconfigured',
       setConfig: (cfg) => {
         const r = parseConfig(JSON.stringify(cfg));
         if (!r.ok) return r.error.substr(0, 64);

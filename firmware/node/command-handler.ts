@@ -10,6 +10,8 @@ export interface NodeActions {
   test(): string;
   setConfig(cfg: unknown): string;
   reboot(): string;
+  /** clears latched alarms on `ch` ("*": all) whose input is back to normal */
+  reset(ch: string): string;
   /** a command was refused before it ran (bad signature, replay, ...), for counters and the console */
   rejected(reason: string): void;
 }
@@ -83,6 +85,7 @@ export class CommandHandler implements LinkEvents {
     else if (k === 'test') err = a.test();
     else if (k === 'set_config') err = a.setConfig(d['cfg']);
     else if (k === 'reboot') err = a.reboot();
+    else if (k === 'reset') err = typeof d['ch'] === 'string' ? a.reset(d['ch'] as string) : 'bad d';
     const ack: { [key: string]: unknown } = { cmd: c.seq, ok: err === '' };
     if (err !== '') ack['err'] = err;
     this.msg.send('ack', '', ack);

@@ -121,7 +121,7 @@ export class SensorNode implements NodeActions, ChannelListener {
         // Pressed: hush an unhushed alarm, else reset a latched alarm whose input is back to normal, else self test.
         if (this.hush('*', MAX_HUSH_S, 'button') === '') return;
         let reset = false;
-        for (const ch of this.channels) if (ch.reset()) reset = true;
+        for (const ch of this.channels) if (ch.reset() === '') reset = true;
         if (!reset) this.test('button');
       },
     });
@@ -186,6 +186,19 @@ export class SensorNode implements NodeActions, ChannelListener {
     return '';
   }
 
+  /** `reset` command: "" when a latched alarm was cleared, else why not ("input active" first). */
+  reset(ch: string): string {
+    let done = false;
+    let why = 'no channel';
+    for (const c of this.channels) {
+      if (ch !== '*' && ch !== c.name) continue;
+      const r = c.reset();
+      if (r === '') done = true;
+      else if (why !== 'input active') why = r;
+    }
+    return done ? '' : why;
+  }
+
   rejected(reason: string): void {
     this.rejects[reason] = (this.rejects[reason] || 0) + 1;
     this.board.log('PW-REJECT ' + reason);
@@ -195,12 +208,19 @@ export class SensorNode implements NodeActions, ChannelListener {
 
   heartbeat(): string {
     const link = this.msg.link;
-    return this.msg.send('heartbeat', '', {
+    const d: { [key: string]: unknown } = {
       bat: this.batteryMv,
       rssi: link && link.rssi ? link.rssi() : 0,
       mem: this.board.freeMemory(),
       ivl: this.heartbeatEvery,
-    });
+    };
+    // latched alarms whose input is back to normal wait for a reset (left out when none); inline,
+    // not a channel method: each method costs RAM on Espruino
+    const held: string[] = [];
+    for (const ch of this.channels)
+      if (ch instanceof ContactChannel && ch.latch && ch.level === ALARM && ch.reading() === 0) held.push(ch.name);
+    if (held.length > 0) d['lat'] = held;
+    return this.msg.send('heartbeat', '', d);
   }
 
   telemetry(i: number): string {

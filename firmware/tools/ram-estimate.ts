@@ -2,23 +2,45 @@
  * Estimates the RAM (Espruino JsVars) a configured node keeps alive in steady state, for an MQTT
  * node and a serial node (smoke + water + battery + tamper): builds the script and counts its
  * top-level code (ram-model.ts), boots the node from the sources on the real EspruinoBoard with
- * Espruino's globals played on a virtual clock (tests/firmware/support/espruino-vm.ts; the MQTT
+ * Espruino's globals played on a virtual clock (espruino-vm.ts; the MQTT
  * node's Wi-Fi and broker from ram-network.ts, so it runs connected), runs an hour with an alarm,
  * a hush and their clearing, and walks what the node keeps (ram-walk.ts).
  *
  * Usage: npx tsx firmware/tools/ram-estimate.ts [--json]
  */
-import { analogOf } from '../../tests/firmware/support/channel-run.ts';
-import { EspruinoVm } from '../../tests/firmware/support/espruino-vm.ts';
-import { FW, nodeConfig } from '../../tests/firmware/support/node-harness.ts';
 import { buildFirmware, firmwareSources } from '../build.ts';
 import { bootNode } from '../node/boot.ts';
+import { type NodeConfigInput, SMOKE_DEFAULTS } from '../node-config-schema.ts';
 import { classOnlyNames } from '../toolchain/class-names.ts';
+import { EspruinoVm } from './espruino-vm.ts';
 import { countScript, type ScriptCount, sourceClasses, TIMER_ENTRY } from './ram-model.ts';
 import { brokerModules } from './ram-network.ts';
 import { LiveWalk, type MadeClass } from './ram-walk.ts';
 
 export const RAM_BUDGET = 1200;
+
+/** The firmware identity the estimated node reports (its length counts, not its value). */
+const FW = { version: '0.1.0', hash: 'ab'.repeat(32) };
+
+/** The estimated node: a smoke and a water channel, battery and tamper, on the given link. */
+function estimatedConfig(link: NodeConfigInput['link']): NodeConfigInput {
+  return {
+    id: 'n-101',
+    key: '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+    link,
+    channels: [
+      { name: 'smoke', kind: 'analog' },
+      { name: 'water', kind: 'contact' },
+    ],
+    battery: {},
+    tamper: {},
+  };
+}
+
+/** ADC reading of a smoke level (0.001 dB/m) with the default calibration. */
+function smokeAdc(mdbm: number): number {
+  return SMOKE_DEFAULTS.zero + mdbm / SMOKE_DEFAULTS.gain;
+}
 
 export interface RamEstimate {
   link: 'mqtt' | 'serial';
@@ -90,28 +112,26 @@ export async function estimateRam(link: 'mqtt' | 'serial'): Promise<RamEstimate>
   // values the modules make at load are counted with the script (main.ts only registers E.on('init'))
   const known: unknown[] = [];
   for (const f of modules) if (!f.endsWith('main.ts')) known.push(...Object.values(await import(f)));
-  const cfg = nodeConfig({
-    link:
-      link === 'mqtt'
-        ? { kind: 'mqtt', ssid: 'park-iot', pass: 'secret-pass', host: '192.168.10.2' }
-        : { kind: 'serial', uart: 'Serial2', baud: 115200 },
-    tamper: {},
-  });
+  const cfg = estimatedConfig(
+    link === 'mqtt'
+      ? { kind: 'mqtt', ssid: 'park-iot', pass: 'secret-pass', host: '192.168.10.2' }
+      : { kind: 'serial', uart: 'Serial2', baud: 115200 },
+  );
   const vm = new EspruinoVm();
   const network = brokerModules(vm.clock);
   vm.files['pw.cfg'] = JSON.stringify(cfg);
-  vm.analog['D34'] = analogOf(0);
+  vm.analog['D34'] = smokeAdc(0);
   vm.analog['D35'] = 0.6;
   const run = withEspruinoGlobals(vm, { Wifi: network.Wifi, net: network.net }, () => {
     const board = new EspruinoBoard();
     const booted = bootNode(board, FW);
     vm.clock.advance(600_000);
-    vm.analog['D34'] = analogOf(400);
+    vm.analog['D34'] = smokeAdc(400);
     vm.clock.advance(20_000);
     vm.setDigital('D0', 0);
     vm.setDigital('D0', 1);
     vm.clock.advance(60_000);
-    vm.analog['D34'] = analogOf(0);
+    vm.analog['D34'] = smokeAdc(0);
     vm.clock.advance(3_000_000);
     return { board: board, booted: booted };
   });

@@ -26,6 +26,10 @@ export interface Condition {
   trouble?: TroubleCode;
   acknowledgedBy?: string;
   hushedUntil?: number;
+  /** the node latches this alarm: it holds until a reset, even when the input is back to normal */
+  latched?: boolean;
+  /** an operator asked the node to reset the latch: its clear then closes the condition */
+  resetBy?: string;
 }
 
 /** Key of the slot a condition occupies: node + channel for alarms, + code for troubles. */
@@ -70,9 +74,14 @@ export function onRaise(
   return current;
 }
 
-/** The node reports the channel back to normal (clear / trouble_clear). */
+/**
+ * The node reports the channel back to normal (clear / trouble_clear). After an operator's reset
+ * of a latched alarm the clear is the node's answer: the condition closes, reset by that operator.
+ */
 export function onClear(current: Condition | undefined, at: number): Condition | undefined {
   if (!current || current.state === 'closed' || current.state === 'cleared') return current;
+  if (current.resetBy !== undefined)
+    return { ...current, state: 'closed', since: at, acknowledgedBy: current.acknowledgedBy ?? current.resetBy };
   if (current.state === 'acknowledged') return { ...current, state: 'closed', since: at };
   return { ...current, state: 'cleared', since: at };
 }
@@ -86,11 +95,17 @@ export function onAcknowledge(current: Condition, by: string, at: number): Condi
   return 'already_done';
 }
 
-/** Reset: closes a condition whose channel is back to normal; refused while the reading is still in alarm. */
+/**
+ * Reset: closes a condition whose channel is back to normal. A latched alarm the node still holds
+ * is marked `resetBy` (the gateway sends the node a `reset` command; its clear closes it); any
+ * other alarm is refused while the reading is still in alarm.
+ */
 export function onReset(current: Condition, by: string, at: number): Condition | OperatorRefusal {
   if (current.state === 'closed') return 'already_done';
-  if (current.state !== 'cleared') return 'still_active';
-  return { ...current, state: 'closed', since: at, acknowledgedBy: current.acknowledgedBy ?? by };
+  if (current.state === 'cleared')
+    return { ...current, state: 'closed', since: at, acknowledgedBy: current.acknowledgedBy ?? by };
+  if (current.latched) return { ...current, resetBy: by };
+  return 'still_active';
 }
 
 export function onSilence(current: Condition, until: number): Condition {

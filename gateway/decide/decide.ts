@@ -72,7 +72,7 @@ export function decideNodeMessage(
       const slot = slotOf(message.node, message.ch);
       const current = ctx.condition(slot);
       event.priority = alarmPriority(message, current);
-      const next = onRaise(
+      const raised = onRaise(
         current,
         { kind: message.kind, priority: event.priority },
         event.id,
@@ -80,6 +80,8 @@ export function decideNodeMessage(
         message.ch,
         event.at,
       );
+      // a latching alarm (a water probe) holds until a reset: the panel must offer one
+      const next = message.kind === 'alarm' && message.d.latch ? { ...raised, latched: true } : raised;
       staged.push([slot, next]);
       event.alarm = alarmField(next);
       break;

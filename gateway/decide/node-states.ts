@@ -42,6 +42,8 @@ export class NodeStates {
         s.battery = m.d.bat;
         s.rssi = m.d.rssi;
         s.mem = m.d.mem;
+        // a latched alarm whose input is back to normal: it waits for a reset
+        for (const c of m.d.lat ?? []) s.channels[c] = 'latched';
         break;
       case 'hello':
         s.fw = m.d.fw;

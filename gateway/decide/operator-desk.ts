@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../protocol/canonical.ts';
 import { eventId } from '../../protocol/message.ts';
 import { type OperatorAction, PanelActionError } from '../panel/backend.ts';
+import type { UnsealedCommand } from '../pipeline/command-sealer.ts';
 import type { Job } from '../pipeline/pipeline.ts';
-import type { NodeRegistry } from '../store/registry.ts';
+import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import type { AlarmBook } from './alarm-book.ts';
 import { type Condition, type OperatorRefusal, onAcknowledge, onReset, onSilence } from './conditions.ts';
@@ -86,6 +87,15 @@ export class OperatorDesk {
     });
   }
 
+  /** The signed `reset` command for the node holding a latched condition. */
+  private resetCommand(c: Condition): { node: RegisteredNode; command: UnsealedCommand }[] {
+    const node = c.node ? this.deps.registry.get(c.node) : undefined;
+    const boot = node ? this.deps.bootOf(node.id) : undefined;
+    if (!node || !boot)
+      throw new PanelActionError('unreachable', `节点尚未上线 / node ${c.node ?? '-'} has not been heard yet`);
+    return [{ node, command: { node: node.id, boot, kind: 'reset', d: { ch: c.ch || '*' } } }];
+  }
+
   private find(ref: string): { slot: string; condition: Condition } {
     const found = this.deps.book.findByRef(ref);
     if (!found) throw new PanelActionError('unknown_ref', `没有此报警 / no open condition with ref ${ref}`);
@@ -122,9 +132,18 @@ export class OperatorDesk {
         const next =
           action.action === 'acknowledge' ? onAcknowledge(condition, action.by, at) : onReset(condition, action.by, at);
         if (typeof next === 'string') throw new PanelActionError(next, REFUSALS[next]);
+        // A latched alarm the node still holds: ask the node (it refuses while the input is active)
+        const toNode = next.resetBy !== undefined && next.state === condition.state ? this.resetCommand(next) : [];
         return {
-          events: [fromCondition(action.action, next, { by: action.by, ref: action.ref })],
+          events: [
+            fromCondition(action.action, next, {
+              by: action.by,
+              ref: action.ref,
+              ...(toNode.length > 0 ? { sent: 'reset' } : {}),
+            }),
+          ],
           staged: [[slot, next]],
+          commands: toNode,
         };
       }
       case 'silence': {

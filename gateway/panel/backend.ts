@@ -87,7 +87,10 @@ export const OperatorAction = z.discriminatedUnion('action', [
     seconds: z.number().int().min(1).max(600),
     by: z.string(),
   }),
-  /** reset a latched alarm: allowed only when the reading is back to normal (else 'still_active') */
+  /**
+   * reset: closes an alarm whose reading is back to normal; an alarm the node latches is sent to the
+   * node as a `reset` command (it refuses while its input is active); any other alarm: 'still_active'
+   */
   z.object({ action: z.literal('reset'), ref: z.string().max(200), by: z.string() }),
   /** a note on any decided event (e.g. "误报：焊接烟雾 / false alarm: welding fumes"), kept for the insurer */
   z.object({ action: z.literal('note'), event: z.string().max(200), note: z.string().min(1).max(500), by: z.string() }),

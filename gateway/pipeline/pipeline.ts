@@ -99,6 +99,8 @@ export class Pipeline {
   private seq: number;
   private stopped = false;
   private limiter: NodeRateLimiter;
+  /** node -> the refused boot it was last warned about */
+  private advised = new Map<string, number>();
 
   constructor(private deps: PipelineDeps) {
     this.replay = deps.log.loadReplay();
@@ -155,6 +157,13 @@ export class Pipeline {
     this.deps.logger.debug({ reason, node, path: frame.path, via: frame.via, detail }, 'frame rejected');
   }
 
+  /** One warning per node and boot: a refused node keeps sending, the log must not fill with it. */
+  private advise(node: string, boot: number, advice: string): void {
+    if (this.advised.get(node) === boot) return;
+    this.advised.set(node, boot);
+    this.deps.logger.warn({ node, boot }, advice);
+  }
+
   private context(): DecideContext {
     const d = this.deps;
     return { gw: d.gw, park: d.park, nextSeq: () => ++this.seq, condition: (s) => d.book.get(s) };
@@ -179,6 +188,7 @@ export class Pipeline {
     const verdict = verifyFrame(frame, { node: (id) => d.registry.get(id), replay: (id) => this.replayOf(batch, id) });
     if (!verdict.ok) {
       this.reject(verdict.reason, frame, verdict.node, verdict.detail);
+      if (verdict.advice) this.advise(verdict.node ?? frame.via, verdict.message?.boot ?? 0, verdict.advice);
       // A duplicate is a re-send whose acknowledgement was lost: acknowledge again, store nothing.
       const { message, registered } = verdict;
       if (verdict.reason === 'duplicate' && message && registered && isEventKind(message.kind))

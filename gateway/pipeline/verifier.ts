@@ -32,6 +32,8 @@ export type Verdict =
       detail: string;
       message?: NodeMessage;
       registered?: RegisteredNode;
+      /** what an operator should do about it (bilingual), for a refusal that a person must look at */
+      advice?: string;
     };
 
 export interface VerifierLookups {
@@ -97,6 +99,17 @@ export function verifyFrame(frame: InboundFrame, lookups: VerifierLookups): Verd
       registered,
     };
   if (verdict === 'too_old' && isEventKind(message.kind)) return { ok: true, message, node: registered, late: true };
+  if (verdict === 'old_boot') {
+    const known = lookups.replay(message.node).boot;
+    return {
+      ok: false,
+      reason: 'replay',
+      node: message.node,
+      detail: `old_boot: boot ${message.boot} seq ${message.seq}, boot ${known} seen before`,
+      message,
+      advice: oldBootAdvice(message.node, message.boot, known),
+    };
+  }
   if (verdict !== 'fresh')
     return {
       ok: false,
@@ -105,4 +118,19 @@ export function verifyFrame(frame: InboundFrame, lookups: VerifierLookups): Verd
       detail: `${verdict}: boot ${message.boot} seq ${message.seq}`,
     };
   return { ok: true, message, node: registered, late: false };
+}
+
+/** The boot counter of a node went back: every message of it is refused until someone acts. */
+export function oldBootAdvice(node: string, boot: number, known: number): string {
+  return (
+    `节点 ${node} 的启动计数倒退（收到 ${boot}，之前已到 ${known}），其消息作为重放被拒收。` +
+    '节点丢失了存储（擦除闪存后重新烧录，或模拟节点没有保留它的闪存），或有人在重放旧消息。' +
+    `确认节点可信后：停止网关，执行 parkwatch nodes remove ${node} 并重新登记（清除其重放窗口）；` +
+    '演示数据可删除数据目录（默认 ./var）重新开始。 / ' +
+    `node ${node}: its boot counter went back (got ${boot}, had ${known}), so its messages are refused as replays. ` +
+    'The node lost its Storage (re-flashed with the flash erased, or a simulated node without its flash folder), ' +
+    `or someone replays old messages. If the node is genuine: stop the gateway, run \`parkwatch nodes remove ${node}\` ` +
+    'and register it again (that clears its replay window); for demo data, delete the data folder (./var by default) ' +
+    'and start afresh.'
+  );
 }

@@ -101,8 +101,12 @@ export class NodeRegistry {
     return stored;
   }
 
+  /** Removes a node and its replay window: registered again, it may start from boot 1 (re-flashed). */
   remove(id: string): boolean {
-    const changed = this.db.prepare('DELETE FROM nodes WHERE id = ?').run(id).changes > 0;
+    const changed = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM replay WHERE node = ?').run(id);
+      return this.db.prepare('DELETE FROM nodes WHERE id = ?').run(id).changes > 0;
+    })();
     this.seenVersion = -1;
     return changed;
   }

@@ -83,7 +83,7 @@ export const NodeState = z.object({
   battery: z.number().nullable(),
   rssi: z.number().nullable(),
   mem: z.number().nullable(),
-  /** per channel: normal | prealarm | alarm | hushed | trouble | test */
+  /** per channel: normal | prealarm | alarm | hushed | trouble | test | latched (waits for a reset) */
   channels: z.record(z.string(), z.string()),
   troubles: z.array(TroubleCode),
 });

@@ -46,6 +46,7 @@ export const HeartbeatMessage = kind('heartbeat', {
   rssi: z.number().int().min(-127).max(0),
   mem: Count,
   ivl: Count.min(1),
+  lat: z.array(Channel).max(8).optional(),
 });
 export const TelemetryMessage = kind('telemetry', { v: Reading, b: Reading, st: z.string().max(16) });
 export const PrealarmMessage = kind('prealarm', { v: Reading, b: Reading, th: Reading });
@@ -54,6 +55,7 @@ export const AlarmMessage = kind('alarm', {
   b: Reading,
   th: Reading,
   src: z.enum(['smoke', 'water', 'heat']),
+  latch: z.boolean().optional(),
 });
 export const ClearMessage = kind('clear', { v: Reading });
 export const TroubleMessage = kind('trouble', { code: TroubleCode, v: Reading.optional() });
@@ -91,5 +93,6 @@ export const NodeCommand = z.discriminatedUnion('kind', [
   command('test', {}),
   command('set_config', { cfg: z.record(z.string(), z.unknown()) }),
   command('reboot', {}),
+  command('reset', { ch: z.string().max(16) }),
 ]);
 export type NodeCommand = z.infer<typeof NodeCommand>;

@@ -3,16 +3,45 @@
  * digital inputs fed by functions of simulated time (traces), outputs recorded as level
  * changes over time, and `setWatch` callbacks fired on input edges.
  *
- * Digital inputs are step signals with known edge times, so the board polls watched pins exactly
- * at each edge and once the watch's debounce has passed: a bouncing contact reaches `setWatch`
- * with its hardware debounce applied, as on the ESP32, without polling every millisecond.
+ * Digital inputs are step signals with known edge times: the board tells the bank at each edge
+ * (the pin interrupt), and the bank debounces as Espruino 2v29 does (jsinteractive.c): every
+ * edge pushes the watch's timeout to `debounce` ms after it, and when the timeout runs out the
+ * callback fires only if the level differs from the one reported last, with `time` = the edge.
  */
 export type Feed = (tMs: number) => number;
 
 export interface DigitalFeed {
   level: Feed;
-  /** times (ms) at which the level may change */
+  /** times (ms) at which the level may change; `level` must already read the new level there */
   edgesMs: number[];
+}
+
+/** A level that holds from `tMs` (whole ms) until the next step. */
+export interface Step {
+  tMs: number;
+  level: number;
+}
+
+/**
+ * A digital feed from its steps (sorted by time): the level and the edge times come from the same
+ * whole-millisecond list, so the level read at an edge is always the new one. (Edges rounded to ms
+ * while the level was read from the trace's float seconds made the last edge of a bouncing leak
+ * read the old level when the float time lay a hair above its ms.) Before the first step the level
+ * is the first step's.
+ */
+export function stepFeed(steps: Step[]): DigitalFeed {
+  const first = steps[0]?.level ?? 0;
+  return {
+    level: (tMs) => {
+      let level = first;
+      for (const s of steps) {
+        if (s.tMs > tMs) break;
+        level = s.level;
+      }
+      return level;
+    },
+    edgesMs: steps.map((s) => s.tMs).filter((t) => t >= 0),
+  };
 }
 
 export interface PinFeeds {
@@ -38,11 +67,14 @@ export interface Watch {
   debounceMs: number;
   repeat: boolean;
   fn: (e: { state: boolean; time: number; lastTime: number }) => void;
-  /** level reported last (after debounce) */
+  /** level reported last (after debounce): Espruino's watch `state`, read from the pin at setWatch */
   level: number;
-  /** raw level seen last and since when */
+  /** raw level after the last edge, and that edge's time (ms) */
   raw: number;
   rawSince: number;
+  /** a debounce timeout is pending */
+  waiting: boolean;
+  /** `time` of the last report, s */
   lastTime: number;
 }
 
@@ -52,9 +84,11 @@ export class PinBank {
   private watches: Watch[] = [];
   private nextWatch = 1;
 
+  /** `after` runs a function `ms` later on the board's clock (the debounce timeouts). */
   constructor(
     private feeds: PinFeeds,
     private now: () => number,
+    private after: (fn: () => void, ms: number) => void,
   ) {}
 
   has(pin: string): boolean {
@@ -84,10 +118,11 @@ export class PinBank {
     this.outputs.push({ pin, tMs: this.now(), level: v });
   }
 
-  setWatch(w: Omit<Watch, 'id' | 'level' | 'raw' | 'rawSince' | 'lastTime'>): number {
+  setWatch(w: Omit<Watch, 'id' | 'level' | 'raw' | 'rawSince' | 'waiting' | 'lastTime'>): number {
     const level = this.digitalRead(w.pin);
     const id = this.nextWatch++;
-    this.watches.push({ ...w, id, level, raw: level, rawSince: this.now(), lastTime: this.now() / 1000 });
+    const now = this.now();
+    this.watches.push({ ...w, id, level, raw: level, rawSince: now, waiting: false, lastTime: now / 1000 });
     return id;
   }
 
@@ -95,30 +130,43 @@ export class PinBank {
     this.watches = id === undefined ? [] : this.watches.filter((w) => w.id !== id);
   }
 
-  /** Debounce delays of the watches on a pin (the board polls again after each). */
-  debouncesOn(pin: string): number[] {
-    return this.watches.filter((w) => w.pin === pin).map((w) => w.debounceMs);
+  /** The pin's level may have changed now (its interrupt): watches see the edge. */
+  edge(pin: string): void {
+    const now = this.now();
+    const raw = this.digitalRead(pin);
+    for (const w of [...this.watches]) {
+      if (w.pin !== pin || raw === w.raw) continue;
+      w.raw = raw;
+      w.rawSince = now;
+      if (w.debounceMs <= 0) this.report(w);
+      else if (!w.waiting && raw !== w.level) {
+        w.waiting = true;
+        this.after(() => this.debounced(w), w.debounceMs);
+      }
+    }
   }
 
-  /** Polls watched inputs at the current time; fires callbacks for debounced edges. */
-  poll(): void {
-    const now = this.now();
-    for (const w of [...this.watches]) {
-      const raw = this.digitalRead(w.pin);
-      if (raw !== w.raw) {
-        w.raw = raw;
-        w.rawSince = now;
-      }
-      if (w.raw === w.level || now - w.rawSince < w.debounceMs) continue;
-      w.level = w.raw;
-      const fire = w.edge === 'both' || (w.edge === 'rising' ? w.level === 1 : w.level === 0);
-      if (!fire) continue;
-      const time = now / 1000;
-      const lastTime = w.lastTime;
-      w.lastTime = time;
-      if (!w.repeat) this.clearWatch(w.id);
-      w.fn({ state: w.level === 1, time, lastTime });
+  /** A watch's debounce timeout ran out: wait on if an edge came since, else report a changed level. */
+  private debounced(w: Watch): void {
+    if (!this.watches.includes(w)) return;
+    const left = w.rawSince + w.debounceMs - this.now();
+    if (left > 0) {
+      this.after(() => this.debounced(w), left);
+      return;
     }
+    w.waiting = false;
+    if (w.raw !== w.level) this.report(w);
+  }
+
+  /** Espruino keeps the level and `lastTime` for every edge, and calls back on the watched ones. */
+  private report(w: Watch): void {
+    w.level = w.raw;
+    const time = w.rawSince / 1000;
+    const lastTime = w.lastTime;
+    w.lastTime = time;
+    if (w.edge !== 'both' && (w.edge === 'rising') !== (w.level === 1)) return;
+    if (!w.repeat) this.clearWatch(w.id);
+    w.fn({ state: w.level === 1, time, lastTime });
   }
 
   /** Forgets outputs and watches (power cut); recorded history stays. */

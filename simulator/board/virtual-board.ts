@@ -42,8 +42,12 @@ export class VirtualBoard {
 
   constructor(private o: VirtualBoardOptions) {
     this.storage = o.storage ?? new Map();
-    this.pins = new PinBank(o.feeds, () => o.clock.now());
-    this.scheduleEdgePolls();
+    this.pins = new PinBank(
+      o.feeds,
+      () => o.clock.now(),
+      (fn, ms) => o.clock.setTimeout(fn, ms),
+    );
+    this.scheduleEdges();
   }
 
   /** Loads a script file once; boards share the compiled Script. */
@@ -92,20 +96,11 @@ export class VirtualBoard {
     this.o.onConsole?.(`Uncaught ${message}`, this.o.clock.now());
   }
 
-  /** Watched digital inputs are polled at their edges and again after each watch's debounce. */
-  private scheduleEdgePolls(): void {
+  /** Each edge of a digital input is an interrupt for the watches on its pin (while powered). */
+  private scheduleEdges(): void {
     for (const [pin, feed] of Object.entries(this.o.feeds.digital)) {
       for (const edge of feed.edgesMs) {
-        this.o.clock.setTimeout(
-          () => {
-            if (!this.running) return;
-            this.pins.poll();
-            for (const d of this.pins.debouncesOn(pin)) {
-              if (d > 0) this.o.clock.setTimeout(() => this.running && this.pins.poll(), d);
-            }
-          },
-          Math.max(0, edge - this.o.clock.now()),
-        );
+        this.o.clock.setTimeout(() => this.running && this.pins.edge(pin), Math.max(0, edge - this.o.clock.now()));
       }
     }
   }

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
-import { freePort, type RunningMosquitto, startMosquitto } from '../../tests/support/mosquitto.ts';
-import { type PtyPair, startPtyPair } from '../../tests/support/pty-pair.ts';
 import { type NetProvider, realTcp } from '../board/links.ts';
 import { GATEWAY_HOST } from '../scenario/node-setup.ts';
 import { CloudListener } from './cloud-listener.ts';
 import { GatewayProcess } from './gateway-process.ts';
+import { freePort, type RunningMosquitto, startMosquitto } from './mosquitto.ts';
+import { type PtyPair, startPtyPair } from './pty-pair.ts';
 import { SerialNodeEnd } from './serial-node-end.ts';
 
 /**

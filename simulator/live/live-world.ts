@@ -1,5 +1,3 @@
-import type { RunningMosquitto } from '../../tests/support/mosquitto.ts';
-import type { PtyPair } from '../../tests/support/pty-pair.ts';
 import { SimAccessPoint } from '../board/access-point.ts';
 import type { RunContext } from '../inprocess/world.ts';
 import { SimNode } from '../node/sim-node.ts';
@@ -11,6 +9,8 @@ import type { FaultSpan, Timeline, TimelineEntry } from '../scenario/timeline.ts
 import { VirtualClock } from '../virtual-clock.ts';
 import type { GatewayProcess } from './gateway-process.ts';
 import { LiveStack } from './live-stack.ts';
+import type { RunningMosquitto } from './mosquitto.ts';
+import type { PtyPair } from './pty-pair.ts';
 import type { SerialNodeEnd } from './serial-node-end.ts';
 
 /**

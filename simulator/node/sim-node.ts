@@ -6,7 +6,7 @@ import {
 } from '../../firmware/node-config-schema.ts';
 import type { WifiControl } from '../board/espruino-env.ts';
 import type { NetProvider, UartEnd } from '../board/links.ts';
-import type { DigitalFeed, PinFeeds } from '../board/pins.ts';
+import { type DigitalFeed, type PinFeeds, stepFeed } from '../board/pins.ts';
 import { VirtualBoard } from '../board/virtual-board.ts';
 import type { FirmwareScript } from '../firmware-script.ts';
 import { valueAt } from '../traces/trace.ts';
@@ -32,6 +32,11 @@ export interface SimNodeOptions {
   onConsole?: (line: string, tMs: number) => void;
   /** times (ms) at which someone presses the node's test/hush button for PRESS_MS */
   buttonPressesMs?: number[];
+  /**
+   * the board's flash (e.g. a FolderStorage, so the boot counter survives the run as on a board);
+   * in memory by default. The node's config is written into it.
+   */
+  storage?: Map<string, string>;
 }
 
 /** How long a finger stays on the button. */
@@ -62,7 +67,8 @@ export class SimNode {
         throw new Error(`node ${this.id}: input for unknown channel "${name}" / 输入对应的通道不存在`);
       }
     }
-    const storage = new Map([['pw.cfg', configText(o.config)]]);
+    const storage = o.storage ?? new Map<string, string>();
+    storage.set('pw.cfg', configText(o.config));
     const uarts: Record<string, UartEnd> = {};
     if (o.uart && this.config.link.kind === 'serial') uarts[this.config.link.uart] = o.uart;
     this.board = new VirtualBoard({
@@ -145,19 +151,27 @@ export class SimNode {
 
 /** The button pulls its input low while pressed (pull-up, active low). */
 function buttonFeed(pressesMs: number[]): DigitalFeed {
-  const sorted = [...pressesMs].sort((a, b) => a - b);
-  return {
-    level: (tMs) => (sorted.some((p) => tMs >= p && tMs < p + PRESS_MS) ? 0 : 1),
-    edgesMs: sorted.flatMap((p) => [p, p + PRESS_MS]),
-  };
+  const sorted = [...pressesMs].map(Math.round).sort((a, b) => a - b);
+  return stepFeed([
+    { tMs: 0, level: 1 },
+    ...sorted.flatMap((p) => [
+      { tMs: p, level: 0 },
+      { tMs: p + PRESS_MS, level: 1 },
+    ]),
+  ]);
 }
 
-/** A wet probe drives the input to its active level; edges come from the trace's sample times. */
+/**
+ * A wet probe drives the input to its active level at the trace's sample times, rounded to whole
+ * ms on the scenario's time line (stepFeed: level and edges from one list).
+ */
 function contactFeed(input: ResolvedInput | undefined, active: 0 | 1): DigitalFeed {
   const ch = input?.contact ?? input?.value;
   if (!input || !ch) return { level: () => 1 - active, edgesMs: [] };
-  return {
-    level: (tMs) => (valueAt(ch, tMs / 1000 - input.atS) >= 0.5 ? active : 1 - active),
-    edgesMs: ch.t.map((t) => Math.round((t + input.atS) * 1000)).filter((t) => t >= 0),
-  };
+  return stepFeed(
+    ch.t.map((t, i) => ({
+      tMs: Math.round((t + input.atS) * 1000),
+      level: (ch.v[i] as number) >= 0.5 ? active : 1 - active,
+    })),
+  );
 }

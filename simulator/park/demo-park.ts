@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { DirectIngest } from '../../gateway/direct-ingest.ts';
 import type { NodeInput } from '../../gateway/store/registry.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
+import { FolderStorage } from '../board/folder-storage.ts';
 import { CapturedUart } from '../board/links.ts';
 import { DEFAULT_DATA } from '../eval/eval-cli.ts';
 import type { FirmwareScript } from '../firmware-script.ts';
@@ -14,7 +16,9 @@ import { VirtualClock } from '../virtual-clock.ts';
  * running the firmware in real time, attached to a running gateway through its DirectIngest
  * (frames go through the full verify -> decide -> store path). One node replays a real NIST
  * fire about a minute after start; one has steam puffs that must not alarm; a pump room floods
- * after three minutes.
+ * after three minutes. Each node keeps its flash (config, boot counter) in a folder, as a board
+ * keeps it across power cycles: a second run boots them with the next boot counter, which the
+ * gateway's replay check expects (a node whose counter starts again at 1 is refused).
  */
 interface DemoNode {
   id: string;
@@ -91,7 +95,11 @@ export class DemoPark {
     }));
   }
 
-  start(): void {
+  /**
+   * Powers the nodes on, their flash in `flashDir/<node id>/`. `speed`: simulated ms per wall-clock
+   * ms (1 for the demo; tests run it faster).
+   */
+  start(flashDir: string, speed = 1): void {
     const t0 = Date.now();
     for (const n of DEMO_NODES) {
       let uart: CapturedUart | undefined;
@@ -104,11 +112,12 @@ export class DemoPark {
         fw: this.fw,
         clock: this.clock,
         uart,
+        storage: new FolderStorage(join(flashDir, n.id)),
       });
       this.nodes.push(node);
       node.board.powerOn();
     }
-    this.timer = setInterval(() => this.clock.runUntil(Date.now() - t0), PACE_MS);
+    this.timer = setInterval(() => this.clock.runUntil((Date.now() - t0) * speed), PACE_MS);
   }
 
   stop(): void {

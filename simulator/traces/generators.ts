@@ -152,20 +152,25 @@ function addSpikes(
   }
 }
 
-/** Wet/dry edges in ms resolution: `bounces` short wet pulses, then wet from the last one until endS. */
+/**
+ * Wet/dry edges in ms resolution: `bounces` short wet pulses, then wet from the last one until endS.
+ * Times are counted in whole ms and divided once, not summed in seconds: 150 + 0.3 + 0.3 ... drifts
+ * to 151.20000000000005, a hair after the millisecond the edge is meant to be at.
+ */
 function leakContact(part: { startS: number; bounces: number; bounceMs: number; endS?: number }, durationS: number) {
   const t: number[] = [0];
   const v: number[] = [0];
-  let at = part.startS;
+  const startMs = Math.round(part.startS * 1000);
   for (let b = 0; b < part.bounces; b++) {
-    t.push(at, at + part.bounceMs / 2000);
+    const atMs = startMs + Math.round(b * part.bounceMs);
+    t.push(atMs / 1000, (atMs + Math.round(part.bounceMs / 2)) / 1000);
     v.push(1, 0);
-    at += part.bounceMs / 1000;
   }
-  t.push(at);
+  const wetS = (startMs + Math.round(part.bounces * part.bounceMs)) / 1000;
+  t.push(wetS);
   v.push(1);
   const end = part.endS ?? durationS;
-  if (end > at) {
+  if (end > wetS) {
     t.push(end);
     v.push(0);
   }

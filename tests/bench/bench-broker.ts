@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, MosquittoProcess } from '../support/mosquitto.ts';
+import { freePort, MosquittoProcess } from '../../simulator/live/mosquitto.ts';
 
 /**
  * A Mosquitto process for the benchmark with a config we write in full (persistence mode and

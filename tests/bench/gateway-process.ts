@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
-import { canConnect, freePort } from '../support/mosquitto.ts';
+import { canConnect, freePort } from '../../simulator/live/mosquitto.ts';
 
 /**
  * The real gateway as a child process, started the way an installer starts it

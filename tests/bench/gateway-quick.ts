@@ -18,9 +18,9 @@ import { DirectIngest } from '../../gateway/direct-ingest.ts';
 import { Gateway } from '../../gateway/gateway.ts';
 import { runGateway } from '../../gateway/run.ts';
 import { CLOUD_ALL_EVENTS, nodeUp } from '../../protocol/topics.ts';
+import { startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { tempDir } from '../gateway/support/gateway-rig.ts';
-import { startMosquitto } from '../support/mosquitto.ts';
 
 const { values } = parseArgs({
   options: {

@@ -11,8 +11,8 @@ import { SerialPort } from 'serialport';
 import { EmbeddedMqttIngest } from '../../gateway/ingest/embedded-broker.ts';
 import { SerialIngest } from '../../gateway/ingest/serial-ingest.ts';
 import { encodeFrame, nodeUp } from '../../protocol/index.ts';
+import { startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { startPtyPair } from '../support/pty-pair.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { alarmLoad, type ChaosWorld, startChaosWorld } from './support/chaos-world.ts';
 import { storedButUnacknowledged, until, violations } from './support/invariants.ts';
 import { serialLink } from './support/reliable-node.ts';

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContactChannelConfig } from '../../firmware/config.ts';
 import { ALARM, NORMAL } from '../../firmware/detect/channel.ts';
 import { ContactChannel } from '../../firmware/detect/contact-channel.ts';
+import type { WatchEvent } from '../../firmware/hal.ts';
 import { WATER_DEFAULTS } from '../../firmware/node-config-schema.ts';
 import { TestBoard } from './support/test-board.ts';
 
@@ -47,11 +49,11 @@ describe('ContactChannel (water probe defaults: active low, 3 s on, 30 s off, la
     expect(w.events).toEqual([]);
     w.at(13_000);
     expect(w.events).toEqual([{ t: 13_000, kind: 'alarm' }]);
-    expect(w.ch.reset()).toBe(false); // still wet: a reset does nothing
+    expect(w.ch.reset()).toBe('input active'); // still wet: a reset does nothing
     w.dry();
     w.at(600_000);
     expect(w.ch.level).toBe(ALARM);
-    expect(w.ch.reset()).toBe(true);
+    expect(w.ch.reset()).toBe('');
     expect(w.events.map((e) => e.kind)).toEqual(['alarm', 'clear']);
     expect(w.ch.level).toBe(NORMAL);
   });
@@ -96,5 +98,103 @@ describe('ContactChannel (water probe defaults: active low, 3 s on, 30 s off, la
     board.setDigital('relay', 0);
     board.vc.runUntil(501);
     expect(events).toEqual(['alarm', 'clear']);
+  });
+});
+
+/**
+ * The channel alone on a controlled clock, fed watch events the way Espruino's event queue hands
+ * them over: at any time after the edge, and possibly the same state twice (a watch without
+ * debounce, or Espruino's late-timeout path). Whatever the storm, the channel must follow the last
+ * state it was told, by the delayed-on / delayed-off rules, checked against a plain model.
+ */
+interface Report {
+  /** ms, always at half a ms so that no report ties with a whole-ms delay running out */
+  t: number;
+  active: boolean;
+}
+
+/** What the rules say: alarm once active for onMs, clear (unlatched) once inactive for offMs. */
+function modelEvents(initial: boolean, reports: Report[], endMs: number, cfg: ContactChannelConfig) {
+  const out: { t: number; kind: string }[] = [];
+  let alarm = false;
+  let active = initial;
+  let since = 0;
+  const segmentEnds = (until: number) => {
+    if (!alarm && active && until - since >= cfg.onMs) {
+      alarm = true;
+      out.push({ t: since + cfg.onMs, kind: 'alarm' });
+    } else if (alarm && !active && !cfg.latch && until - since >= cfg.offMs) {
+      alarm = false;
+      out.push({ t: since + cfg.offMs, kind: 'clear' });
+    }
+  };
+  for (const r of reports) {
+    if (r.active === active) continue; // the same state again changes nothing
+    segmentEnds(r.t);
+    active = r.active;
+    since = r.t;
+  }
+  segmentEnds(endMs);
+  return out;
+}
+
+function runReports(initial: boolean, reports: Report[], endMs: number, over: Partial<ContactChannelConfig>) {
+  const cfg: ContactChannelConfig = {
+    name: 'water',
+    kind: 'contact',
+    pin: 'water',
+    src: 'water',
+    ...WATER_DEFAULTS,
+    ...over,
+  };
+  const board = new TestBoard();
+  let watch: ((e: WatchEvent) => void) | undefined;
+  // the probe is active low: the pin reads 0 when wet
+  board.digitalInput = (o) => {
+    watch = o.onReadable;
+    return { read: () => (initial ? 0 : 1) };
+  };
+  const events: { t: number; kind: string }[] = [];
+  const ch = new ContactChannel(cfg, board, { channelEvent: (kind) => events.push({ t: board.clock.now(), kind }) });
+  ch.start();
+  for (const r of reports) board.vc.setTimeout(() => watch?.({ state: !r.active }), r.t);
+  board.vc.runUntil(endMs);
+  return { events, model: modelEvents(initial, reports, endMs, cfg) };
+}
+
+const reportsArb = fc
+  .array(fc.record({ gap: fc.integer({ min: 0, max: 40_000 }), active: fc.boolean() }), { maxLength: 40 })
+  .map((steps) => {
+    let t = 0.5;
+    return steps.map((s) => {
+      t += s.gap;
+      return { t, active: s.active };
+    });
+  });
+
+describe('ContactChannel under any storm of watch reports (model check)', () => {
+  for (const latch of [true, false]) {
+    it(`${latch ? 'latched' : 'unlatched'}: alarm and clear exactly when the rules say`, () => {
+      fc.assert(
+        fc.property(fc.boolean(), reportsArb, fc.integer({ min: 1, max: 5000 }), (initial, reports, onMs) => {
+          const end = (reports.at(-1)?.t ?? 0) + 60_000;
+          const r = runReports(initial, reports, end, { latch, onMs, offMs: 30_000 });
+          expect(r.events).toEqual(r.model);
+        }),
+        { numRuns: 300, seed: 16 },
+      );
+    });
+  }
+
+  it('a wet probe reported once among a storm of repeats alarms onMs after that report', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 900_000 }), fc.integer({ min: 0, max: 50 }), (wetAt, repeats) => {
+        const reports: Report[] = [{ t: wetAt + 0.5, active: true }];
+        for (let i = 1; i <= repeats; i++) reports.push({ t: wetAt + 0.5 + i * 37, active: true });
+        const r = runReports(false, reports, wetAt + 10_000, {});
+        expect(r.events).toEqual([{ t: wetAt + 0.5 + WATER_DEFAULTS.onMs, kind: 'alarm' }]);
+      }),
+      { numRuns: 100, seed: 16 },
+    );
   });
 });

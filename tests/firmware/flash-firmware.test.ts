@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFirmware } from '../../firmware/build.ts';
 import { firmwareHash } from '../../firmware/fw-hash.ts';
 import { configText } from '../../firmware/node-config-schema.ts';
+import { startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { fakeBoardOnSerial } from '../support/fake-board.ts';
-import { startPtyPair } from '../support/pty-pair.ts';
 import { runNode } from '../support/run-process.ts';
 
 /**

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configText } from '../../firmware/node-config-schema.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { type BoardBehaviour, fakeBoardOnSerial, sha256Hex } from '../support/fake-board.ts';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
 import { type ProcessResult, runNode } from '../support/run-process.ts';
 
 /**

@@ -6,7 +6,7 @@ import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal } from '../../protocol/envelope.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
 import { nodeDown, nodeUp, nodeWill } from '../../protocol/topics.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { NetBoard } from './support/net-board.ts';
 import { FW, KEY, NodeHarness, nodeConfig } from './support/node-harness.ts';
 import { nodeSha256 } from './support/test-board.ts';

@@ -161,6 +161,38 @@ describe('alarm, hush and test', () => {
     ]);
   });
 
+  it('reset command: the water alarm says it latches, a wet probe refuses, a dry one waits in the heartbeat and clears', () => {
+    const h = new NodeHarness().boot();
+    h.take();
+    h.board.setDigital('water', 0);
+    h.advance(4000);
+    const alarm = h.take().find((r) => r.m.kind === 'alarm');
+    expect(alarm?.m).toMatchObject({ ch: 'water', d: { src: 'water', latch: true } });
+    const wet = h.command('reset', { ch: 'water' });
+    expect(h.take().find((r) => r.m.kind === 'ack')?.m.d).toEqual({ cmd: wet, ok: false, err: 'input active' });
+    expect(h.state(1)).toBe('alarm');
+    // dry: still latched, and the heartbeat says it waits for a reset
+    h.board.setDigital('water', 1);
+    h.advance(60_000);
+    const beats = h.take().filter((r) => r.m.kind === 'heartbeat');
+    expect(beats.at(-1)?.m.d).toMatchObject({ lat: ['water'] });
+    expect(h.state(1)).toBe('alarm');
+    const dry = h.command('reset', { ch: '*' });
+    const after = h.take();
+    expect(after.map((r) => r.m.kind)).toEqual(['clear', 'ack']);
+    expect(after[1]?.m.d).toEqual({ cmd: dry, ok: true });
+    expect(h.state(1)).toBe('normal');
+    h.advance(30_000);
+    expect(
+      h
+        .take()
+        .filter((r) => r.m.kind === 'heartbeat')
+        .at(-1)?.m.d,
+    ).not.toHaveProperty('lat');
+    const none = h.command('reset', { ch: 'water' });
+    expect(h.take().find((r) => r.m.kind === 'ack')?.m.d).toEqual({ cmd: none, ok: false, err: 'no alarm' });
+  });
+
   it('low battery is a trouble with a chirp, not the fire sound', () => {
     const h = new NodeHarness(nodeConfig({ battery: { everyS: 60 } })).boot();
     h.take();

@@ -5,7 +5,7 @@ import type { SerialLink } from '../../firmware/link/serial-link.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { NetBoard } from './support/net-board.ts';
 import { KEY, NodeHarness, nodeConfig } from './support/node-harness.ts';
 import { nodeSha256 } from './support/test-board.ts';

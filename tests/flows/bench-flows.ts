@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { cloudEvent, gatewayEvent } from '../../protocol/topics.ts';
-import { startMosquitto } from '../support/mosquitto.ts';
+import { startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { acknowledgeEvent, alarmEvent, decided } from './support/events.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { WebhookServer } from './support/webhook-server.ts';

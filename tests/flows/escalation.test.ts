@@ -4,7 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { cloudEvent, gatewayEvent } from '../../protocol/topics.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { acknowledgeEvent, alarmEvent, clearEvent, decided } from './support/events.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { type ReceivedRequest, WebhookServer } from './support/webhook-server.ts';

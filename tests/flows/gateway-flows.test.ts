@@ -8,8 +8,8 @@ import { validateConfig } from '../../gateway/config/load.ts';
 import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import { DecidedEvent } from '../../gateway/wire/events.ts';
 import { cloudEvent } from '../../protocol/topics.ts';
+import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { freePort, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { type ReceivedRequest, WebhookServer } from './support/webhook-server.ts';
 

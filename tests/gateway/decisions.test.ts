@@ -27,6 +27,18 @@ describe('alarm conditions', () => {
     expect(onAcknowledge(acked, 'li', 300)).toBe('already_done');
   });
 
+  it('reset of a latched alarm the node holds waits for its clear, which closes it as reset by that operator', () => {
+    const latched: Condition = { ...open(), latched: true };
+    const asked = onReset(latched, 'wang', 200) as Condition;
+    expect(asked).toMatchObject({ state: 'active', resetBy: 'wang' });
+    expect(onClear(asked, 300)).toMatchObject({ state: 'closed', since: 300, acknowledgedBy: 'wang' });
+    const acked = onAcknowledge(latched, 'li', 150) as Condition;
+    expect(onClear(onReset(acked, 'wang', 200) as Condition, 300)).toMatchObject({
+      state: 'closed',
+      acknowledgedBy: 'li',
+    });
+  });
+
   it('a pre-alarm that becomes an alarm keeps its ref; a repeated alarm changes nothing', () => {
     const pre = onRaise(undefined, { kind: 'prealarm', priority: 'fire' }, 'gw1:5', 'n1', 'smoke', 100);
     const up = onRaise(pre, alarm, 'gw1:6', 'n1', 'smoke', 150);

@@ -10,8 +10,8 @@ import { Gateway } from '../../gateway/gateway.ts';
 import { localMqttTransport, serialTransport } from '../../gateway/ingest/transports.ts';
 import { DecidedEvent, GatewayState } from '../../gateway/wire/events.ts';
 import { FrameDecoder, gatewayState, unseal } from '../../protocol/index.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
 import { waitFor } from './ingest-wait.ts';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsumerBook } from '../../gateway/ingest/consumer-credentials.ts';
-import { startMosquitto } from '../support/mosquitto.ts';
+import { startMosquitto } from '../../simulator/live/mosquitto.ts';
 
 const BIN = new URL('../../bin/parkwatch.js', import.meta.url).pathname;
 const KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';

@@ -8,8 +8,8 @@ import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import type { LinkChange } from '../../gateway/ports.ts';
 import { GatewayState } from '../../gateway/wire/events.ts';
 import { gatewayEvent, gatewayState, mqttPassword, nodeDown, nodeUp, seal } from '../../protocol/index.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { KEY, OTHER_KEY, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { waitFor } from './ingest-wait.ts';
 
 /** The ACL file docs/ingest.md tells operators to use, tested as written. */

@@ -9,8 +9,8 @@ import { ReopenBackoff } from '../../gateway/ingest/reopen-backoff.ts';
 import { SerialIngest } from '../../gateway/ingest/serial-ingest.ts';
 import type { LinkChange } from '../../gateway/ports.ts';
 import { encodeFrame, FrameDecoder, seal } from '../../protocol/index.ts';
+import { startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { KEY, SAMPLE_COMMANDS, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
-import { startPtyPair } from '../support/pty-pair.ts';
 import { waitFor } from './ingest-wait.ts';
 
 const WIRES = SAMPLE_MESSAGES.map((m) => seal(sha256, KEY, m));

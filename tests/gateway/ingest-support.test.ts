@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTestCertificates, startMosquitto } from '../support/mosquitto.ts';
-import { startPtyPair } from '../support/pty-pair.ts';
+import { startMosquitto } from '../../simulator/live/mosquitto.ts';
+import { startPtyPair } from '../../simulator/live/pty-pair.ts';
+import { makeTestCertificates } from '../support/test-certificates.ts';
 
 /** The shared test helpers work: other suites build on them. */
 describe('test support: PTY pair and Mosquitto', () => {

@@ -1,8 +1,9 @@
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastSign } from '../../gateway/pipeline/verifier.ts';
 import { signBody, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { nodeSha256, SimNode } from '../../simulator/node-client.ts';
-import { metric, type Rig, startRig, tick } from './support/gateway-rig.ts';
+import { metric, type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -130,6 +131,80 @@ describe('gateway pipeline', () => {
     // the replayed alarm is a duplicate: acknowledged again with the clear, stored once
     expect(acks.map((a) => a.d.seqs)).toEqual([[1], [1, 2]]);
     expect(acks[1].seq).toBeGreaterThan(before);
+  });
+
+  it('refuses a node whose boot counter went back, says once what to do, and forgets it on remove', async () => {
+    const warnings: { node?: string; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    rig = await startRig({}, tempDir(), { logger });
+    const n1 = rig.node('n1');
+    n1.boot = 3;
+    rig.direct.push(n1.alarm(), 'n1');
+    await tick();
+    // the node lost its Storage: boot 1 again, several messages
+    const again = new SimNode('n1', n1.keyHex, 1);
+    rig.direct.push(again.alarm(), 'n1');
+    rig.direct.push(again.heartbeat(), 'n1');
+    await tick();
+    rig.direct.push(again.heartbeat(), 'n1');
+    await tick();
+    expect(rig.gateway.eventLog.after(0, 10).map((e) => e.kind)).toEqual(['alarm']);
+    const about = warnings.filter((w) => w.node === 'n1');
+    expect(about).toHaveLength(1);
+    expect(about[0]?.msg).toContain('节点 n1 的启动计数倒退（收到 1，之前已到 3）');
+    expect(about[0]?.msg).toContain('node n1: its boot counter went back (got 1, had 3)');
+    expect(about[0]?.msg).toContain('parkwatch nodes remove n1');
+    // what the advice says works: removed and registered again, boot 1 is accepted
+    expect(rig.gateway.registry.remove('n1')).toBe(true);
+    await rig.restart();
+    const fresh = rig.node('n1');
+    rig.direct.push(fresh.alarm(), 'n1');
+    await tick();
+    expect(rig.gateway.eventLog.after(0, 10).map((e) => [e.kind, e.node])).toEqual([
+      ['alarm', 'n1'],
+      ['alarm', 'n1'],
+    ]);
+  });
+
+  it('resets a latched water alarm through the node: command, refusal while wet, clear closes it', async () => {
+    rig = await startRig();
+    const n1 = rig.node('n1', ['water']);
+    rig.direct.push(n1.wire('alarm', 'water', { v: 1, b: 0, th: 1, src: 'water', latch: true }), 'n1');
+    await tick();
+    const [cond] = rig.gateway.panel.activeConditions();
+    expect(cond).toMatchObject({ node: 'n1', ch: 'water', priority: 'water', state: 'active', latched: true });
+    const first = await rig.gateway.panel.act({ action: 'reset', ref: cond.ref, by: 'wang' });
+    expect(first).toMatchObject({
+      kind: 'reset',
+      node: 'n1',
+      data: { by: 'wang', ref: cond.ref, sent: 'reset' },
+      alarm: { state: 'active' },
+      origin: { path: 'operator' },
+    });
+    const resets = () => (rig?.commands.get('n1') ?? []).map(commandOf).filter((c) => c.kind === 'reset');
+    expect(resets()).toMatchObject([{ boot: 1, d: { ch: 'water' } }]);
+    // the probe is still wet: the node refuses, the alarm stays
+    rig.direct.push(n1.wire('ack', '', { cmd: resets()[0]?.seq, ok: false, err: 'input active' }), 'n1');
+    await tick();
+    expect(rig.gateway.panel.activeConditions()).toMatchObject([{ ref: cond.ref, state: 'active' }]);
+    // dry: the heartbeat says it waits for a reset; the second reset goes through
+    rig.direct.push(n1.wire('heartbeat', '', { bat: 3900, rssi: -60, mem: 2000, ivl: 30, lat: ['water'] }), 'n1');
+    await tick();
+    expect(rig.gateway.panel.node('n1')?.channels).toMatchObject({ water: 'latched' });
+    await rig.gateway.panel.act({ action: 'reset', ref: cond.ref, by: 'zhao' });
+    expect(resets()).toHaveLength(2);
+    rig.direct.push(n1.clear('water', 0), 'n1');
+    await tick();
+    expect(rig.gateway.panel.activeConditions()).toEqual([]);
+    const history = rig.gateway.panel.history({ limit: 10, node: 'n1' }).events;
+    expect(history.map((e) => [e.kind, e.alarm?.state, e.data.by ?? e.data.err])).toEqual([
+      ['clear', 'closed', undefined],
+      ['reset', 'active', 'zhao'],
+      ['ack', undefined, 'input active'],
+      ['reset', 'active', 'wang'],
+      ['alarm', 'active', undefined],
+    ]);
+    expect(history[0]?.alarm?.by).toBe('zhao');
   });
 
   it('decides the alarm lifecycle with operator actions', async () => {

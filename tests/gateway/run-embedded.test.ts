@@ -6,8 +6,8 @@ import { validateConfig } from '../../gateway/config/load.ts';
 import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import type { DecidedEvent, GatewayState, NodeState } from '../../gateway/wire/events.ts';
 import { gatewayEvent, gatewayNodeState, gatewayState } from '../../protocol/topics.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { freePort } from '../support/mosquitto.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 
 /**

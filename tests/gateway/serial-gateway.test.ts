@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../gateway/config/load.ts';
 import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import { FrameDecoder } from '../../protocol/framing.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 
 /**

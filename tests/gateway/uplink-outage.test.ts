@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS, cloudCommand, cloudCommandReply } from '../../protocol/topics.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { metric, type Rig, startRig, until } from './support/gateway-rig.ts';
 
 /**
@@ -108,5 +108,23 @@ describe('uplink through a cloud outage', () => {
     expect(replies.find((r) => r.id === 'c4')).toMatchObject({ ok: false, error: { code: 'schema' } });
     const sent = (rig.commands.get('d') ?? []).map((w) => JSON.parse(w)).find((c) => c.kind === 'set_config');
     expect(sent).toMatchObject({ node: 'd', boot: 1, d: { cfg } });
+
+    // a latched water alarm reset from the cloud: recorded with who, sent to the node as `reset`
+    const w = rig.node('w', ['water']);
+    rig.direct.push(w.wire('alarm', 'water', { v: 1, b: 0, th: 1, src: 'water', latch: true }), 'w');
+    await until(() => rig.gateway.panel.activeConditions().some((c) => c.node === 'w'), 5000, 'alarm on w');
+    const leak = rig.gateway.panel.activeConditions().find((c) => c.node === 'w');
+    expect(leak?.latched).toBe(true);
+    await watcher.publishAsync(
+      cloudCommand(parkId, gatewayId),
+      JSON.stringify({ id: 'c5', action: 'reset', ref: leak?.ref, by: 'ops' }),
+      { qos: 1 },
+    );
+    await until(() => replies.some((r) => r.id === 'c5'), 5000, 'reset reply');
+    expect(replies.find((r) => r.id === 'c5')).toMatchObject({ ok: true });
+    const reset = (rig.commands.get('w') ?? []).map((x) => JSON.parse(x)).find((c) => c.kind === 'reset');
+    expect(reset).toMatchObject({ node: 'w', boot: 1, d: { ch: 'water' } });
+    const logged = rig.gateway.panel.history({ limit: 5, node: 'w' }).events.find((e) => e.kind === 'reset');
+    expect(logged?.data).toMatchObject({ by: 'cloud:ops', sent: 'reset' });
   });
 });

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
-import { makeTestCertificates, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
+import { makeTestCertificates } from '../support/test-certificates.ts';
 import { type Rig, startRig, tempDir, tick, until } from './support/gateway-rig.ts';
 
 /** The uplink to a Mosquitto that requires a client certificate. */

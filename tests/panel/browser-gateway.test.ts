@@ -118,6 +118,31 @@ describe('panel on the real gateway', () => {
     expect(text).toContain('宁德电池');
   });
 
+  it('shows a latched water alarm with a reset button; the reset reaches the node, whose clear closes it', async () => {
+    const pumpCommands: string[] = [];
+    const pump = await park.join(
+      'water-b1',
+      { enterprise: '宁德电池', site: 'A区', zone: '泵房', location: '地下一层' },
+      (wire) => pumpCommands.push(wire),
+    );
+    await pump.node.publish(
+      pump.client,
+      pump.node.wire('alarm', 'water', { v: 1, b: 0, th: 1, src: 'water', latch: true }),
+    );
+    await page.click('nav a[href="#/alarms"]');
+    await page.waitForSelector('.condition.p-water .tag');
+    await page.click('.condition.p-water button[data-action=reset]');
+    await expect
+      .poll(() => pumpCommands.map((w) => JSON.parse(w)).find((c) => c.kind === 'reset'))
+      .toMatchObject({ node: 'water-b1', d: { ch: 'water' } });
+    const reset = park.gateway.eventLog.after(0, 200).find((e) => e.kind === 'reset');
+    expect(reset?.data).toMatchObject({ by: OPERATOR.name, sent: 'reset' });
+    // the probe was dry: the node clears the latch and says so
+    await pump.node.publish(pump.client, pump.node.clear('water', 0));
+    await page.waitForSelector('.condition.p-water', { state: 'detached' });
+    await pump.client.endAsync();
+  });
+
   it('sends a signed test command to the node from its page, with its reading chart', async () => {
     await page.goto(`${base}/panel/#/node/smoke-a1`);
     await page.waitForSelector('svg.chart polyline');

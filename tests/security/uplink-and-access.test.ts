@@ -6,12 +6,13 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../gateway/panel/users.ts';
 import { gatewayEvent, nodeDown, nodeUp } from '../../protocol/topics.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { GatewayProcess } from '../bench/gateway-process.ts';
 import { CloudLog } from '../chaos/support/cloud-log.ts';
 import { until } from '../chaos/support/invariants.ts';
 import { mqttLink, ReliableNode } from '../chaos/support/reliable-node.ts';
 import { PanelClient } from '../panel/support/panel-server.ts';
-import { makeTestCertificates, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { makeTestCertificates } from '../support/test-certificates.ts';
 
 /**
  * The gateway as installed in a park that takes security seriously: a cloud Mosquitto that

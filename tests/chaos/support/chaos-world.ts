@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningMosquitto, startMosquitto } from '../../../simulator/live/mosquitto.ts';
 import { GatewayProcess, type GatewayProcessOptions } from '../../bench/gateway-process.ts';
-import { type RunningMosquitto, startMosquitto } from '../../support/mosquitto.ts';
 import { CloudLog } from './cloud-log.ts';
 import { ReliableNode } from './reliable-node.ts';
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../support/mosquitto.ts';
+import { freePort } from '../../../simulator/live/mosquitto.ts';
 
 /**
  * A real Node-RED 4 runtime in a child process, running one flow file from flows/ with a temp

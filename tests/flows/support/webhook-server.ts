@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { freePort } from '../../support/mosquitto.ts';
+import { freePort } from '../../../simulator/live/mosquitto.ts';
 
 /** A local HTTP server standing in for the WeCom / DingTalk robots, the SMS gateway and the insurer. */
 export interface ReceivedRequest {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { validateConfig } from '../../../gateway/config/load.ts';
 import { DirectIngest } from '../../../gateway/direct-ingest.ts';
 import { Gateway } from '../../../gateway/gateway.ts';
@@ -27,7 +27,7 @@ export function tempDir(prefix = 'pw-gw-'): string {
 export async function startRig(
   extra: Record<string, unknown> = {},
   dir = tempDir(),
-  options: { now?: () => number; elapsed?: () => number } = {},
+  options: { now?: () => number; elapsed?: () => number; logger?: Logger } = {},
 ): Promise<Rig> {
   const config = validateConfig(
     { dataDir: dir, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' }, ...extra },
@@ -40,7 +40,7 @@ export async function startRig(
     for (const n of nodes) direct.attach(n.id, (w) => commands.get(n.id)?.push(w));
     const gateway = new Gateway(config, {
       ingest: [() => direct],
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       now: options.now,
       elapsed: options.elapsed,
     });

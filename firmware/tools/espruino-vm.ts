@@ -1,13 +1,14 @@
 import { runInNewContext } from 'node:vm';
-import type { EspruinoGlobals, EspruinoWatchEvent } from '../../../firmware/espruino/globals.d.ts';
-import { FrameDecoder } from '../../../protocol/framing.ts';
-import { VirtualClock } from '../../../simulator/virtual-clock.ts';
-import { nodeSha256 } from './test-board.ts';
+import { FrameDecoder } from '../../protocol/framing.ts';
+import { VirtualClock } from '../../simulator/virtual-clock.ts';
+import type { EspruinoGlobals, EspruinoWatchEvent } from '../espruino/globals.d.ts';
+import { sha256Binary } from '../flash/hello-watch.ts';
 
 /**
  * The built script in a `vm` whose globals are exactly firmware/espruino/globals.d.ts, on a
  * virtual clock: the same bundle a board runs, minified and with its member names shortened.
- * Pins are Espruino pin names ("D34"). Only what the script calls exists.
+ * Pins are Espruino pin names ("D34"). Only what the script calls exists. A host-side tool: the
+ * RAM estimate boots a node on it, and tests/firmware/build.test.ts runs the bundle in it.
  */
 export class EspruinoVm {
   readonly clock = new VirtualClock(0);
@@ -54,7 +55,7 @@ export class EspruinoVm {
         };
       }
       if (name === 'crypto')
-        return { SHA256: (s: string) => new Uint8Array(Buffer.from(nodeSha256(s), 'latin1')).buffer };
+        return { SHA256: (s: string) => new Uint8Array(Buffer.from(sha256Binary(s), 'latin1')).buffer };
       throw new Error('module not on this board: ' + name);
     };
     const g: EspruinoGlobals = {

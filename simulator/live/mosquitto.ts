@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A real Mosquitto (Debian's /usr/sbin/mosquitto) for tests, on a free port (never 1883) with a
- * temp config. `stop()` and `start()` take it down and bring it back on the same port and config
+ * A real Mosquitto (Debian's /usr/sbin/mosquitto) on a free port (never 1883) with a temp config:
+ * the cloud broker of live simulation (`sim park`, live scenarios) and of the tests. `stop()` and `start()` take it down and bring it back on the same port and config
  * (a cloud outage); `kill()` SIGKILLs it (a crash; persistence keeps what it had saved).
  *
  *   const broker = await startMosquitto({ users: [{ username: 'n1', password: 'pw' }], acl: '...' });
@@ -20,7 +20,7 @@ export interface MosquittoOptions {
   acl?: string;
   /** keep messages and sessions on disk in the temp folder across stop/start and kill */
   persistence?: boolean;
-  /** adds a second, TLS listener (PEM file paths; see makeTestCertificates) */
+  /** adds a second, TLS listener (PEM file paths; tests/support/test-certificates.ts makes them) */
   tls?: { certFile: string; keyFile: string; caFile: string; requireCertificate?: boolean };
   /** lines appended to mosquitto.conf as they are */
   extraConfig?: string;
@@ -197,54 +197,6 @@ export class MosquittoProcess implements RunningMosquitto {
     child.kill(signal);
     await exited;
   }
-}
-
-/**
- * A CA, a server certificate for "localhost" and a client certificate, made with the openssl
- * command in `dir`. For TLS listeners and client-certificate tests.
- */
-export function makeTestCertificates(dir: string): {
-  caFile: string;
-  certFile: string;
-  keyFile: string;
-  clientCertFile: string;
-  clientKeyFile: string;
-} {
-  const f = (name: string) => join(dir, name);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=pw-test-ca');
-  writeFileSync(f('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  for (const [name, cn] of [
-    ['server', 'localhost'],
-    ['client', 'pw-test-client'],
-  ]) {
-    ssl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      f(`${name}.csr`),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f(`${name}.pem`),
-      '-days',
-      '2',
-      '-extfile',
-      f('san.ext'),
-    );
-  }
-  return {
-    caFile: f('ca.pem'),
-    certFile: f('server.pem'),
-    keyFile: f('server.key'),
-    clientCertFile: f('client.pem'),
-    clientKeyFile: f('client.key'),
-  };
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */

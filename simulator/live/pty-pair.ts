@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A real serial line for tests: two pseudo-terminals joined by socat, reachable through two
- * stable symlinks. Open either end with the `serialport` package. `unplug()` removes the links and
- * SIGKILLs socat (both ends see the line vanish and the paths are gone, as when a USB adapter is
- * pulled); `plug()` starts a new socat on the same link paths, as when it is plugged back in.
+ * A real serial line without hardware (the serial nodes of live simulation, and the tests): two
+ * pseudo-terminals joined by socat, reachable through two stable symlinks. Open either end with
+ * the `serialport` package. `unplug()` removes the links and SIGKILLs socat (both ends see the
+ * line vanish and the paths are gone, as when a USB adapter is pulled); `plug()` starts a new
+ * socat on the same link paths, as when it is plugged back in.
  *
  *   const pty = await startPtyPair();
- *   // gateway opens pty.gatewayPath, the test's "node" opens pty.nodePath
+ *   // the gateway opens pty.gatewayPath, the simulated node opens pty.nodePath
  *   await pty.unplug(); await pty.plug();
  *   await pty.stop();
  */
