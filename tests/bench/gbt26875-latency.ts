@@ -3,10 +3,10 @@ import type { MqttClient } from 'mqtt';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { GbtCentre } from '../../simulator/gbt26875-centre/centre.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { spawnGateway, waitForPort, writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir } from '../gateway/support/gateway-rig.ts';
-import { freePort } from '../support/mosquitto.ts';
 
 /**
  * Alarm-to-centre latency under load: the real gateway process (GB/T 26875 uplink on), the

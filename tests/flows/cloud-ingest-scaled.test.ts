@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { cloudEvent } from '../../protocol/topics.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { alarmEvent } from './support/events.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { WebhookServer } from './support/webhook-server.ts';

@@ -8,11 +8,11 @@ import { realTcp } from '../../simulator/board/links.ts';
 import { DEFAULT_DATA } from '../../simulator/eval/eval-cli.ts';
 import { loadFirmwareScript } from '../../simulator/firmware-script.ts';
 import { GbtCentre } from '../../simulator/gbt26875-centre/centre.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node/sim-node.ts';
 import { loadScenario } from '../../simulator/scenario/load.ts';
 import { derivedKey, GATEWAY_HOST, nodeConfig, resolveInputs } from '../../simulator/scenario/node-setup.ts';
 import { VirtualClock } from '../../simulator/virtual-clock.ts';
-import { freePort } from '../support/mosquitto.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { tempDir, until } from './support/gateway-rig.ts';
 

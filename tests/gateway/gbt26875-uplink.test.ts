@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { GbtCentre, type Received } from '../../simulator/gbt26875-centre/centre.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { freePort } from '../support/mosquitto.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 

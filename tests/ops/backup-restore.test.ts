@@ -7,10 +7,10 @@ import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
+import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir, until } from '../gateway/support/gateway-rig.ts';
-import { freePort, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { runNode } from '../support/run-process.ts';
 
 /**

@@ -11,10 +11,10 @@ import { diagnose } from '../../gateway/ops/doctor.ts';
 import { type Finding, probeMqtt } from '../../gateway/ops/doctor-checks.ts';
 import { USERS_FILE, UserStore } from '../../gateway/panel/users.ts';
 import { DB_FILE, openDatabase } from '../../gateway/store/database.ts';
+import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
+import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir, until } from '../gateway/support/gateway-rig.ts';
-import { type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
-import { type PtyPair, startPtyPair } from '../support/pty-pair.ts';
 import { runNode } from '../support/run-process.ts';
 
 /**

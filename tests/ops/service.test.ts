@@ -4,9 +4,9 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/config/load.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir, until } from '../gateway/support/gateway-rig.ts';
-import { freePort } from '../support/mosquitto.ts';
 import { runNode } from '../support/run-process.ts';
 
 /**

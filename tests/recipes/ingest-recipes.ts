@@ -5,10 +5,10 @@ import mqtt from 'mqtt';
 import { expect } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
+import { freePort, MosquittoProcess } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
 import { spawnGateway } from '../gateway/support/gateway-process.ts';
 import { until } from '../gateway/support/gateway-rig.ts';
-import { freePort, MosquittoProcess } from '../support/mosquitto.ts';
 import { type Block, ROOT, runRecipe } from './support/recipes.ts';
 
 /**

@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import { UserStore } from '../../gateway/panel/users.ts';
 import { DB_FILE, openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
+import { freePort } from '../../simulator/live/mosquitto.ts';
 import { spawnGateway, waitForPort } from '../gateway/support/gateway-process.ts';
-import { freePort } from '../support/mosquitto.ts';
 import { runNode } from '../support/run-process.ts';
 import { type Block, ROOT, runRecipe } from './support/recipes.ts';
 
