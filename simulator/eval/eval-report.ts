@@ -182,8 +182,12 @@ function summaryBlock(
   out.push(
     `  sensor model with the slow end of the entry lag (L ${SLOW_ENTRY_L_M} m, tau ${slow.tauS} s): ${smokeLine(summarizeSmoke(evaluateNist(series, fw, {}, slow).rows))}`,
     `false alarms ${falseAlarms}: ${all.beforeIgnition} node alarms before ignition (${stationRuns} station runs; ignition known in ${withIgnition.length} of ${series.tests.length} tests), ${nuisanceAlarms.length} of ${nuisance.length} nuisance sources (${nuisanceAlarms.map((n) => n.name).join(', ') || 'none'}), ${waterFalse} on the water series; ${sum((r) => r.unjudged)} water alarms unjudged (before the gauge record)`,
-    `water: detected ${sum((r) => r.detected)} of the ${sum((r) => r.reached)} high waters a sensor itself read, of ${sum((r) => r.episodes)} sensor-episodes (${water.gaugeEpisodes} gauge episodes >= ${ALARM_LEVEL_M} m, counted per sensor in its record)`,
-    `  ${WATER_SETTINGS_NOTE}`,
+    ...(water.rows.length === 0
+      ? ['water: not run (no water-level data)']
+      : [
+          `water: detected ${sum((r) => r.detected)} of the ${sum((r) => r.reached)} high waters a sensor itself read, of ${sum((r) => r.episodes)} sensor-episodes (${water.gaugeEpisodes} gauge episodes >= ${ALARM_LEVEL_M} m, counted per sensor in its record)`,
+          `  ${WATER_SETTINGS_NOTE}`,
+        ]),
     `sensor model: entry lag tau = L/u = ${ENTRY_L_M} m / ${CEILING_JET_M_S} m/s, noise ${NOISE_DBM} dB/m (seed ${SENSOR_SEED}), 12-bit ADC; smoke defaults: alarm ${SMOKE_DEFAULTS.alarm / 1000} dB/m, verify ${SMOKE_DEFAULTS.verifyS} s, median ${SMOKE_DEFAULTS.median}`,
   );
   return out;

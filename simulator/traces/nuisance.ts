@@ -9,7 +9,7 @@ import { channelOf, type TraceChannel } from './trace.ts';
  *
  * Units: 1.5 %/ft obscuration = -10 log10(1 - 0.015) / 0.3048 = 0.215 dB/m.
  * Welding fume: a mass concentration C (g/m3) with a mass extinction coefficient s (m2/g) gives
- * 10 C s / ln 10 dB/m; 5 mg/m3 (the ACGIH TLV for welding fume until 2002) with 8.7 m2/g (flaming
+ * 10 C s / ln 10 dB/m; 5 mg/m3 (the former ACGIH TLV for welding fume) with 8.7 m2/g (flaming
  * smoke, Mulholland and Croarkin, Fire and Materials 24, 2000; an upper bound for metal-oxide
  * fume) gives 0.19 dB/m.
  */
@@ -36,7 +36,7 @@ export const NUISANCE_SOURCES: NuisanceSource[] = [
   {
     name: 'cooking-bursts',
     source:
-      'frying and sauteing 1.5-6 m from the range (Cleary and Chernovsky, NIST TN 1784, 2014; Lee and Pineda, CPSC pilot study, 2010): 60 s bursts to the UL 217 level, one every 2 min on average (shape assumed)',
+      'frying and sauteing 1.5-6 m from the range (Cleary and Chernovsky, NIST, "Smoke alarm performance in kitchen fires and nuisance alarm scenarios"; Lee and Pineda, CPSC pilot study of nuisance alarms from cooking, 2010): 60 s bursts to the UL 217 level, one every 2 min on average (level from UL 217, shape and rate assumed)',
     spec: {
       seed: 2,
       durationS: 1800,
@@ -47,7 +47,7 @@ export const NUISANCE_SOURCES: NuisanceSource[] = [
   {
     name: 'steam',
     source:
-      'shower or kettle steam puffs (a known photoelectric nuisance: Dinaburg and Gottuk, FPRF nuisance source characterization, 2014): 5 s puffs to 0.4 dB/m, one a minute (assumed, as in simulator/scenarios/sensor-faults.yaml)',
+      'shower or kettle steam puffs: 5 s puffs to 0.4 dB/m, one a minute on average (assumed, as in simulator/scenarios/sensor-faults.yaml; no measured series at hand)',
     spec: {
       seed: 3,
       durationS: 1800,
@@ -68,7 +68,7 @@ export const NUISANCE_SOURCES: NuisanceSource[] = [
   {
     name: 'welding-bay',
     source:
-      'welding fume in a factory bay at 5 mg/m3 (former ACGIH TLV) with 8.7 m2/g (Mulholland and Croarkin 2000): 0.19 dB/m reached over 30 min, 10 % fluctuation (build-up assumed)',
+      'welding fume in a factory bay at 5 mg/m3 (the former ACGIH TLV) with 8.7 m2/g (Mulholland and Croarkin 2000): 0.19 dB/m reached over 30 min, 10 % fluctuation (build-up assumed)',
     spec: {
       seed: 5,
       durationS: 3600,

@@ -103,6 +103,7 @@ describe('sim eval', () => {
     const { status, out } = await evalOutput(data);
     expect(status).toBe(0);
     expect(out).toMatch(/skipped: .*open-water-level not found/);
+    expect(out).toMatch(/^water: not run \(no water-level data\)$/m);
     expect(out).toMatch(/1 row\(s\) without \d+ cells dropped \(first: line 43, 2 cells\)/);
     expect(out).toMatch(/file skipped: .*NIST_Smoke_Alarms_SDC99\.csv: .*no usable TIME column/);
     expect(out).toMatch(/^smoke: 139 of 142 .* 8 of 9 test files read/m);
