@@ -170,6 +170,14 @@ function summaryBlock(
     `  obscuration at the station's meter when the commercial alarm went off: ${atActivation(series, byType('photo'), 'photoelectric')}; ${atActivation(series, byType('ion'), 'ionisation')}`,
     line(`tests the defaults were set on (${TUNED_ON.join(', ')})`, inTests(TUNED_ON, true)),
     line(`tests never used to set anything (${held.join(', ') || 'none'})`, inTests(TUNED_ON, false)),
+    line(
+      '  of which photoelectric',
+      inTests(TUNED_ON, false).filter((r) => r.type === 'photo'),
+    ),
+    line(
+      '  of which ionisation',
+      inTests(TUNED_ON, false).filter((r) => r.type === 'ion'),
+    ),
   ];
   if (series.tests.length > 1) {
     const loo = leaveOneTestOut(series, fw, SMOKE_DEFAULTS);
