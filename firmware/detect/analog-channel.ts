@@ -7,8 +7,9 @@ import { Baseline, ReadingFilter } from './filters.ts';
  * An analog sensor channel: sample -> valid-range check -> units -> median -> smoothing ->
  * baseline (drift compensation) -> thresholds with verification and hysteresis.
  *
- * Rising needs verification (the reading over the threshold for verifyS, for pre-alarm and
- * alarm alike), so a puff of steam or dust shorter than that is ignored. Falling needs the reading to drop `hyst` below the
+ * Rising needs verification (the reading over the threshold for verifyS), so a puff of steam or
+ * dust shorter than that is ignored; once the pre-alarm level has held for verifyS, the alarm level
+ * needs only verifyS / 4 from then on. Falling needs the reading to drop `hyst` below the
  * pre-alarm threshold: an alarm never quietly turns into a pre-alarm, it holds until clear.
  */
 export class AnalogChannel implements Channel {
@@ -20,10 +21,10 @@ export class AnalogChannel implements Channel {
   private base: Baseline;
   /**
    * When each condition started holding without a break: over pre-alarm (0), over alarm (1),
-   * under the valid range (2), over it (3); -1 = not holding. Four numbers, not four timer
-   * objects: on Espruino each object costs its own vars and a prototype link.
+   * under the valid range (2), over it (3), over alarm after pre-alarm was verified (4); -1 = not
+   * holding. Numbers, not timer objects: on Espruino each object costs its own vars and a prototype link.
    */
-  private since = [-1, -1, -1, -1];
+  private since = [-1, -1, -1, -1, -1];
   private verifyMs: number;
   private faultMs: number;
   private value = 0;
@@ -111,7 +112,12 @@ export class AnalogChannel implements Channel {
     // Thresholds with verification, and hysteresis on the way down.
     const x = this.excess();
     const pre = this.held(0, x >= this.preAt, now, this.verifyMs);
-    const alarm = this.held(1, x >= this.alarmAt, now, this.verifyMs);
+    // Verification is served once: a reading that has held over pre-alarm for verifyS is no puff of
+    // steam or dust, so from then on the alarm level needs only a quarter of it (a fire that builds
+    // up alarms up to 6 s sooner at the default 8 s; a puff has fallen back by then).
+    const verified = this.held(1, x >= this.alarmAt, now, this.verifyMs);
+    const confirmed = this.held(4, pre && x >= this.alarmAt, now, this.verifyMs / 2);
+    const alarm = verified || confirmed;
     if (this.level < ALARM && alarm) {
       this.level = ALARM;
       this.listener.channelEvent('alarm', this, {

@@ -59,12 +59,28 @@ export interface WaterRow {
   note: string;
 }
 
-export function evaluateWater(dir: string, fw: FirmwareScript, alarmLevelM = ALARM_LEVEL_M): WaterRow[] {
-  if (!existsSync(dir)) return [];
+/**
+ * What the level channel is given beyond the firmware's analog defaults: the firmware ships no
+ * defaults for an analog level probe (its water default is a contact input), so these are said.
+ */
+export const WATER_SETTINGS_NOTE =
+  "the firmware ships no analog level-probe defaults (its water default is a contact input, not scored here); the level channel runs with the site's zero (NAVD88), 1 mm units, alarm at the site level, pre 0.8 x alarm, and hyst 50 mm, quiet 0, driftPerH 0, comp 1000 set by this eval; median, smoothing, verification (8 s) and fault limits are the firmware's analog defaults";
+
+export interface WaterResult {
+  rows: WaterRow[];
+  /** high-water episodes in the gauge record */
+  gaugeEpisodes: number;
+}
+
+export function evaluateWater(dir: string, fw: FirmwareScript, alarmLevelM = ALARM_LEVEL_M): WaterResult {
+  if (!existsSync(dir)) return { rows: [], gaugeEpisodes: 0 };
   const data = loadWaterData(dir);
   const gauge = channelOf(data.gauge, 'level');
   const episodes = highWaterEpisodes(data.gauge, alarmLevelM);
-  return data.sensors.map((s) => evaluateSensor(s, gauge, episodes, alarmLevelM, fw));
+  return {
+    rows: data.sensors.map((s) => evaluateSensor(s, gauge, episodes, alarmLevelM, fw)),
+    gaugeEpisodes: episodes.length,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { GeneratorSpecSchema, generateTrace } from '../traces/generators.ts';
-import { loadNistColumn } from '../traces/nist.ts';
+import { nistStationTrace } from '../traces/nist.ts';
 import { channelOf, type Trace, type TraceChannel } from '../traces/trace.ts';
 import { loadTraceFile } from '../traces/trace-file.ts';
 import { loadWaterData } from '../traces/water.ts';
@@ -82,7 +82,7 @@ export function resolveInput(raw: InputSpec, ctx: InputContext): ResolvedInput {
 }
 
 function sourceTrace(spec: z.output<typeof InputSchema>, ctx: InputContext): Trace {
-  if (spec.nist) return loadNistColumn(join(ctx.dataDir, 'nist-smoke-alarms'), spec.nist.test, spec.nist.column).trace;
+  if (spec.nist) return nistStationTrace(join(ctx.dataDir, 'nist-smoke-alarms'), spec.nist.test, spec.nist.column);
   if (spec.water) {
     const device = spec.water.device;
     const found = loadWaterData(join(ctx.dataDir, 'open-water-level')).sensors.find((s) => s.device === device);

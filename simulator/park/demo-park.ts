@@ -34,7 +34,7 @@ const DEMO_NODES: DemoNode[] = [
     zone: '电芯车间 / cell hall',
     location: 'B 区 3 号柱 / bay B, column 3',
     channel: { name: 'smoke', kind: 'analog' },
-    // NIST SDC02 chair fire, ionisation chamber at station D; ignition 16 s into the recording
+    // NIST SDC02 chair fire, the smoke at station D (the Ion1D alarm's); ignition 16 s into the recording
     input: { nist: { test: 'SDC02', column: 'Ion1D' }, atS: 10 },
   },
   {

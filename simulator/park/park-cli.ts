@@ -50,7 +50,7 @@ export async function runPark(args: string[]): Promise<number> {
       const id = ids[1 + (i % Math.max(1, count - 1))] ?? (ids[0] as string);
       presses.set(id, [...(presses.get(id) ?? []), Math.round((5 + rand() * (durationS - 10)) * 1000)]);
     }
-    // SDC02 Pho1B alarms 95 s into its recording: place it at 30 % of the run
+    // a node at SDC02's station B (Pho1B) alarms about 100 s into the recording: place it near 30 % of the run
     const fire = resolveInput(
       { nist: { test: 'SDC02', column: 'Pho1B' }, atS: durationS * 0.3 - 95 },
       { dataDir: DEFAULT_DATA, baseDir: '.' },

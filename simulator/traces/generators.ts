@@ -72,7 +72,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Standard normal from two uniforms (Box-Muller). */
-function gaussian(rand: () => number): number {
+export function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }

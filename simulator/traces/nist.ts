@@ -1,102 +1,87 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CsvTable, columnIndex, numberCell, parseCsv } from './csv-table.ts';
-import type { Trace } from './trace.ts';
+import { type CsvTable, parseCsv } from './csv-table.ts';
+import { chamberReading, DEFAULT_SENSOR } from './sensor-model.ts';
+import type { Trace, TraceChannel } from './trace.ts';
 
 /**
- * Importer for the NIST home smoke alarm tests (simulator/data/nist-smoke-alarms, see its README).
+ * Importer for the NIST home smoke alarm tests (Bukowski et al., NIST TN 1455; simulator/data/
+ * nist-smoke-alarms and its README), for any test of the series, not only the shipped ones.
  *
- * Each analog column becomes a trace with two channels:
- *   - "raw":   the column as recorded (commercial alarm output, or smoke-meter optical density 1/m)
- *   - "smoke": the smoke at that sensing element as obscuration in dB/m, the unit the node's smoke
- *              channel works in (firmware: 1 unit = 0.001 dB/m); the VirtualBoard turns it into the
- *              analog input with the node's own front-end calibration (zero, gain).
+ * The physical quantity a node is fed is the obscuration at a station: its smoke meter
+ * (SMx_1 near the ceiling, else SMx_4 / SMx_3), dB/m = 10 x optical density (1/m). Nothing is
+ * fitted to a recording: the commercial alarms' analog outputs are not used, and the chamber's
+ * own response is a fixed model (traces/sensor-model.ts).
  *
- * The mapping is physical and NOT fitted to the activation times:
- *   1. Smoke index, a dimensionless measure of smoke at the sensing element:
- *      - photoelectric chamber (Pho*, output rises): scattered light grows in proportion to the
- *        particle concentration, on top of the chamber's clean-air background V0, so the index is
- *        the relative rise x = (V - V0) / V0.
- *      - ionisation chamber (Ion1*, Ion3*, output falls): particles slow the ions and the chamber
- *        current I drops; the standard measure of smoke density for an ionisation chamber
- *        (Hosemann's y, used by EN 54-7 / ISO 7240-7 smoke tunnels) is y = I0/I - I/I0. The output
- *        voltage is taken as proportional to the chamber current, so y = V0/V - V/V0.
- *      - Ion4* outputs rise with smoke in every test here (the README lists only Ion1/Ion3 as
- *        falling): treated like a rising chamber, x = (V - V0) / V0.
- *      V0 is the clean-air level: the mean before ignition, as a front end is zeroed in clean air.
- *   2. Calibration against the smoke meter at the same station (SMx_1, else SMx_4), as a smoke box
- *      calibrates a detector (UL 217, EN 54-7): obscuration = k x index, with k the least-squares
- *      slope through the origin over the samples where the meter reads 0.05..2 dB/m, the range in
- *      which point detectors are specified (GB 4715-2024 from 0.05 dB/m) and before chambers
- *      saturate. The alarm's own activation time is never used. A column with no clean-air level or
- *      no meter reading in that range is marked unusable, with the reason.
- *   Smoke meters (SM*): obscuration = 10 x optical density, as the data README states.
+ * What a file may lack, and what happens then (never an exception for one bad column):
+ *   - a fire thermocouple (TCFIRE living room, TCFIRB bedroom, TCFIRK kitchen, any TCFIR*): the
+ *     first to rise IGNITION_RISE_K over its first reading gives ignition; none rising, or rising
+ *     only after the first commercial alarm (a smouldering start), gives no ignition, and the
+ *     test is scored against the activation times alone;
+ *   - a smoke meter: a station without a live meter is not run, and its alarms are listed as
+ *     unscored with the reason;
+ *   - rows with a wrong number of cells (a truncated file) are dropped; a column with a cell that
+ *     is not a number, or that never changes (a dead channel), is not used. Each is said once.
  */
-const CAL_MIN_DBM = 0.05;
-const CAL_MAX_DBM = 2;
+const ACTIVATION_FILE = 'Activation_Times.csv';
+/** a thermocouple over the burning item: a 5 K rise over ambient is a flame, not noise (~0.1 K) */
+const IGNITION_RISE_K = 5;
+const METER_SUFFIXES = ['_1', '_4', '_3'];
 
-export type NistColumnKind = 'photo' | 'ion' | 'ion-rising' | 'smoke-meter';
+export type AlarmType = 'photo' | 'ion';
 
-export interface NistColumn {
-  /** test id, e.g. "SDC02" */
-  test: string;
-  /** column in the test file, e.g. "Pho1A", "Ion1BE", "SMA_1" */
+export interface CommercialAlarm {
+  /** as in Activation_Times.csv, e.g. "Pho1A" */
+  name: string;
+  type: AlarmType;
+  station: string;
+  activationS: number;
+}
+
+export interface StationMeter {
+  station: string;
   column: string;
-  /** name of the alarm in Activation_Times.csv, e.g. "Pho1A" ("Ion1BE" resolves to Ion1B or Ion1E) */
-  alarm: string;
-  kind: NistColumnKind;
-  /** fire ignition, seconds (TCFIRE rising) */
-  ignitionS: number;
-  /** when the commercial alarm went into alarm, seconds; null when the file gives none */
-  activationS: number | null;
-  /** clean-air level of the raw column (mean before ignition); 0 for smoke meters */
-  cleanAir: number;
-  /** dB/m per index unit from the smoke-meter calibration (1 for smoke meters); null if uncalibrated */
-  dbmPerIndex: number | null;
-  /** the smoke meter it was calibrated against */
-  meter: string | null;
-  /** false when the column cannot be mapped: `reason` says why */
-  usable: boolean;
-  reason?: string;
-  trace: Trace;
+  /** obscuration at the station, dB/m */
+  obscuration: TraceChannel;
+  /** why a preferred meter was passed over, '' if none was */
+  note: string;
 }
 
 export interface NistTest {
   test: string;
   file: string;
-  ignitionS: number;
-  columns: NistColumn[];
+  /** the sampling interval, s (2 s in most tests, 5 s in SDC05) */
+  stepS: number;
+  endS: number;
+  /** fire thermocouple that rose first and when; null when none marks ignition (see `fireNote`) */
+  fire: { column: string; ignitionS: number } | null;
+  fireNote: string;
+  /** commercial alarms of this test with an activation time */
+  alarms: CommercialAlarm[];
+  /** stations with a live meter */
+  meters: Map<string, StationMeter>;
+  /** stations with alarms but no live meter, and why */
+  noMeter: Map<string, string>;
+  /** rows and columns that were dropped, with the reason */
+  problems: string[];
 }
 
-const ACTIVATION_FILE = 'Activation_Times.csv';
-/** TCFIRE is a thermocouple over the burning item: a 5 K rise over ambient is a flame, not noise (~0.1 K). */
-const IGNITION_RISE_K = 5;
-
-export function classifyColumn(column: string): NistColumnKind | null {
-  if (/^Pho\d[A-F]$/.test(column)) return 'photo';
-  if (/^Ion[13]([A-F]|BE)$/.test(column)) return 'ion';
-  if (/^Ion4[A-F]$/.test(column)) return 'ion-rising';
-  if (/^SM[A-Z0-9_]+$/.test(column)) return 'smoke-meter';
-  return null;
+export interface NistSeries {
+  tests: NistTest[];
+  /** files that could not be read at all, with the reason */
+  skipped: { file: string; reason: string }[];
+  /** the activation file read, null when it could not be (then no test has alarms) */
+  activationFile: string | null;
 }
 
-/** Dimensionless smoke index of a chamber output (see the header); smoke meters give dB/m. */
-export function smokeIndex(kind: NistColumnKind, raw: number, cleanAir: number): number {
-  switch (kind) {
-    case 'photo':
-    case 'ion-rising':
-      return (raw - cleanAir) / cleanAir;
-    case 'ion': {
-      // a chamber current at or below 1 % of clean air is far past any alarm level
-      const ratio = Math.max(raw / cleanAir, 0.01);
-      return 1 / ratio - ratio;
-    }
-    case 'smoke-meter':
-      return 10 * raw;
-  }
+/** Commercial alarms in Activation_Times.csv: "SDC02-Pho1A" -> photoelectric at station A. */
+export function alarmOf(name: string, activationS: number): CommercialAlarm | null {
+  const m = /^(Pho|Ion)\d([A-F])$/.exec(name);
+  if (!m) return null;
+  return { name, type: m[1] === 'Pho' ? 'photo' : 'ion', station: m[2] as string, activationS };
 }
 
-/** Activation times keyed "SDC02-Pho1A" -> seconds. */
+/** Activation times keyed "SDC02-Pho1A" -> seconds (a negative time: the alarm never went off). */
 export function loadActivationTimes(dir: string): Map<string, number> {
   const file = join(dir, ACTIVATION_FILE);
   const table = parseCsv(readFileSync(file, 'utf8'), file);
@@ -104,9 +89,8 @@ export function loadActivationTimes(dir: string): Map<string, number> {
   if (!row) throw new Error(`${file}: no data row / 没有数据行`);
   const times = new Map<string, number>();
   table.header.forEach((name, col) => {
-    if (col === 0 || !name.includes('-')) return;
-    const value = numberCell(table, row, col);
-    if (value >= 0) times.set(name, value);
+    const value = Number(row.cells[col]);
+    if (col > 0 && name.includes('-') && Number.isFinite(value) && value >= 0) times.set(name, value);
   });
   return times;
 }
@@ -119,142 +103,184 @@ export function nistTestIds(dir: string): string[] {
     .sort();
 }
 
+export function nistFile(dir: string, test: string): string {
+  return join(dir, `NIST_Smoke_Alarms_${test}.csv`);
+}
+
+/** Every test in the folder; a file that cannot be read is listed in `skipped`, never thrown. */
+export function loadNistSeries(dir: string): NistSeries {
+  const skipped: NistSeries['skipped'] = [];
+  let activations = new Map<string, number>();
+  let activationFile: string | null = join(dir, ACTIVATION_FILE);
+  try {
+    activations = loadActivationTimes(dir);
+  } catch (err) {
+    skipped.push({ file: activationFile, reason: (err as Error).message });
+    activationFile = null;
+  }
+  const tests: NistTest[] = [];
+  for (const id of nistTestIds(dir)) {
+    try {
+      tests.push(loadNistTest(dir, id, activations));
+    } catch (err) {
+      skipped.push({ file: nistFile(dir, id), reason: (err as Error).message });
+    }
+  }
+  return { tests, skipped, activationFile };
+}
+
+/** One test; throws only when the file as a whole is unusable (unreadable, no TIME column). */
 export function loadNistTest(dir: string, test: string, activations = loadActivationTimes(dir)): NistTest {
-  const file = join(dir, `NIST_Smoke_Alarms_${test}.csv`);
+  const file = nistFile(dir, test);
   const table = parseCsv(readFileSync(file, 'utf8'), file);
-  const time = numericColumn(table, 'TIME');
-  const ignitionS = findIgnition(table, time);
-  const meters = new Map<string, number[]>();
-  for (const column of table.header) {
-    if (classifyColumn(column) === 'smoke-meter')
-      meters.set(
-        column,
-        numericColumn(table, column).map((d) => 10 * d),
-      );
+  const problems: string[] = [];
+  const rows = fullRows(table, problems);
+  const columns = numericColumns(table, rows, problems);
+  const time = columns.get('TIME');
+  if (!time) throw new Error(`${file}: no usable TIME column / 没有可用的 TIME 列`);
+  if (time.length < 2) throw new Error(`${file}: fewer than two rows of data / 数据行不足`);
+  const alarms = [...activations]
+    .filter(([key]) => key.startsWith(`${test}-`))
+    .map(([key, s]) => alarmOf(key.slice(test.length + 1), s))
+    .filter((a): a is CommercialAlarm => a !== null);
+  const { fire, fireNote } = findFire(columns, time, alarms);
+  const meters = new Map<string, StationMeter>();
+  const noMeter = new Map<string, string>();
+  for (const station of [...new Set(alarms.map((a) => a.station))].sort()) {
+    const found = stationMeter(station, columns, table.header, time);
+    if ('reason' in found) noMeter.set(station, found.reason);
+    else meters.set(station, found);
   }
-  const columns: NistColumn[] = [];
-  for (const column of table.header) {
-    const kind = classifyColumn(column);
-    if (!kind) continue;
-    const alarm = alarmName(test, column, activations);
-    const raw = numericColumn(table, column);
-    const base = { test, column, alarm, kind, ignitionS, activationS: activations.get(`${test}-${alarm}`) ?? null };
-    const mapped =
-      kind === 'smoke-meter' ? meterMapping(raw) : chamberMapping(kind, alarm, time, raw, ignitionS, meters);
-    columns.push({ ...base, ...mapped, trace: buildTrace(base, time, raw, mapped.smoke) });
-  }
-  return { test, file, ignitionS, columns };
+  const steps = time.slice(1).map((t, i) => t - (time[i] as number));
+  return {
+    test,
+    file,
+    stepS: steps.sort((a, b) => a - b)[steps.length >> 1] as number,
+    endS: time[time.length - 1] as number,
+    fire,
+    fireNote,
+    alarms,
+    meters,
+    noMeter,
+    problems,
+  };
 }
 
-export function loadNistDir(dir: string): NistTest[] {
-  const activations = loadActivationTimes(dir);
-  return nistTestIds(dir).map((test) => loadNistTest(dir, test, activations));
-}
-
-/** One column by test and name, e.g. ("SDC02", "Pho1A"). */
-export function loadNistColumn(dir: string, test: string, column: string): NistColumn {
-  const found = loadNistTest(dir, test).columns.find((c) => c.column === column);
-  if (!found) throw new Error(`NIST ${test}: no analog alarm or smoke-meter column "${column}" / 没有该列`);
-  return found;
-}
-
-function numericColumn(table: CsvTable, name: string): number[] {
-  const col = columnIndex(table, name);
-  return table.rows.map((row) => numberCell(table, row, col));
-}
-
-function findIgnition(table: CsvTable, time: number[]): number {
-  const fire = numericColumn(table, 'TCFIRE');
-  const ambient = fire[0] as number;
-  const i = fire.findIndex((v) => v > ambient + IGNITION_RISE_K);
-  if (i < 0) throw new Error(`${table.file}: TCFIRE never rises, no ignition found / 未找到点火时刻`);
-  return time[i] as number;
-}
-
-/** "Ion1BE" is one instrument wired at station B or E: take whichever has an activation time in this test. */
-function alarmName(test: string, column: string, activations: Map<string, number>): string {
-  if (column !== 'Ion1BE') return column;
-  return ['Ion1B', 'Ion1E'].find((a) => activations.has(`${test}-${a}`)) ?? 'Ion1B';
-}
-
-interface Mapping {
-  cleanAir: number;
-  dbmPerIndex: number | null;
-  meter: string | null;
-  usable: boolean;
-  reason?: string;
-  smoke: number[];
-}
-
-function meterMapping(raw: number[]): Mapping {
-  return { cleanAir: 0, dbmPerIndex: 1, meter: null, usable: true, smoke: raw.map((d) => 10 * d) };
-}
-
-function chamberMapping(
-  kind: NistColumnKind,
-  alarm: string,
-  time: number[],
-  raw: number[],
-  ignitionS: number,
-  meters: Map<string, number[]>,
-): Mapping {
-  const before = raw.filter((_, i) => (time[i] as number) < ignitionS);
-  const cleanAir = before.reduce((s, v) => s + v, 0) / Math.max(1, before.length);
-  const unusable = (reason: string): Mapping => ({
-    cleanAir,
-    dbmPerIndex: null,
-    meter: null,
-    usable: false,
-    reason,
-    smoke: raw.map(() => 0),
-  });
-  if (before.length === 0 || cleanAir <= 0) {
-    return unusable(`no clean-air level (mean before ignition ${cleanAir.toFixed(2)} <= 0): dead or offset channel`);
-  }
-  const station = alarm.slice(-1);
-  const meter = [`SM${station}_1`, `SM${station}_4`].find((m) => meters.has(m));
-  if (!meter) return unusable(`no smoke meter at station ${station} to calibrate against`);
-  const obscuration = meters.get(meter) as number[];
-  const index = raw.map((v) => smokeIndex(kind, v, cleanAir));
-  let sxy = 0;
-  let sxx = 0;
-  index.forEach((x, i) => {
-    const d = obscuration[i] as number;
-    if (d < CAL_MIN_DBM || d > CAL_MAX_DBM) return;
-    sxy += x * d;
-    sxx += x * x;
-  });
-  if (sxx === 0 || sxy <= 0) {
-    return unusable(
-      `${meter} never reads ${CAL_MIN_DBM}..${CAL_MAX_DBM} dB/m while the chamber responds: cannot calibrate`,
+/** Rows with as many cells as the header; the others are dropped and counted. */
+function fullRows(table: CsvTable, problems: string[]): CsvTable['rows'] {
+  const ok = table.rows.filter((r) => r.cells.length === table.header.length);
+  const bad = table.rows.filter((r) => r.cells.length !== table.header.length);
+  if (bad.length > 0) {
+    const first = bad[0] as CsvTable['rows'][number];
+    problems.push(
+      `${bad.length} row(s) without ${table.header.length} cells dropped (first: line ${first.line}, ${first.cells.length} cells) / 行不完整，已跳过`,
     );
   }
-  const k = sxy / sxx;
-  return { cleanAir, dbmPerIndex: k, meter, usable: true, smoke: index.map((x) => k * x) };
+  return ok;
 }
 
-function buildTrace(
-  base: {
-    test: string;
-    column: string;
-    alarm: string;
-    ignitionS: number;
-    activationS: number | null;
-    kind: NistColumnKind;
-  },
+/** Columns whose every cell is a number; the others are reported once with the first bad line. */
+function numericColumns(table: CsvTable, rows: CsvTable['rows'], problems: string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  table.header.forEach((name, col) => {
+    const values: number[] = [];
+    for (const row of rows) {
+      const cell = row.cells[col] ?? '';
+      const v = cell === '' ? Number.NaN : Number(cell);
+      if (!Number.isFinite(v)) {
+        problems.push(`${name}: line ${row.line} is not a number ("${cell}"), column not used / 不是数字`);
+        return;
+      }
+      values.push(v);
+    }
+    out.set(name, values);
+  });
+  return out;
+}
+
+function findFire(
+  columns: Map<string, number[]>,
   time: number[],
-  raw: number[],
-  smoke: number[],
-): Trace {
-  const marks = [{ label: 'ignition / 点火', t: base.ignitionS }];
-  if (base.activationS !== null)
-    marks.push({ label: `${base.alarm} activation / 商用报警器动作`, t: base.activationS });
+  alarms: CommercialAlarm[],
+): { fire: NistTest['fire']; fireNote: string } {
+  const thermocouples = [...columns.keys()].filter((c) => /^TCFIR[A-Z]*$/.test(c));
+  if (thermocouples.length === 0)
+    return { fire: null, fireNote: 'no fire thermocouple (TCFIR*) in the file / 文件中没有火源热电偶' };
+  let fire: NistTest['fire'] = null;
+  for (const column of thermocouples) {
+    const v = columns.get(column) as number[];
+    const i = v.findIndex((x) => x > (v[0] as number) + IGNITION_RISE_K);
+    if (i >= 0 && (fire === null || (time[i] as number) < fire.ignitionS))
+      fire = { column, ignitionS: time[i] as number };
+  }
+  const names = thermocouples.join(', ');
+  if (!fire)
+    return {
+      fire: null,
+      fireNote: `${names}: none rises ${IGNITION_RISE_K} K (smouldering?), ignition unknown / 热电偶未升温，点火时刻未知`,
+    };
+  const firstAlarm = Math.min(...alarms.map((a) => a.activationS));
+  if (fire.ignitionS > firstAlarm)
+    return {
+      fire: null,
+      fireNote: `${fire.column} rises at ${fire.ignitionS} s, after the first alarm (${firstAlarm} s): a smouldering start, ignition unknown / 阴燃，点火时刻未知`,
+    };
+  return { fire, fireNote: '' };
+}
+
+function stationMeter(
+  station: string,
+  columns: Map<string, number[]>,
+  header: string[],
+  time: number[],
+): StationMeter | { reason: string } {
+  const passed: string[] = [];
+  for (const suffix of METER_SUFFIXES) {
+    const column = `SM${station}${suffix}`;
+    if (!header.includes(column)) continue;
+    const od = columns.get(column);
+    if (!od) {
+      passed.push(`${column} not numeric`);
+      continue;
+    }
+    if (Math.max(...od) === Math.min(...od)) {
+      passed.push(`${column} dead (constant ${od[0]})`);
+      continue;
+    }
+    return {
+      station,
+      column,
+      obscuration: { name: 'obscuration', unit: 'dB/m', t: time, v: od.map((d) => 10 * d) },
+      note: passed.join('; '),
+    };
+  }
   return {
-    source: `NIST ${base.test} ${base.column}`,
-    channels: [
-      { name: 'raw', unit: base.kind === 'smoke-meter' ? '1/m' : 'as recorded', t: time, v: raw },
-      { name: 'smoke', unit: 'dB/m', t: time, v: smoke },
-    ],
+    reason:
+      passed.length > 0
+        ? `no live smoke meter at station ${station} (${passed.join('; ')})`
+        : `no smoke meter at station ${station}`,
+  };
+}
+
+/**
+ * A scenario's NIST input: the node's chamber reading (sensor model) at the station of `column`,
+ * a smoke meter ("SMB_1") or a commercial alarm ("Pho1B": its station's meter, with its activation
+ * marked). Channel "smoke" in dB/m; "obscuration" is the meter itself.
+ */
+export function nistStationTrace(dir: string, test: string, column: string): Trace {
+  const t = loadNistTest(dir, test);
+  const meterStation = /^SM([A-F])_\d$/.exec(column)?.[1];
+  const alarm = t.alarms.find((a) => a.name === column);
+  const station = meterStation ?? alarm?.station ?? /^(?:Pho|Ion)\d([A-F])$/.exec(column)?.[1];
+  if (!station) throw new Error(`NIST ${test}: "${column}" is neither a smoke meter nor an alarm name / 列名无效`);
+  const meter = t.meters.get(station);
+  if (!meter)
+    throw new Error(`NIST ${test} ${column}: ${t.noMeter.get(station) ?? `no live smoke meter at station ${station}`}`);
+  const marks = t.fire ? [{ label: 'ignition / 点火', t: t.fire.ignitionS }] : [];
+  if (alarm) marks.push({ label: `${alarm.name} activation / 商用报警器动作`, t: alarm.activationS });
+  return {
+    source: `NIST ${test} ${meter.column}`,
+    channels: [chamberReading(meter.obscuration, DEFAULT_SENSOR), meter.obscuration],
     marks,
   };
 }

@@ -36,6 +36,18 @@ describe('AnalogChannel (photoelectric smoke defaults)', () => {
     expect(kinds(runAnalog(smokeConfig(), longer, 2 * H).events)).not.toContain('alarm');
   });
 
+  it('after a verified pre-alarm, the alarm level must still hold half the verification time', () => {
+    // over pre-alarm (100) from 60 s; over the alarm level (200) for 3 s at 80 s, then for 5 s at 90 s
+    const over = (from: number, to: number) => (t: number) => t >= from && t < to;
+    const signal = (t: number) =>
+      analogOf(over(80_000, 83_000)(t) || over(90_000, 95_000)(t) ? 200 : t >= 60_000 ? 100 : 0);
+    const { events } = runAnalog(smokeConfig(), signal, 120_000);
+    expect(kinds(events)).toEqual(['prealarm', 'alarm']);
+    // 4 s after the second excursion started, plus the median's one-sample lag
+    expect(events[1].t).toBeGreaterThanOrEqual(94_000);
+    expect(events[1].t).toBeLessThanOrEqual(96_000);
+  });
+
   it('a reading over the alarm threshold for less than verifyS does not alarm', () => {
     const cfg = smokeConfig();
     const seven = (t: number) => analogOf(t >= 60_000 && t < 67_000 ? 200 : 0);
@@ -51,7 +63,7 @@ describe('AnalogChannel (photoelectric smoke defaults)', () => {
     expect(kinds(runAnalog(cfg, nine, 120_000).events)).toContain('alarm');
   });
 
-  it('steady rise: pre-alarm, then alarm within verification + filter lag of the threshold, then clear', () => {
+  it('steady rise: pre-alarm, then, the verification served at pre-alarm, alarm within half of it + filter lag, then clear', () => {
     // 0 -> 600 mdB/m over 300 s from t = 60 s, hold, then back to clean air at t = 600 s
     const signal = (t: number) => {
       const s = t / 1000;
@@ -61,10 +73,11 @@ describe('AnalogChannel (photoelectric smoke defaults)', () => {
     };
     const { events, channel } = runAnalog(smokeConfig(), signal, 700_000);
     expect(kinds(events)).toEqual(['prealarm', 'alarm', 'clear']);
-    const crossed = (60 + 150 / 2) * 1000; // reading reaches 150 mdB/m at 135 s
+    // reading reaches 80 mdB/m (pre-alarm) at 100 s, held for 8 s by 108 s; 150 mdB/m at 135 s
+    const crossed = (60 + 150 / 2) * 1000;
     const alarm = events[1];
-    expect(alarm.t).toBeGreaterThanOrEqual(crossed + 8000);
-    expect(alarm.t).toBeLessThanOrEqual(crossed + 12_000);
+    expect(alarm.t).toBeGreaterThanOrEqual(crossed + 4000);
+    expect(alarm.t).toBeLessThanOrEqual(crossed + 6000);
     expect(alarm.d).toMatchObject({ th: 150, src: 'smoke' });
     expect(events[0].t).toBeLessThan(alarm.t);
     expect(events[2].t).toBeGreaterThan(600_000);
