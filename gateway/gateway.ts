@@ -114,9 +114,9 @@ export class Gateway {
       book: this.book,
       submit: (job) => this.pipeline.submit(job),
       bootOf: (node) => this.pipeline.bootOf(node),
-      eventExists: (id) => {
+      eventById: (id) => {
         const [gw, seq] = id.split(':');
-        return gw === config.gatewayId && Number(seq) > 0 && this.eventLog.byId(Number(seq)) !== undefined;
+        return gw === config.gatewayId && Number(seq) > 0 ? this.eventLog.byId(Number(seq)) : undefined;
       },
       gw: config.gatewayId,
       now: this.now,

@@ -19,6 +19,10 @@ import { Id, TroubleCode } from '../wire/schemas.ts';
  * keep reads cheap; none of them may throw for ordinary "not found" cases.
  */
 
+/** An operator's note on one of a condition's events, shown on its card. */
+export const ConditionNote = z.object({ at: z.number().int(), by: z.string(), note: z.string() });
+export type ConditionNote = z.infer<typeof ConditionNote>;
+
 /** One condition that needs attention: an alarm, pre-alarm or trouble on a node channel. */
 export const ActiveCondition = z.object({
   /** the alarm's ref, as in DecidedEvent.alarm.ref; actions name conditions by it */
@@ -42,6 +46,8 @@ export const ActiveCondition = z.object({
   hushedUntil: z.number().int().optional(),
   /** the latest decided event of this condition (its id is what a note attaches to) */
   last: DecidedEvent,
+  /** notes written on this condition's events, oldest first (note events with data.alarmRef = ref) */
+  notes: z.array(ConditionNote),
 });
 export type ActiveCondition = z.infer<typeof ActiveCondition>;
 

@@ -40,7 +40,7 @@ describe('access in the browser', () => {
     expect(await page.textContent('#user')).toBe('管理员');
     await page.click('#nav-abuse');
     await page.waitForSelector('main table');
-    expect(await page.textContent('main')).toContain('bad_signature');
+    expect(await page.textContent('main')).toContain('签名错误');
     await page.close();
   });
 

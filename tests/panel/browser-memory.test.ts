@@ -115,6 +115,9 @@ describe('panel page (in-memory backend)', () => {
     await page.click('#dialog-ok');
     await expect.poll(() => backend.actions.at(-1)?.action).toBe('note');
     expect(backend.actions.at(-1)).toMatchObject({ note: '误报：焊接烟雾 / false alarm: welding fumes', by: '值班员' });
+    // on the card it was written on
+    await page.waitForSelector('.condition.p-fire .notes >> text=误报：焊接烟雾');
+    expect(await page.textContent('.condition.p-fire .notes')).toContain('值班员');
   });
 
   it('switches to English and remembers it', async () => {

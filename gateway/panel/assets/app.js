@@ -1,6 +1,6 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
 import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
-import { currentLang, setLang, t } from './i18n.js';
+import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
 import { currentAlert, playAlert, soundUnlocked, unlockSound } from './sound.js';
 import {
   ALL_BUT_READINGS,
@@ -44,7 +44,7 @@ function toast(message, isError) {
 
 function failed(err) {
   if (err instanceof ApiFailure && err.status === 401) return showLogin();
-  toast(err.message, true);
+  toast(inLang(err.message), true);
 }
 
 // ---- chrome: header, counts, language, sound ----
@@ -58,6 +58,8 @@ function renderChrome() {
   $('#user').textContent = state.session ? (state.session.kiosk ? t('kiosk') : state.session.user) : '';
   $('#logout').hidden = !state.session || state.session.kiosk;
   $('#logout').textContent = t('logout');
+  // before a login there is no live link to speak of
+  $('#live').hidden = !state.session;
   $('#live').textContent = state.live ? t('live') : t('reconnecting');
   $('#live').className = state.live ? 'live on' : 'live off';
   renderSoundButton();
@@ -137,8 +139,13 @@ function historyParams(f) {
   if (f.enterprise) p.set('enterprise', f.enterprise);
   if (f.zone) p.set('zone', f.zone);
   p.set('kinds', f.kinds || ALL_BUT_READINGS);
-  if (f.from) p.set('from', String(new Date(f.from).getTime()));
-  if (f.to) p.set('to', String(new Date(f.to).getTime()));
+  // "2026-01-31 08:00" in the panel's own time zone
+  const ms = (text) => {
+    const day = text.trim().split(' ');
+    return String(new Date(`${day[0]}T${day[1] || '00:00'}`).getTime());
+  };
+  if (f.from) p.set('from', ms(f.from));
+  if (f.to) p.set('to', ms(f.to));
   return p;
 }
 
@@ -233,7 +240,7 @@ async function act(button) {
   else if (action === 'silence') {
     const form = await ask(
       t('silence'),
-      `<select name="seconds">${[60, 300, 600].map((s) => `<option value="${s}"${s === 300 ? ' selected' : ''}>${s} s</option>`).join('')}</select>`,
+      `<select name="seconds">${[60, 300, 600].map((s) => `<option value="${s}"${s === 300 ? ' selected' : ''}>${esc(formatSince(0, s * 1000))}</option>`).join('')}</select>`,
     );
     if (!form) return;
     body = { action, ref, seconds: Number(form.get('seconds')) };
@@ -298,7 +305,7 @@ document.addEventListener('submit', async (e) => {
     const session = await postJson(form.id === 'login-form' ? '/panel/api/login' : '/panel/api/setup', data);
     await start(session);
   } catch (err) {
-    toast(err.message, true);
+    toast(inLang(err.message), true);
   }
 });
 
@@ -311,7 +318,7 @@ async function boot() {
     await start(await getJson('/panel/api/session'));
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 401) showLogin(err.body.needsSetup);
-    else toast(err.message, true);
+    else toast(inLang(err.message), true);
   }
   // node health (online, last seen) changes without events: refresh it now and then
   setInterval(() => state.session && refreshOverview(), 15_000);

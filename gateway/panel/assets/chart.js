@@ -1,3 +1,6 @@
+import { channelLabel } from './channels.js';
+import { formatClock, formatNumber } from './i18n.js';
+
 // A line chart of a node's readings as inline SVG: one line per channel, baseline dashed.
 const W = 720;
 const H = 260;
@@ -31,22 +34,16 @@ export function readingsChart(readings, emptyText) {
     return (
       `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts}"/>` +
       (base.length ? `<polyline fill="none" stroke="${color}" stroke-dasharray="4 4" points="${basePts}"/>` : '') +
-      `<text x="${W - PAD.r - 4}" y="${PAD.t + 14 + i * 16}" text-anchor="end" fill="${color}">${esc(ch)}</text>`
+      `<text x="${W - PAD.r - 4}" y="${PAD.t + 14 + i * 16}" text-anchor="end" fill="${color}">${esc(channelLabel(ch))}</text>`
     );
   });
   const ticks = [v0, (v0 + v1) / 2, v1].map(
     (v) =>
-      `<text x="${PAD.l - 6}" y="${y(v) + 4}" text-anchor="end">${esc(+v.toFixed(2))}</text>` +
+      `<text x="${PAD.l - 6}" y="${y(v) + 4}" text-anchor="end">${esc(formatNumber(v))}</text>` +
       `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
   );
   const withSeconds = t1 - t0 < 2 * 3_600_000;
-  const time = (t) =>
-    new Date(t).toLocaleTimeString([], {
-      hour: '2-digit',
-      minute: '2-digit',
-      second: withSeconds ? '2-digit' : undefined,
-      hour12: false,
-    });
+  const time = (t) => formatClock(t, withSeconds);
   return (
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img">` +
     ticks.join('') +

@@ -25,7 +25,7 @@ export class MemoryBackend implements PanelBackend {
 
   constructor(private now: () => number = Date.now) {}
 
-  addNode(node: string, placement: Placement, online = true): void {
+  addNode(node: string, placement: Placement, online = true, state: Partial<NodeState> = {}): void {
     this.nodeStates.set(node, {
       node,
       online,
@@ -37,6 +37,7 @@ export class MemoryBackend implements PanelBackend {
       mem: 1200,
       channels: { smoke: 'normal' },
       troubles: [],
+      ...state,
     });
   }
 
@@ -72,6 +73,7 @@ export class MemoryBackend implements PanelBackend {
         placement: event.placement,
         latched: event.kind === 'alarm',
         last: event,
+        notes: this.conditions.get(ref)?.notes ?? [],
       });
     }
     this.events.push(event);
@@ -130,13 +132,16 @@ export class MemoryBackend implements PanelBackend {
     if (action.action === 'note') {
       const target = this.events.find((e) => e.id === action.event);
       if (!target) throw new PanelActionError('unknown_event', `没有事件 ${action.event} / no event ${action.event}`);
-      return this.emit({
+      const alarmRef = target.alarm?.ref;
+      const note = this.emit({
         kind: 'note',
         priority: 'info',
         node: target.node,
         ch: target.ch,
-        data: { by: action.by, ref: action.event, note: action.note },
+        data: { by: action.by, ref: action.event, note: action.note, ...(alarmRef ? { alarmRef } : {}) },
       });
+      if (alarmRef) this.conditions.get(alarmRef)?.notes.push({ at: note.at, by: action.by, note: action.note });
+      return note;
     }
     if (action.action === 'test') {
       if (!this.nodeStates.has(action.node)) {
