@@ -157,7 +157,14 @@ export class PanelBridge implements PanelBackend {
       if (options.ch !== undefined && e.ch !== options.ch) continue;
       const v = e.data.v;
       if (typeof v !== 'number') continue;
-      out.push({ at: e.at, ch: e.ch, v, b: typeof e.data.b === 'number' ? e.data.b : undefined });
+      out.push({
+        at: e.at,
+        ch: e.ch,
+        v,
+        b: typeof e.data.b === 'number' ? e.data.b : undefined,
+        kind: e.kind as Reading['kind'],
+        th: typeof e.data.th === 'number' ? e.data.th : undefined,
+      });
       if (out.length >= options.limit) break;
     }
     return out;

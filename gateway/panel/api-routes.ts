@@ -137,7 +137,8 @@ export class ApiRoutes {
     const { hours } = parseInput(NodeParams, queryOf(url));
     const readings = this.backend.readings(nodeId, { since: this.now() - hours * HOUR, limit: 5000 });
     const events = this.backend.history({ node: nodeId, limit: 50 }).events.filter((e) => e.kind !== 'telemetry');
-    sendJson(res, 200, { node: state, readings, events, hours });
+    // `now` with `hours`: the window the chart draws, whether or not readings fill it
+    sendJson(res, 200, { node: state, readings, events, hours, now: this.now() });
   }
 
   async action(req: IncomingMessage, res: ServerResponse): Promise<void> {

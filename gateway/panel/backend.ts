@@ -74,7 +74,16 @@ export interface HistoryPage {
 }
 
 /** One telemetry reading of a node channel (from telemetry / prealarm / alarm / clear events). */
-export const Reading = z.object({ at: z.number().int(), ch: z.string(), v: z.number(), b: z.number().optional() });
+export const Reading = z.object({
+  at: z.number().int(),
+  ch: z.string(),
+  v: z.number(),
+  b: z.number().optional(),
+  /** the event it came from: the chart marks the moments of pre-alarm and alarm */
+  kind: z.enum(['telemetry', 'prealarm', 'alarm', 'clear']),
+  /** the threshold a pre-alarm or alarm was declared at, in the channel's unit */
+  th: z.number().optional(),
+});
 export type Reading = z.infer<typeof Reading>;
 
 /**

@@ -26,6 +26,7 @@ const TEXT = {
   silence: ['消音', 'Silence'],
   reset: ['复位', 'Reset'],
   note: ['备注', 'Note'],
+  detail: ['详情', 'Detail'],
   test: ['测试', 'Test'],
   save: ['保存', 'Save'],
   cancel: ['取消', 'Cancel'],

@@ -192,7 +192,7 @@ export function eventRows(events, canAct) {
     .join('');
 }
 
-const HISTORY_HEAD = ['time', 'kind', 'place', 'node', 'note', ''];
+const HISTORY_HEAD = ['time', 'kind', 'place', 'node', 'detail', ''];
 
 export function historyTable(events, canAct, hasMore) {
   return (
@@ -220,7 +220,7 @@ export function nodeView(data, canAct) {
     '</dl>' +
     (canAct ? `<button data-action="test" data-node="${esc(n.node)}">${esc(t('test'))}</button>` : '') +
     `<h3>${esc(t('readings'))} (${esc(data.hours)} ${esc(t('hours'))})</h3>` +
-    readingsChart(data.readings, t('noReadings')) +
+    readingsChart(data.readings, { from: data.now - data.hours * 3_600_000, to: data.now }, t('noReadings')) +
     `<h3>${esc(t('recentEvents'))}</h3>` +
     historyTable(data.events, canAct, false)
   );

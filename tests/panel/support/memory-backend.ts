@@ -10,6 +10,8 @@ import type {
 import { PanelActionError } from '../../../gateway/panel/backend.ts';
 import type { DecidedEvent, NodeState, Placement } from '../../../gateway/wire/events.ts';
 
+const READING_KINDS: string[] = ['telemetry', 'prealarm', 'alarm', 'clear'];
+
 /**
  * An in-memory PanelBackend for the panel's unit tests: keeps a log of decided events and
  * a tiny alarm book, enough to drive every panel route. The browser test uses the real gateway.
@@ -121,10 +123,17 @@ export class MemoryBackend implements PanelBackend {
 
   readings(node: string, options: { ch?: string; since: number; limit: number }): Reading[] {
     return this.events
-      .filter((e) => e.node === node && e.kind === 'telemetry' && e.at >= options.since)
+      .filter((e) => e.node === node && READING_KINDS.includes(e.kind) && e.at >= options.since)
       .filter((e) => !options.ch || e.ch === options.ch)
       .slice(0, options.limit)
-      .map((e) => ({ at: e.at, ch: e.ch, v: Number(e.data.v), b: Number(e.data.b) }));
+      .map((e) => ({
+        at: e.at,
+        ch: e.ch,
+        v: Number(e.data.v),
+        b: typeof e.data.b === 'number' ? e.data.b : undefined,
+        kind: e.kind as Reading['kind'],
+        th: typeof e.data.th === 'number' ? e.data.th : undefined,
+      }));
   }
 
   async act(action: OperatorAction): Promise<DecidedEvent> {
