@@ -121,6 +121,7 @@ export class Gateway {
       gw: config.gatewayId,
       now: this.now,
     });
+    const stats = new CachedOutboxStats(this.outbox);
     this.panel = new PanelBridge({
       gw: config.gatewayId,
       park: config.parkId,
@@ -133,8 +134,8 @@ export class Gateway {
       desk: this.desk,
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
+      health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
     });
-    const stats = new CachedOutboxStats(this.outbox);
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
       now: this.now,

@@ -8,6 +8,7 @@ import type { Counter } from './metrics.ts';
 import {
   type ActiveCondition,
   type ConditionNote,
+  type GatewayHealth,
   type HistoryPage,
   type HistoryQuery,
   OperatorAction,
@@ -33,6 +34,7 @@ export interface PanelBridgeDeps {
   desk: OperatorDesk;
   rejects: Counter;
   rejectsBySource: Counter;
+  health: () => GatewayHealth;
 }
 
 /** `{reason="x"}` -> x */
@@ -184,5 +186,9 @@ export class PanelBridge implements PanelBackend {
 
   identity(): { gw: string; park: string } {
     return { gw: this.deps.gw, park: this.deps.park };
+  }
+
+  health(): GatewayHealth {
+    return this.deps.health();
   }
 }

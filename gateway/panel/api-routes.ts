@@ -84,6 +84,7 @@ export class ApiRoutes {
     // node states stay out: a park has thousands, and this is fetched after every event
     sendJson(res, 200, {
       identity: this.backend.identity(),
+      health: this.backend.health(),
       now: this.now(),
       lastSeq,
       counts: countsOf(conditions, nodes),

@@ -138,6 +138,15 @@ export interface RefusalCounts {
   bySource: Record<string, number>;
 }
 
+/** The gateway's own health, for the wall screen: is the cloud reached, how much waits to be sent. */
+export const GatewayHealth = z.object({
+  /** the uplink's state; 'none' when no cloud is configured */
+  cloud: z.enum(['none', 'connecting', 'connected', 'waiting', 'stopped']),
+  /** events stored but not yet acknowledged by the cloud */
+  outboxDepth: z.number().int().min(0),
+});
+export type GatewayHealth = z.infer<typeof GatewayHealth>;
+
 export interface PanelBackend {
   /** Calls `listener` with every DecidedEvent after it is stored, in seq order. Returns unsubscribe. */
   subscribe(listener: (event: DecidedEvent) => void): () => void;
@@ -157,6 +166,7 @@ export interface PanelBackend {
   refusals(): RefusalCounts;
   /** gateway and park ids, for the page title */
   identity(): { gw: string; park: string };
+  health(): GatewayHealth;
 }
 
 /** The panel's section of the gateway config (`panel:` in the config file). */

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   'views.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
   'channels.js': 'text/javascript; charset=utf-8',
+  'wall.js': 'text/javascript; charset=utf-8',
   'sound.js': 'text/javascript; charset=utf-8',
   'icon.svg': 'image/svg+xml',
 };

@@ -1,11 +1,12 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../gateway/panel/users.ts';
 import { launchChromium } from './support/browser.ts';
 import { ADMIN, fillDemoPark } from './support/demo-park.ts';
 import { MemoryBackend } from './support/memory-backend.ts';
 import { type PanelServer, startPanelServer } from './support/panel-server.ts';
+import { problems } from './support/screen-checks.ts';
 
 /**
  * Every view at the sizes the panel is used at (a 1366×768 office PC, a 1080p wall or desk
@@ -20,10 +21,6 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 const VIEWS = ['login', 'alarms', 'nodes', 'node/smoke-a1', 'history', 'abuse'] as const;
-/** codes and English state words that must not reach a Chinese screen (ids such as smoke-a1 are fine) */
-const RAW_IN_ZH =
-  /(^|[^\w-])(smoke|water|leak|alarm|prealarm|active|acknowledged|normal|trouble|offline|telemetry|button)(?![\w-])/;
-const CODE = /\b[a-z]+_[a-z_]+\b|\bv=/;
 const DOCS: Record<string, string> = {
   'alarms-zh-1920': 'panel-alarms.png',
   'history-zh-1366': 'panel-history.png',
@@ -52,30 +49,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** What the operator would see wrong on this page, as readable lines (empty when all is well). */
-async function problems(page: Page, lang: 'zh' | 'en'): Promise<string[]> {
-  const found = await page.evaluate(() => {
-    const out: string[] = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > window.innerWidth) out.push(`page is ${doc.scrollWidth} px wide`);
-    for (const el of document.querySelectorAll<HTMLElement>('main, main *')) {
-      if (el.closest('.scroll') && !el.classList.contains('scroll')) continue;
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
-        out.push(`${el.tagName.toLowerCase()}.${el.className} cut: ${el.scrollWidth} > ${el.clientWidth}`);
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > window.innerWidth + 1) out.push(`${el.tagName.toLowerCase()} ends at ${r.right}`);
-    }
-    if (doc.dataset.untranslated) out.push(`untranslated: ${doc.dataset.untranslated}`);
-    // biome-ignore lint/performance/useDomNodeTextContent: what is on screen, not text hidden by CSS
-    return { out, text: document.body.innerText };
-  });
-  const code = CODE.exec(found.text);
-  if (code) found.out.push(`raw code: ${code[0]}`);
-  const raw = lang === 'zh' ? RAW_IN_ZH.exec(found.text) : null;
-  if (raw) found.out.push(`English in Chinese: ${raw[2]}`);
-  return found.out;
-}
 
 describe('every view fits and speaks the panel language', () => {
   for (const size of SIZES) {

@@ -1,7 +1,7 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
 import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
-import { currentAlert, playAlert, soundUnlocked, unlockSound } from './sound.js';
+import { currentAlert, playAlert, soundUnlocked, trySoundWithoutClick, unlockSound } from './sound.js';
 import {
   ALL_BUT_READINGS,
   alarmsView,
@@ -14,11 +14,14 @@ import {
   nodeView,
   refusalsView,
 } from './views.js';
+import { tickWall, wallView } from './wall.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
   session: null,
   overview: null,
+  /** gateway clock minus this browser's, so the wall's times since follow the gateway */
+  skew: 0,
   stream: null,
   live: false,
   /** refs that were present when the operator muted this screen; a new one sounds again */
@@ -78,7 +81,14 @@ function renderChrome() {
         .join('')
     : '';
   document.body.classList.toggle('alarming', Boolean(c && c.unacknowledged));
-  document.body.classList.toggle('kiosk', Boolean(state.session && state.session.kiosk));
+  document.body.classList.toggle('kiosk', isKiosk());
+  // where sound could not start by itself, the wall says so in large letters: one touch turns it on
+  $('#sound-prompt').hidden = !(isKiosk() && !soundUnlocked());
+  $('#sound-prompt').textContent = t('soundPrompt');
+}
+
+function isKiosk() {
+  return Boolean(state.session && state.session.kiosk);
 }
 
 function renderSoundButton() {
@@ -123,7 +133,8 @@ async function renderView() {
   const { view, arg } = route();
   const main = $('#main');
   try {
-    if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
+    if (view === 'alarms' && isKiosk()) main.innerHTML = state.overview ? wallView(state.overview) : '';
+    else if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
     else if (view === 'nodes') main.innerHTML = nodesView((await getJson('/panel/api/nodes')).nodes);
     else if (view === 'node' && arg)
       main.innerHTML = nodeView(await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`), canAct());
@@ -167,6 +178,7 @@ async function renderHistory(more) {
 async function refreshOverview() {
   try {
     state.overview = await getJson('/panel/api/overview');
+    state.skew = state.overview.now - Date.now();
     renderChrome();
     updateSound();
     const { view } = route();
@@ -266,7 +278,16 @@ async function act(button) {
 
 // ---- wiring ----
 
+async function soundOn() {
+  await unlockSound();
+  playAlert(null);
+  state.mutedRefs = null;
+  updateSound();
+  renderChrome();
+}
+
 document.addEventListener('click', async (e) => {
+  if (isKiosk() && !soundUnlocked()) return soundOn();
   const target = e.target.closest('button, a');
   if (!target) return;
   if (target.dataset.action) return act(target);
@@ -276,11 +297,8 @@ document.addEventListener('click', async (e) => {
     if (state.session) renderView();
     else showLogin($('#setup-form') !== null);
   } else if (target.id === 'sound') {
-    if (!soundUnlocked()) {
-      await unlockSound();
-      playAlert(null);
-      state.mutedRefs = null;
-    } else if (state.mutedRefs) state.mutedRefs = null;
+    if (!soundUnlocked()) return soundOn();
+    if (state.mutedRefs) state.mutedRefs = null;
     else state.mutedRefs = new Set((state.overview ? state.overview.conditions : []).map((c) => c.ref));
     updateSound();
   } else if (target.id === 'logout') {
@@ -313,6 +331,11 @@ window.addEventListener('hashchange', () => renderView());
 
 async function boot() {
   setLang(currentLang());
+  trySoundWithoutClick(() => {
+    playAlert(null);
+    updateSound();
+    renderChrome();
+  });
   renderChrome();
   try {
     await start(await getJson('/panel/api/session'));
@@ -322,6 +345,7 @@ async function boot() {
   }
   // node health (online, last seen) changes without events: refresh it now and then
   setInterval(() => state.session && refreshOverview(), 15_000);
+  setInterval(() => isKiosk() && tickWall(Date.now() + state.skew), 1000);
 }
 
 boot();

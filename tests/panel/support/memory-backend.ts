@@ -1,5 +1,6 @@
 import type {
   ActiveCondition,
+  GatewayHealth,
   HistoryPage,
   HistoryQuery,
   OperatorAction,
@@ -22,6 +23,7 @@ export class MemoryBackend implements PanelBackend {
   nodeStates = new Map<string, NodeState>();
   refusalCounts: RefusalCounts = { byReason: { bad_signature: 2 }, bySource: { n9: 2 } };
   actions: OperatorAction[] = [];
+  gatewayHealth: GatewayHealth = { cloud: 'connected', outboxDepth: 0 };
   private listeners = new Set<(e: DecidedEvent) => void>();
   private seq = 0;
 
@@ -184,5 +186,9 @@ export class MemoryBackend implements PanelBackend {
 
   identity(): { gw: string; park: string } {
     return { gw: 'gw1', park: 'park1' };
+  }
+
+  health(): GatewayHealth {
+    return this.gatewayHealth;
   }
 }
