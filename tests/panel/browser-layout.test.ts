@@ -20,7 +20,7 @@ const SIZES = [
   { name: '1920', width: 1920, height: 1080 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-const VIEWS = ['login', 'alarms', 'nodes', 'node/smoke-a1', 'history', 'abuse'] as const;
+const VIEWS = ['login', 'alarms', 'nodes', 'node/smoke-a1', 'history', 'abuse', 'plans'] as const;
 const DOCS: Record<string, string> = {
   'alarms-zh-1920': 'panel-alarms.png',
   'history-zh-1366': 'panel-history.png',
@@ -78,9 +78,13 @@ describe('every view fits and speaks the panel language', () => {
               location.hash = `#/${v}`;
             }, view);
             await page.waitForSelector(
-              { alarms: '.condition', nodes: 'table.nodes', history: '#history-rows tr', abuse: 'main table' }[
-                view.split('/')[0]
-              ] ?? 'svg.chart',
+              {
+                alarms: '.condition',
+                nodes: 'table.nodes',
+                history: '#history-rows tr',
+                abuse: 'main table',
+                plans: '#plan-form',
+              }[view.split('/')[0]] ?? 'svg.chart',
             );
           }
           const name = `${view.split('/')[0]}-${lang}-${size.name}`;

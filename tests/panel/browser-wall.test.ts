@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../gateway/panel/users.ts';
@@ -75,8 +75,6 @@ describe('wall screen', () => {
         );
         expect(first).toBeGreaterThan(second);
         await page.screenshot({ path: `${OUT}/wall-${lang}-${size.name}.png` });
-        if (process.env.PANEL_DOC_SCREENSHOTS && lang === 'zh' && size.name === '1920')
-          copyFileSync(`${OUT}/wall-${lang}-${size.name}.png`, 'docs/img/panel-kiosk.png');
         await context.close();
       });
     }

@@ -1,6 +1,15 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
-import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
+import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from './api.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
+import {
+  enableDragging,
+  placeMarkers,
+  planAdminView,
+  planView,
+  positionsIn,
+  savePositions,
+  uploadPlan,
+} from './plan.js';
 import { currentAlert, playAlert, soundUnlocked, trySoundWithoutClick, unlockSound } from './sound.js';
 import {
   ALL_BUT_READINGS,
@@ -29,7 +38,29 @@ const state = {
   /** node states for the history form's suggestions, read once per page load */
   nodeList: null,
   history: { filters: {}, events: [], next: undefined },
+  /** site plans by building (placement.site), with node positions */
+  plans: {},
+  /** the building the admin's plan page shows */
+  planSite: undefined,
 };
+
+/** The plan of the building of the most urgent condition (or of `site`), with the nodes' states. */
+function planFor(site, focus) {
+  const plan = site ? state.plans[site] : undefined;
+  if (!plan || !state.nodeList || !state.overview) return '';
+  const nodes = state.nodeList.filter((n) => n.placement && n.placement.site === site);
+  return planView(site, plan, nodes, state.overview.conditions, { focus });
+}
+
+function firstSite() {
+  const c = state.overview ? state.overview.conditions.find((x) => x.placement) : undefined;
+  return c ? c.placement.site : undefined;
+}
+
+async function loadPlans() {
+  state.plans = (await getJson('/panel/api/plans')).plans;
+  state.nodeList = (await getJson('/panel/api/nodes')).nodes;
+}
 
 function canAct() {
   return state.session && !state.session.kiosk && state.session.role !== 'viewer';
@@ -58,6 +89,7 @@ function renderChrome() {
   $('#lang').textContent = currentLang() === 'zh' ? 'English' : '中文';
   for (const a of document.querySelectorAll('nav a')) a.textContent = t(a.dataset.label);
   $('#nav-abuse').hidden = !(state.session && state.session.role === 'admin' && !state.session.kiosk);
+  $('#nav-plans').hidden = $('#nav-abuse').hidden;
   $('#user').textContent = state.session ? (state.session.kiosk ? t('kiosk') : state.session.user) : '';
   $('#logout').hidden = !state.session || state.session.kiosk;
   $('#logout').textContent = t('logout');
@@ -133,16 +165,33 @@ async function renderView() {
   const { view, arg } = route();
   const main = $('#main');
   try {
-    if (view === 'alarms' && isKiosk()) main.innerHTML = state.overview ? wallView(state.overview) : '';
-    else if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
+    if (view === 'alarms' && isKiosk())
+      main.innerHTML = state.overview ? wallView(state.overview, planFor(firstSite())) : '';
+    else if (view === 'alarms')
+      main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) + planFor(firstSite()) : '';
     else if (view === 'nodes') main.innerHTML = nodesView((await getJson('/panel/api/nodes')).nodes);
-    else if (view === 'node' && arg)
-      main.innerHTML = nodeView(await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`), canAct());
+    else if (view === 'node' && arg) {
+      const data = await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`);
+      main.innerHTML = nodeView(data, canAct(), planFor(data.node.placement && data.node.placement.site, arg));
+    } else if (view === 'plans') renderPlans();
     else if (view === 'history') await renderHistory(false);
     else if (view === 'abuse') main.innerHTML = refusalsView(await getJson('/panel/api/refusals'));
+    placeMarkers(main);
   } catch (err) {
     failed(err);
   }
+}
+
+function renderPlans() {
+  const nodes = state.nodeList || [];
+  const sites = [...new Set(nodes.map((n) => n.placement && n.placement.site).filter(Boolean))].sort();
+  if (!sites.includes(state.planSite)) state.planSite = sites[0];
+  const site = state.planSite;
+  const mine = nodes.filter((n) => n.placement && n.placement.site === site);
+  const conditions = state.overview ? state.overview.conditions : [];
+  $('#main').innerHTML = planAdminView(sites, site, state.plans[site], mine, conditions);
+  placeMarkers($('#main'));
+  enableDragging($('#main'));
 }
 
 function historyParams(f) {
@@ -179,6 +228,7 @@ async function refreshOverview() {
   try {
     state.overview = await getJson('/panel/api/overview');
     state.skew = state.overview.now - Date.now();
+    if (Object.keys(state.plans).length) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
     renderChrome();
     updateSound();
     const { view } = route();
@@ -206,6 +256,7 @@ async function start(session) {
   state.session = session;
   setCsrf(session.csrf);
   $('#main').innerHTML = '';
+  await loadPlans().catch(failed);
   await refreshOverview();
   if (state.stream) state.stream.close();
   state.stream = openStream(
@@ -306,6 +357,14 @@ document.addEventListener('click', async (e) => {
     showLogin(false);
   } else if (target.id === 'history-more') {
     renderHistory(true).catch(failed);
+  } else if (target.id === 'plan-save') {
+    try {
+      await savePositions(state.planSite, positionsIn($('#main')));
+      await loadPlans();
+      toast(`${t('savePositions')}: ${t('done')}`);
+    } catch (err) {
+      failed(err);
+    }
   }
 });
 
@@ -324,6 +383,22 @@ document.addEventListener('submit', async (e) => {
     await start(session);
   } catch (err) {
     toast(inLang(err.message), true);
+  }
+});
+
+document.addEventListener('change', async (e) => {
+  if (e.target.id === 'plan-site') {
+    state.planSite = e.target.value;
+    renderPlans();
+  } else if (e.target.id === 'plan-file' && e.target.files[0]) {
+    try {
+      await uploadPlan(state.planSite, e.target.files[0], csrfToken());
+      await loadPlans();
+      renderPlans();
+      toast(`${t('uploadPlan')}: ${t('done')}`);
+    } catch (err) {
+      toast(inLang(err.message), true);
+    }
   }
 });
 

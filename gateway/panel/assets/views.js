@@ -201,7 +201,7 @@ export function historyTable(events, canAct, hasMore) {
   );
 }
 
-export function nodeView(data, canAct) {
+export function nodeView(data, canAct, planHtml) {
   const n = data.node;
   const channels = Object.entries(n.channels)
     .map(([ch, st]) => `${esc(channelLabel(ch))}：${esc(channelState(st))}`)
@@ -219,6 +219,7 @@ export function nodeView(data, canAct) {
     `<dt>${esc(t('troubles'))}</dt><dd>${esc(n.troubles.map((c) => t(`trouble.${c}`)).join(', ') || '—')}</dd>` +
     '</dl>' +
     (canAct ? `<button data-action="test" data-node="${esc(n.node)}">${esc(t('test'))}</button>` : '') +
+    (planHtml || '') +
     `<h3>${esc(t('readings'))} (${esc(data.hours)} ${esc(t('hours'))})</h3>` +
     readingsChart(data.readings, { from: data.now - data.hours * 3_600_000, to: data.now }, t('noReadings')) +
     `<h3>${esc(t('recentEvents'))}</h3>` +

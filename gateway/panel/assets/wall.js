@@ -35,7 +35,8 @@ function healthBlock(h) {
   );
 }
 
-export function wallView(overview) {
+/** `planHtml`: the plan of the most urgent alarm's building, when there is one. */
+export function wallView(overview, planHtml) {
   const now = overview.now;
   const c = overview.counts;
   const counts = [
@@ -55,7 +56,7 @@ export function wallView(overview) {
     : `<p class="all-clear wall-clear">${esc(t('noAlarms'))}</p>`;
   return (
     '<section class="wall">' +
-    `<div class="wall-main">${list}</div>` +
+    `<div class="wall-main">${list}${planHtml || ''}</div>` +
     `<aside class="wall-side"><div class="wall-clock" id="wall-clock">${esc(formatTime(now))}</div>` +
     `<div class="counts wall-counts">${counts}</div>${healthBlock(overview.health)}</aside>` +
     '</section>'
