@@ -56,9 +56,9 @@ export function wallView(overview, planHtml) {
     : `<p class="all-clear wall-clear">${esc(t('noAlarms'))}</p>`;
   return (
     '<section class="wall">' +
-    `<div class="wall-main">${list}${planHtml || ''}</div>` +
+    `<div class="wall-main">${list}</div>` +
     `<aside class="wall-side"><div class="wall-clock" id="wall-clock">${esc(formatTime(now))}</div>` +
-    `<div class="counts wall-counts">${counts}</div>${healthBlock(overview.health)}</aside>` +
+    `<div class="counts wall-counts">${counts}</div>${healthBlock(overview.health)}${planHtml || ''}</aside>` +
     '</section>'
   );
 }
