@@ -39,13 +39,13 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['gateway'],
-    usage: 'parkwatch gateway --config FILE | --schema',
+    usage: 'parkwatch gateway --config FILE [--log human|json] | --schema',
     summary: '运行园区网关 / run the park gateway (ingest, alarms, durable outbox, cloud uplink, panel)',
     run: async (args) => (await import('../gateway/cli/gateway-command.ts')).runGatewayCommand(args),
   },
   {
     words: ['start'],
-    usage: 'parkwatch start [--config FILE] [--no-sim]',
+    usage: 'parkwatch start [--config FILE] [--no-sim] [--log human|json]',
     summary:
       '一键运行网关、本地 MQTT、云端替身与模拟园区 / run the gateway, local broker, a stand-in cloud and a simulated park (./var)',
     run: async (args) => (await import('./start.ts')).runStartCommand(args),

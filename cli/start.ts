@@ -1,5 +1,8 @@
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { banner, option, readConfig, serveUntilSignal } from '../gateway/cli/gateway-command.ts';
+import type { HumanLog } from '../gateway/cli/human-log.ts';
+import { logOutput } from '../gateway/cli/log-output.ts';
 import { CloudStandIn } from '../gateway/cloud-standin.ts';
 import { validateConfig } from '../gateway/config/load.ts';
 import type { IngestFactory } from '../gateway/ports.ts';
@@ -15,11 +18,15 @@ export interface StartOptions {
   configFile?: string;
   /** attach simulated nodes (e.g. a DirectIngest the simulator drives) */
   attach?: IngestFactory[];
+  /** 'human' or 'json' (`--log`); absent: the gateway's own JSON logger (the simulator's way in) */
+  logFormat?: string;
 }
 
 export interface Started {
   running: RunningGateway;
   cloudUrl: string;
+  /** the terminal log, when lines are for a person: it holds the panel's setup token for the banner */
+  human?: HumanLog;
   stop(): Promise<void>;
 }
 
@@ -37,9 +44,11 @@ export async function startParkwatch(options: StartOptions = {}): Promise<Starte
     const url = await standIn.start();
     config = validateConfig({ ...base, cloud: { ...base.cloud, url } }, options.configFile ?? '(defaults)');
   }
-  const running = await runGateway(config, { extraIngest: options.attach });
+  const output: { logger?: Logger; human?: HumanLog } = options.logFormat ? logOutput(options.logFormat, config) : {};
+  const running = await runGateway(config, { extraIngest: options.attach, logger: output.logger });
   return {
     running,
+    human: output.human,
     cloudUrl: `${config.cloud.url}${standIn ? ' (本地替身 / local stand-in)' : ''}`,
     stop: async () => {
       await running.stop();
@@ -55,10 +64,13 @@ export async function startParkwatch(options: StartOptions = {}): Promise<Starte
  */
 export async function runStartCommand(args: string[]): Promise<number> {
   const configFile = option(args, '--config');
+  const logFormat = option(args, '--log') ?? (process.stdout.isTTY ? 'human' : 'json');
+  const show = (s: Started) =>
+    console.log(banner(s.running, s.running.gateway.config, s.cloudUrl, s.human?.setupToken));
   if (args.includes('--no-sim')) {
     return serveUntilSignal(
-      startParkwatch({ configFile }).then((started) => {
-        if (started) console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
+      startParkwatch({ configFile, logFormat }).then((started) => {
+        if (started) show(started);
         return started;
       }),
     );
@@ -67,12 +79,12 @@ export async function runStartCommand(args: string[]): Promise<number> {
   const { loadFirmwareScript } = await import('../simulator/firmware-script.ts');
   const park = new DemoPark(await loadFirmwareScript());
   return serveUntilSignal(
-    startParkwatch({ configFile, attach: [() => park.ingest] }).then((started) => {
+    startParkwatch({ configFile, logFormat, attach: [() => park.ingest] }).then((started) => {
       if (!started) return started;
       started.running.gateway.registry.upsert(park.registry(), Date.now());
       // the simulated nodes' flash lives beside the gateway's database, so a restart keeps both
       park.start(join(started.running.gateway.config.dataDir, 'sim-nodes'));
-      console.log(banner(started.running, started.running.gateway.config, started.cloudUrl));
+      show(started);
       console.log(park.describe().join('\n'));
       return {
         stop: async () => {

@@ -124,13 +124,14 @@ export class Gateway {
       book: this.book,
       submit: (job) => this.pipeline.submit(job),
       bootOf: (node) => this.pipeline.bootOf(node),
-      eventExists: (id) => {
+      eventById: (id) => {
         const [gw, seq] = id.split(':');
-        return gw === config.gatewayId && Number(seq) > 0 && this.eventLog.byId(Number(seq)) !== undefined;
+        return gw === config.gatewayId && Number(seq) > 0 ? this.eventLog.byId(Number(seq)) : undefined;
       },
       gw: config.gatewayId,
       now: this.now,
     });
+    const stats = new CachedOutboxStats(this.outbox);
     this.panel = new PanelBridge({
       gw: config.gatewayId,
       park: config.parkId,
@@ -143,8 +144,8 @@ export class Gateway {
       desk: this.desk,
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
+      health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
     });
-    const stats = new CachedOutboxStats(this.outbox);
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
       now: this.now,

@@ -7,6 +7,8 @@ import type { OperatorDesk } from './decide/operator-desk.ts';
 import type { Counter } from './metrics.ts';
 import {
   type ActiveCondition,
+  type ConditionNote,
+  type GatewayHealth,
   type HistoryPage,
   type HistoryQuery,
   OperatorAction,
@@ -32,6 +34,7 @@ export interface PanelBridgeDeps {
   desk: OperatorDesk;
   rejects: Counter;
   rejectsBySource: Counter;
+  health: () => GatewayHealth;
 }
 
 /** `{reason="x"}` -> x */
@@ -40,14 +43,43 @@ function labelValue(text: string): string {
   return m ? m[1] : text;
 }
 
+/** The condition a note event was written on (data.alarmRef, set by the operator desk). */
+function noteRef(e: DecidedEvent): string | undefined {
+  return e.kind === 'note' && typeof e.data.alarmRef === 'string' ? e.data.alarmRef : undefined;
+}
+
+function noteOf(e: DecidedEvent): ConditionNote {
+  return { at: e.at, by: String(e.data.by ?? ''), note: String(e.data.note ?? '') };
+}
+
 export class PanelBridge implements PanelBackend {
   /** latest event of each open condition, by ref */
   private lastByRef = new Map<string, DecidedEvent>();
+  /** notes written on each condition's events, by the condition's ref */
+  private notesByRef = new Map<string, ConditionNote[]>();
 
   constructor(private deps: PanelBridgeDeps) {
     deps.bus.on('committed', (events) => {
-      for (const e of events) if (e.alarm) this.lastByRef.set(e.alarm.ref, e);
+      for (const e of events) {
+        if (e.alarm) this.lastByRef.set(e.alarm.ref, e);
+        const ref = noteRef(e);
+        if (ref && this.notesByRef.has(ref)) this.notesByRef.get(ref)?.push(noteOf(e));
+      }
     });
+  }
+
+  /** A condition's notes: read from the log the first time (after a restart), then kept up live. */
+  private notesOf(c: Condition): ConditionNote[] {
+    let notes = this.notesByRef.get(c.ref);
+    if (!notes) {
+      const logged = c.node ? this.deps.log.history({ node: c.node, kinds: ['note'], from: c.opened, limit: 200 }) : [];
+      notes = logged
+        .filter((e) => noteRef(e) === c.ref)
+        .reverse()
+        .map(noteOf);
+      this.notesByRef.set(c.ref, notes);
+    }
+    return notes;
   }
 
   subscribe(listener: (event: DecidedEvent) => void): () => void {
@@ -93,6 +125,7 @@ export class PanelBridge implements PanelBackend {
         latched: c.latched === true,
         hushedUntil: c.hushedUntil,
         last,
+        notes: this.notesOf(c),
       });
     }
     return out;
@@ -126,7 +159,14 @@ export class PanelBridge implements PanelBackend {
       if (options.ch !== undefined && e.ch !== options.ch) continue;
       const v = e.data.v;
       if (typeof v !== 'number') continue;
-      out.push({ at: e.at, ch: e.ch, v, b: typeof e.data.b === 'number' ? e.data.b : undefined });
+      out.push({
+        at: e.at,
+        ch: e.ch,
+        v,
+        b: typeof e.data.b === 'number' ? e.data.b : undefined,
+        kind: e.kind as Reading['kind'],
+        th: typeof e.data.th === 'number' ? e.data.th : undefined,
+      });
       if (out.length >= options.limit) break;
     }
     return out;
@@ -146,5 +186,9 @@ export class PanelBridge implements PanelBackend {
 
   identity(): { gw: string; park: string } {
     return { gw: this.deps.gw, park: this.deps.park };
+  }
+
+  health(): GatewayHealth {
+    return this.deps.health();
   }
 }

@@ -5,6 +5,8 @@ import { configJsonSchema, type GatewayConfig } from '../config/schema.ts';
 import { systemdNotifier } from '../ops/sd-notify.ts';
 import { type RunningGateway, runGateway } from '../run.ts';
 import { DatabaseOpenError } from '../store/database.ts';
+import { setupTokenBox } from './human-log.ts';
+import { logOutput } from './log-output.ts';
 
 /**
  * `parkwatch gateway --config FILE` (the service) and `parkwatch start` (everything with
@@ -75,7 +77,8 @@ export function serveUntilSignal(serve: Promise<{ stop: () => Promise<void> } | 
   });
 }
 
-export function banner(running: RunningGateway, config: GatewayConfig, cloud: string): string {
+/** `setupToken`: shown boxed at the end, where a person at the terminal sees it (human log only). */
+export function banner(running: RunningGateway, config: GatewayConfig, cloud: string, setupToken?: string): string {
   const g = running.gateway;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const lines = [
@@ -91,7 +94,8 @@ export function banner(running: RunningGateway, config: GatewayConfig, cloud: st
     `  已登记节点 / nodes:        ${g.registry.list().length} (parkwatch nodes add ...)`,
     ...g.failedStages().map(([stage, error]) => `  ！未能启动 / NOT RUNNING:   ${stage}: ${error}`),
   ];
-  return lines.join('\n');
+  const box = setupTokenBox(setupToken, `http://${host}:${g.httpPort}/panel/`);
+  return [...lines, ...(box ? [box] : [])].join('\n');
 }
 
 export async function runGatewayCommand(args: string[]): Promise<number> {
@@ -103,13 +107,13 @@ export async function runGatewayCommand(args: string[]): Promise<number> {
   if (!file) throw new UsageError('需要 --config FILE / --config FILE is required');
   const config = readConfig(file, {});
   if (!config) return 2;
+  const { logger, human } = logOutput(option(args, '--log'), config);
   const notifier = systemdNotifier();
   return serveUntilSignal(
-    runGateway(config).then(
+    runGateway(config, { logger }).then(
       (running) => {
-        console.log(
-          banner(running, config, config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)'),
-        );
+        const cloud = config.cloud.url ?? '(未配置，事件保留在发件箱 / none: events stay queued)';
+        console.log(banner(running, config, cloud, human?.setupToken));
         if (!notifier) return running;
         notifier.ready();
         notifier.startWatchdog();

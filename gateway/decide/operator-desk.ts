@@ -21,7 +21,8 @@ export interface OperatorDeskDeps {
   submit: (job: Job) => void;
   /** the node's current boot, from its replay window; commands name the boot they are for */
   bootOf: (node: string) => number | undefined;
-  eventExists: (id: string) => boolean;
+  /** a stored event by its id; a note takes its node, place and alarm from it */
+  eventById: (id: string) => DecidedEvent | undefined;
   gw: string;
   now: () => number;
 }
@@ -166,18 +167,20 @@ export class OperatorDesk {
         };
       }
       case 'note': {
-        if (!this.deps.eventExists(action.event))
-          throw new PanelActionError('unknown_event', `没有此事件 / no event ${action.event}`);
+        const target = this.deps.eventById(action.event);
+        if (!target) throw new PanelActionError('unknown_event', `没有此事件 / no event ${action.event}`);
+        // the note belongs where its event happened, and to the alarm that event was part of
+        const alarmRef = target.alarm?.ref;
         return {
           events: [
             {
               ...base,
               kind: 'note',
               priority: 'info',
-              node: null,
-              ch: '',
-              placement: null,
-              data: { by: action.by, ref: action.event, note: action.note },
+              node: target.node,
+              ch: target.ch,
+              placement: target.placement,
+              data: { by: action.by, ref: action.event, note: action.note, ...(alarmRef ? { alarmRef } : {}) },
             },
           ],
           staged: [],

@@ -84,6 +84,7 @@ export class ApiRoutes {
     // node states stay out: a park has thousands, and this is fetched after every event
     sendJson(res, 200, {
       identity: this.backend.identity(),
+      health: this.backend.health(),
       now: this.now(),
       lastSeq,
       counts: countsOf(conditions, nodes),
@@ -137,7 +138,8 @@ export class ApiRoutes {
     const { hours } = parseInput(NodeParams, queryOf(url));
     const readings = this.backend.readings(nodeId, { since: this.now() - hours * HOUR, limit: 5000 });
     const events = this.backend.history({ node: nodeId, limit: 50 }).events.filter((e) => e.kind !== 'telemetry');
-    sendJson(res, 200, { node: state, readings, events, hours });
+    // `now` with `hours`: the window the chart draws, whether or not readings fill it
+    sendJson(res, 200, { node: state, readings, events, hours, now: this.now() });
   }
 
   async action(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -19,6 +19,10 @@ import { Id, TroubleCode } from '../wire/schemas.ts';
  * keep reads cheap; none of them may throw for ordinary "not found" cases.
  */
 
+/** An operator's note on one of a condition's events, shown on its card. */
+export const ConditionNote = z.object({ at: z.number().int(), by: z.string(), note: z.string() });
+export type ConditionNote = z.infer<typeof ConditionNote>;
+
 /** One condition that needs attention: an alarm, pre-alarm or trouble on a node channel. */
 export const ActiveCondition = z.object({
   /** the alarm's ref, as in DecidedEvent.alarm.ref; actions name conditions by it */
@@ -42,6 +46,8 @@ export const ActiveCondition = z.object({
   hushedUntil: z.number().int().optional(),
   /** the latest decided event of this condition (its id is what a note attaches to) */
   last: DecidedEvent,
+  /** notes written on this condition's events, oldest first (note events with data.alarmRef = ref) */
+  notes: z.array(ConditionNote),
 });
 export type ActiveCondition = z.infer<typeof ActiveCondition>;
 
@@ -68,7 +74,16 @@ export interface HistoryPage {
 }
 
 /** One telemetry reading of a node channel (from telemetry / prealarm / alarm / clear events). */
-export const Reading = z.object({ at: z.number().int(), ch: z.string(), v: z.number(), b: z.number().optional() });
+export const Reading = z.object({
+  at: z.number().int(),
+  ch: z.string(),
+  v: z.number(),
+  b: z.number().optional(),
+  /** the event it came from: the chart marks the moments of pre-alarm and alarm */
+  kind: z.enum(['telemetry', 'prealarm', 'alarm', 'clear']),
+  /** the threshold a pre-alarm or alarm was declared at, in the channel's unit */
+  th: z.number().optional(),
+});
 export type Reading = z.infer<typeof Reading>;
 
 /**
@@ -126,6 +141,15 @@ export interface RefusalCounts {
   bySource: Record<string, number>;
 }
 
+/** The gateway's own health, for the wall screen: is the cloud reached, how much waits to be sent. */
+export const GatewayHealth = z.object({
+  /** the uplink's state; 'none' when no cloud is configured */
+  cloud: z.enum(['none', 'connecting', 'connected', 'waiting', 'stopped']),
+  /** events stored but not yet acknowledged by the cloud */
+  outboxDepth: z.number().int().min(0),
+});
+export type GatewayHealth = z.infer<typeof GatewayHealth>;
+
 export interface PanelBackend {
   /** Calls `listener` with every DecidedEvent after it is stored, in seq order. Returns unsubscribe. */
   subscribe(listener: (event: DecidedEvent) => void): () => void;
@@ -145,6 +169,7 @@ export interface PanelBackend {
   refusals(): RefusalCounts;
   /** gateway and park ids, for the page title */
   identity(): { gw: string; park: string };
+  health(): GatewayHealth;
 }
 
 /** The panel's section of the gateway config (`panel:` in the config file). */

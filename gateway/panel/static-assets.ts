@@ -16,6 +16,9 @@ const FILES: Record<string, string> = {
   'i18n.js': 'text/javascript; charset=utf-8',
   'views.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
+  'channels.js': 'text/javascript; charset=utf-8',
+  'wall.js': 'text/javascript; charset=utf-8',
+  'plan.js': 'text/javascript; charset=utf-8',
   'sound.js': 'text/javascript; charset=utf-8',
   'icon.svg': 'image/svg+xml',
 };

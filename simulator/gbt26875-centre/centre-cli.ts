@@ -14,11 +14,13 @@ export async function runCentre(args: string[]): Promise<number> {
     onFrame: (r) => console.log(JSON.stringify(r)),
   });
   const bound = await centre.start(port);
-  console.error(`监控中心模拟已监听 / centre peer listening on ${value('--host') ?? '127.0.0.1'}:${bound}`);
-  await new Promise<void>((resolve) => {
+  // listen for the stop signal before saying we listen: a supervisor may stop us at once
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  console.error(`监控中心模拟已监听 / centre peer listening on ${value('--host') ?? '127.0.0.1'}:${bound}`);
+  await stopped;
   await centre.stop();
   console.error(
     `收到 ${centre.received.length} 帧，重复 ${centre.duplicates}，否认 ${centre.denied} / received, duplicates, denied`,

@@ -45,6 +45,18 @@ describe('panel backend over the real gateway', () => {
       note: '误报：焊接烟雾 / false alarm: welding fumes',
       by: '李工',
     });
+    // the note is tied to the alarm it was written on: same node, place and condition
+    const noted = rig.gateway.panel.activeConditions().find((c) => c.ref === smoke?.ref);
+    expect(noted?.notes).toEqual([
+      expect.objectContaining({ by: '李工', note: '误报：焊接烟雾 / false alarm: welding fumes' }),
+    ]);
+    const note = rig.gateway.panel.history({ kinds: ['note'], limit: 1 }).events[0];
+    expect(note).toMatchObject({
+      node: 'n1',
+      ch: 'smoke',
+      placement: smoke?.placement,
+      data: { alarmRef: smoke?.ref },
+    });
     await rig.gateway.panel.act({ action: 'test', node: 'n1', by: '李工' });
     await expect(rig.gateway.panel.act({ action: 'note', event: 'gw1:999', note: 'x', by: 'a' })).rejects.toMatchObject(
       {

@@ -40,7 +40,7 @@ describe('access in the browser', () => {
     expect(await page.textContent('#user')).toBe('管理员');
     await page.click('#nav-abuse');
     await page.waitForSelector('main table');
-    expect(await page.textContent('main')).toContain('bad_signature');
+    expect(await page.textContent('main')).toContain('签名错误');
     await page.close();
   });
 
@@ -50,8 +50,8 @@ describe('access in the browser', () => {
     users.close();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${server.url}/panel/kiosk?token=${token}`);
-    await page.waitForSelector('body.kiosk .condition.p-fire');
-    expect(await page.$$('.condition button')).toHaveLength(0);
+    await page.waitForSelector('body.kiosk .wall-alarm.p-fire');
+    expect(await page.$$('main button')).toHaveLength(0);
     expect(await page.isHidden('#logout')).toBe(true);
     expect(await page.isHidden('#nav-abuse')).toBe(true);
     await page.screenshot({ path: `${OUT}/kiosk.png` });

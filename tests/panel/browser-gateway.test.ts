@@ -101,6 +101,13 @@ describe('panel on the real gateway', () => {
     await expect
       .poll(() => park.gateway.eventLog.after(0, 100).find((e) => e.kind === 'note')?.data)
       .toMatchObject({ by: OPERATOR.name, note: '误报：焊接烟雾 / false alarm: welding fumes' });
+    // shown on the alarm's card, and in the history with the alarm's node and place
+    await page.waitForSelector('.condition.p-fire .notes >> text=误报：焊接烟雾');
+    await page.click('nav a[href="#/history"]');
+    const row = page.locator('#history-rows tr', { hasText: '误报：焊接烟雾' });
+    await expect.poll(() => row.textContent()).toContain('宁德电池 · A区 · 二号车间 · 涂布线东侧');
+    expect(await row.textContent()).toContain('smoke-a1');
+    await page.click('nav a[href="#/alarms"]');
   });
 
   it('finds the alarm and the acknowledgement in the history', async () => {

@@ -115,6 +115,9 @@ describe('panel page (in-memory backend)', () => {
     await page.click('#dialog-ok');
     await expect.poll(() => backend.actions.at(-1)?.action).toBe('note');
     expect(backend.actions.at(-1)).toMatchObject({ note: '误报：焊接烟雾 / false alarm: welding fumes', by: '值班员' });
+    // on the card it was written on
+    await page.waitForSelector('.condition.p-fire .notes >> text=误报：焊接烟雾');
+    expect(await page.textContent('.condition.p-fire .notes')).toContain('值班员');
   });
 
   it('switches to English and remembers it', async () => {
@@ -148,9 +151,19 @@ describe('panel page (in-memory backend)', () => {
     await page.waitForSelector('table.nodes tr.offline');
     await page.screenshot({ path: `${OUT}/nodes.png`, fullPage: true });
     await page.click('table.nodes a[href="#/node/smoke-a1"]');
-    await page.waitForSelector('svg.chart polyline');
-    const points = await page.getAttribute('svg.chart polyline', 'points');
-    expect(points?.split(' ')).toHaveLength(60);
+    await page.waitForSelector('svg.chart polyline.reading');
+    // 60 readings and the alarm's own reading, in one line: no gap between them
+    const points = await page.getAttribute('svg.chart polyline.reading', 'points');
+    expect(points?.split(' ')).toHaveLength(61);
+    // the unit, the alarm threshold the node reported (600 = 0.6 dB/m) and the moment of the alarm
+    const chart = await page.textContent('svg.chart');
+    expect(chart).toContain('dB/m');
+    expect(chart).toContain('报警阈值 0.6 dB/m');
+    expect(await page.$$('svg.chart line.moment-alarm')).toHaveLength(1);
+    // the whole 24 h window is drawn, though the readings cover only the last hour
+    const firstX = Number(points?.split(' ')[0].split(',')[0]);
+    const [, , chartWidth] = ((await page.getAttribute('svg.chart', 'viewBox')) ?? '').split(' ').map(Number);
+    expect(firstX).toBeGreaterThan(chartWidth * 0.9);
     await page.screenshot({ path: `${OUT}/node.png`, fullPage: true });
     await page.click('button[data-action=test]');
     await expect.poll(() => backend.actions.at(-1)).toEqual({ action: 'test', node: 'smoke-a1', by: '值班员' });

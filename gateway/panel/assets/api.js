@@ -21,9 +21,13 @@ export async function getJson(path) {
   return body;
 }
 
-export async function postJson(path, data) {
+export function csrfToken() {
+  return csrf;
+}
+
+export async function postJson(path, data, method = 'POST') {
   const res = await fetch(path, {
-    method: 'POST',
+    method,
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
     body: JSON.stringify(data),

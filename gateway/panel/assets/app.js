@@ -1,7 +1,16 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
-import { ApiFailure, getJson, openStream, postJson, setCsrf } from './api.js';
-import { currentLang, setLang, t } from './i18n.js';
-import { currentAlert, playAlert, soundUnlocked, unlockSound } from './sound.js';
+import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from './api.js';
+import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
+import {
+  enableDragging,
+  placeMarkers,
+  planAdminView,
+  planView,
+  positionsIn,
+  savePositions,
+  uploadPlan,
+} from './plan.js';
+import { currentAlert, playAlert, soundUnlocked, trySoundWithoutClick, unlockSound } from './sound.js';
 import {
   ALL_BUT_READINGS,
   alarmsView,
@@ -14,11 +23,14 @@ import {
   nodeView,
   refusalsView,
 } from './views.js';
+import { tickWall, wallView } from './wall.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
   session: null,
   overview: null,
+  /** gateway clock minus this browser's, so the wall's times since follow the gateway */
+  skew: 0,
   stream: null,
   live: false,
   /** refs that were present when the operator muted this screen; a new one sounds again */
@@ -26,7 +38,29 @@ const state = {
   /** node states for the history form's suggestions, read once per page load */
   nodeList: null,
   history: { filters: {}, events: [], next: undefined },
+  /** site plans by building (placement.site), with node positions */
+  plans: {},
+  /** the building the admin's plan page shows */
+  planSite: undefined,
 };
+
+/** The plan of the building of the most urgent condition (or of `site`), with the nodes' states. */
+function planFor(site, focus) {
+  const plan = site ? state.plans[site] : undefined;
+  if (!plan || !state.nodeList || !state.overview) return '';
+  const nodes = state.nodeList.filter((n) => n.placement && n.placement.site === site);
+  return planView(site, plan, nodes, state.overview.conditions, { focus });
+}
+
+function firstSite() {
+  const c = state.overview ? state.overview.conditions.find((x) => x.placement) : undefined;
+  return c ? c.placement.site : undefined;
+}
+
+async function loadPlans() {
+  state.plans = (await getJson('/panel/api/plans')).plans;
+  state.nodeList = (await getJson('/panel/api/nodes')).nodes;
+}
 
 function canAct() {
   return state.session && !state.session.kiosk && state.session.role !== 'viewer';
@@ -44,7 +78,7 @@ function toast(message, isError) {
 
 function failed(err) {
   if (err instanceof ApiFailure && err.status === 401) return showLogin();
-  toast(err.message, true);
+  toast(inLang(err.message), true);
 }
 
 // ---- chrome: header, counts, language, sound ----
@@ -55,9 +89,12 @@ function renderChrome() {
   $('#lang').textContent = currentLang() === 'zh' ? 'English' : '中文';
   for (const a of document.querySelectorAll('nav a')) a.textContent = t(a.dataset.label);
   $('#nav-abuse').hidden = !(state.session && state.session.role === 'admin' && !state.session.kiosk);
+  $('#nav-plans').hidden = $('#nav-abuse').hidden;
   $('#user').textContent = state.session ? (state.session.kiosk ? t('kiosk') : state.session.user) : '';
   $('#logout').hidden = !state.session || state.session.kiosk;
   $('#logout').textContent = t('logout');
+  // before a login there is no live link to speak of
+  $('#live').hidden = !state.session;
   $('#live').textContent = state.live ? t('live') : t('reconnecting');
   $('#live').className = state.live ? 'live on' : 'live off';
   renderSoundButton();
@@ -76,7 +113,14 @@ function renderChrome() {
         .join('')
     : '';
   document.body.classList.toggle('alarming', Boolean(c && c.unacknowledged));
-  document.body.classList.toggle('kiosk', Boolean(state.session && state.session.kiosk));
+  document.body.classList.toggle('kiosk', isKiosk());
+  // where sound could not start by itself, the wall says so in large letters: one touch turns it on
+  $('#sound-prompt').hidden = !(isKiosk() && !soundUnlocked());
+  $('#sound-prompt').textContent = t('soundPrompt');
+}
+
+function isKiosk() {
+  return Boolean(state.session && state.session.kiosk);
 }
 
 function renderSoundButton() {
@@ -121,15 +165,33 @@ async function renderView() {
   const { view, arg } = route();
   const main = $('#main');
   try {
-    if (view === 'alarms') main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) : '';
+    if (view === 'alarms' && isKiosk())
+      main.innerHTML = state.overview ? wallView(state.overview, planFor(firstSite())) : '';
+    else if (view === 'alarms')
+      main.innerHTML = state.overview ? alarmsView(state.overview, canAct()) + planFor(firstSite()) : '';
     else if (view === 'nodes') main.innerHTML = nodesView((await getJson('/panel/api/nodes')).nodes);
-    else if (view === 'node' && arg)
-      main.innerHTML = nodeView(await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`), canAct());
+    else if (view === 'node' && arg) {
+      const data = await getJson(`/panel/api/nodes/${encodeURIComponent(arg)}`);
+      main.innerHTML = nodeView(data, canAct(), planFor(data.node.placement && data.node.placement.site, arg));
+    } else if (view === 'plans') renderPlans();
     else if (view === 'history') await renderHistory(false);
     else if (view === 'abuse') main.innerHTML = refusalsView(await getJson('/panel/api/refusals'));
+    placeMarkers(main);
   } catch (err) {
     failed(err);
   }
+}
+
+function renderPlans() {
+  const nodes = state.nodeList || [];
+  const sites = [...new Set(nodes.map((n) => n.placement && n.placement.site).filter(Boolean))].sort();
+  if (!sites.includes(state.planSite)) state.planSite = sites[0];
+  const site = state.planSite;
+  const mine = nodes.filter((n) => n.placement && n.placement.site === site);
+  const conditions = state.overview ? state.overview.conditions : [];
+  $('#main').innerHTML = planAdminView(sites, site, state.plans[site], mine, conditions);
+  placeMarkers($('#main'));
+  enableDragging($('#main'));
 }
 
 function historyParams(f) {
@@ -137,8 +199,13 @@ function historyParams(f) {
   if (f.enterprise) p.set('enterprise', f.enterprise);
   if (f.zone) p.set('zone', f.zone);
   p.set('kinds', f.kinds || ALL_BUT_READINGS);
-  if (f.from) p.set('from', String(new Date(f.from).getTime()));
-  if (f.to) p.set('to', String(new Date(f.to).getTime()));
+  // "2026-01-31 08:00" in the panel's own time zone
+  const ms = (text) => {
+    const day = text.trim().split(' ');
+    return String(new Date(`${day[0]}T${day[1] || '00:00'}`).getTime());
+  };
+  if (f.from) p.set('from', ms(f.from));
+  if (f.to) p.set('to', ms(f.to));
   return p;
 }
 
@@ -160,6 +227,8 @@ async function renderHistory(more) {
 async function refreshOverview() {
   try {
     state.overview = await getJson('/panel/api/overview');
+    state.skew = state.overview.now - Date.now();
+    if (Object.keys(state.plans).length) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
     renderChrome();
     updateSound();
     const { view } = route();
@@ -187,6 +256,7 @@ async function start(session) {
   state.session = session;
   setCsrf(session.csrf);
   $('#main').innerHTML = '';
+  await loadPlans().catch(failed);
   await refreshOverview();
   if (state.stream) state.stream.close();
   state.stream = openStream(
@@ -233,7 +303,7 @@ async function act(button) {
   else if (action === 'silence') {
     const form = await ask(
       t('silence'),
-      `<select name="seconds">${[60, 300, 600].map((s) => `<option value="${s}"${s === 300 ? ' selected' : ''}>${s} s</option>`).join('')}</select>`,
+      `<select name="seconds">${[60, 300, 600].map((s) => `<option value="${s}"${s === 300 ? ' selected' : ''}>${esc(formatSince(0, s * 1000))}</option>`).join('')}</select>`,
     );
     if (!form) return;
     body = { action, ref, seconds: Number(form.get('seconds')) };
@@ -259,7 +329,16 @@ async function act(button) {
 
 // ---- wiring ----
 
+async function soundOn() {
+  await unlockSound();
+  playAlert(null);
+  state.mutedRefs = null;
+  updateSound();
+  renderChrome();
+}
+
 document.addEventListener('click', async (e) => {
+  if (isKiosk() && !soundUnlocked()) return soundOn();
   const target = e.target.closest('button, a');
   if (!target) return;
   if (target.dataset.action) return act(target);
@@ -269,11 +348,8 @@ document.addEventListener('click', async (e) => {
     if (state.session) renderView();
     else showLogin($('#setup-form') !== null);
   } else if (target.id === 'sound') {
-    if (!soundUnlocked()) {
-      await unlockSound();
-      playAlert(null);
-      state.mutedRefs = null;
-    } else if (state.mutedRefs) state.mutedRefs = null;
+    if (!soundUnlocked()) return soundOn();
+    if (state.mutedRefs) state.mutedRefs = null;
     else state.mutedRefs = new Set((state.overview ? state.overview.conditions : []).map((c) => c.ref));
     updateSound();
   } else if (target.id === 'logout') {
@@ -281,6 +357,14 @@ document.addEventListener('click', async (e) => {
     showLogin(false);
   } else if (target.id === 'history-more') {
     renderHistory(true).catch(failed);
+  } else if (target.id === 'plan-save') {
+    try {
+      await savePositions(state.planSite, positionsIn($('#main')));
+      await loadPlans();
+      toast(`${t('savePositions')}: ${t('done')}`);
+    } catch (err) {
+      failed(err);
+    }
   }
 });
 
@@ -298,7 +382,23 @@ document.addEventListener('submit', async (e) => {
     const session = await postJson(form.id === 'login-form' ? '/panel/api/login' : '/panel/api/setup', data);
     await start(session);
   } catch (err) {
-    toast(err.message, true);
+    toast(inLang(err.message), true);
+  }
+});
+
+document.addEventListener('change', async (e) => {
+  if (e.target.id === 'plan-site') {
+    state.planSite = e.target.value;
+    renderPlans();
+  } else if (e.target.id === 'plan-file' && e.target.files[0]) {
+    try {
+      await uploadPlan(state.planSite, e.target.files[0], csrfToken());
+      await loadPlans();
+      renderPlans();
+      toast(`${t('uploadPlan')}: ${t('done')}`);
+    } catch (err) {
+      toast(inLang(err.message), true);
+    }
   }
 });
 
@@ -306,15 +406,21 @@ window.addEventListener('hashchange', () => renderView());
 
 async function boot() {
   setLang(currentLang());
+  trySoundWithoutClick(() => {
+    playAlert(null);
+    updateSound();
+    renderChrome();
+  });
   renderChrome();
   try {
     await start(await getJson('/panel/api/session'));
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 401) showLogin(err.body.needsSetup);
-    else toast(err.message, true);
+    else toast(inLang(err.message), true);
   }
   // node health (online, last seen) changes without events: refresh it now and then
   setInterval(() => state.session && refreshOverview(), 15_000);
+  setInterval(() => isKiosk() && tickWall(Date.now() + state.skew), 1000);
 }
 
 boot();

@@ -26,6 +26,22 @@ const TEXT = {
   silence: ['消音', 'Silence'],
   reset: ['复位', 'Reset'],
   note: ['备注', 'Note'],
+  detail: ['详情', 'Detail'],
+  plans: ['平面图', 'Site plans'],
+  sitePlan: ['平面图', 'Site plan'],
+  building: ['楼栋 / 区域', 'Building'],
+  uploadPlan: ['上传平面图（SVG 或 PNG，最大 2 MB）', 'Upload a plan (SVG or PNG, at most 2 MB)'],
+  savePositions: ['保存节点位置', 'Save node positions'],
+  dragHint: ['把节点拖到平面图上的安装位置，然后保存', 'Drag each node to where it is installed, then save'],
+  noPlan: ['这个楼栋还没有平面图：请上传', 'This building has no plan yet: upload one'],
+  cloudLink: ['云端连接', 'Cloud link'],
+  outboxDepth: ['待上报事件', 'Events waiting to send'],
+  'cloud.none': ['未配置', 'not configured'],
+  'cloud.connecting': ['正在连接', 'connecting'],
+  'cloud.connected': ['正常', 'connected'],
+  'cloud.waiting': ['断开，等待重连', 'down, retrying'],
+  'cloud.stopped': ['已停止', 'stopped'],
+  soundPrompt: ['轻触屏幕任意处，开启报警声音', 'Touch the screen anywhere to turn the alarm sound on'],
   test: ['测试', 'Test'],
   save: ['保存', 'Save'],
   cancel: ['取消', 'Cancel'],
@@ -106,14 +122,65 @@ const TEXT = {
   'group.operator': ['人员操作', 'Operator actions'],
   'group.test': ['测试', 'Tests'],
   'group.readings': ['读数', 'Readings'],
+  // channel names a node config uses; other names are the installer's own words and shown as they are
+  'ch.smoke': ['烟感', 'smoke'],
+  'ch.water': ['水浸', 'water'],
+  'ch.leak': ['漏水', 'leak'],
+  'ch.heat': ['温感', 'heat'],
+  // a channel's state as the node reports it (NodeState.channels)
+  'chstate.normal': ['正常', 'normal'],
+  'chstate.prealarm': ['预警', 'pre-alarm'],
+  'chstate.alarm': ['报警', 'alarm'],
+  'chstate.hushed': ['已消音', 'hushed'],
+  'chstate.trouble': ['故障', 'trouble'],
+  'chstate.test': ['测试中', 'testing'],
+  'contact.wet': ['有水', 'wet'],
+  'contact.dry': ['无水', 'dry'],
+  'via.button': ['现场按钮', 'the button on the node'],
+  'via.command': ['远程命令', 'a command'],
+  prealarmLine: ['预警阈值', 'pre-alarm threshold'],
+  alarmLine: ['报警阈值', 'alarm threshold'],
+  baseline: ['基线', 'baseline'],
+  // why the gateway refused a node message (Verifier, pipeline) and why the panel refused a request
+  'refusal.malformed': ['格式错误', 'malformed'],
+  'refusal.schema': ['内容不符合协议', 'not as the protocol says'],
+  'refusal.unknown_node': ['未登记的节点', 'unknown node'],
+  'refusal.topic_mismatch': ['主题与节点不符', 'topic does not match the node'],
+  'refusal.bad_signature': ['签名错误', 'bad signature'],
+  'refusal.duplicate': ['重复消息', 'duplicate'],
+  'refusal.replay': ['重放的旧消息', 'replayed old message'],
+  'refusal.rate_limited': ['发送过快', 'too many messages'],
+  'refusal.login_failed': ['登录失败', 'failed logins'],
+  'refusal.login_rate_limited': ['登录限速', 'logins rate-limited'],
+  'refusal.csrf_refused': ['安全令牌无效', 'bad security token'],
+  'refusal.forbidden': ['角色无权限', 'role not allowed'],
+  'refusal.bad_request': ['无效请求', 'invalid requests'],
 };
 
 let lang = localStorage.getItem('pw.lang') === 'en' ? 'en' : 'zh';
 
+/** Keys asked for but missing, on <html data-untranslated> where the layout test looks for them. */
+const missing = new Set();
+
 export function t(key) {
   const pair = TEXT[key];
-  if (!pair) return key.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
-  return pair[lang === 'zh' ? 0 : 1];
+  if (pair) return pair[lang === 'zh' ? 0 : 1];
+  missing.add(key);
+  document.documentElement.dataset.untranslated = [...missing].join(' ');
+  return key.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
+}
+
+/** The translation when there is one, else the text as it is (names chosen by people, not codes). */
+export function tOr(key, text) {
+  const pair = TEXT[key];
+  return pair ? pair[lang === 'zh' ? 0 : 1] : text;
+}
+
+/** The gateway's messages are "中文 / English": the half in the panel's language. */
+export function inLang(message) {
+  const i = String(message).indexOf(' / ');
+  if (i < 0) return String(message);
+  return lang === 'zh' ? message.slice(0, i) : message.slice(i + 3);
 }
 
 export function currentLang() {
@@ -126,7 +193,51 @@ export function setLang(next) {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
+/** The panel's locale, never the browser's: an en-US browser still shows the panel's dates. */
+export function locale() {
+  return lang === 'zh' ? 'zh-CN' : 'en-GB';
+}
+
+const formats = new Map();
+function format(kind, options) {
+  const key = `${lang}:${kind}`;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', ...options }));
+  return formats.get(key);
+}
+
 export function formatTime(ms) {
   if (ms === null || ms === undefined) return '—';
-  return new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+  return format('full', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(ms);
+}
+
+/** Clock time only, with seconds when asked (chart axes). */
+export function formatClock(ms, withSeconds) {
+  return format(withSeconds ? 'hms' : 'hm', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: withSeconds ? '2-digit' : undefined,
+  }).format(ms);
+}
+
+export function formatNumber(n, digits) {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 2 }).format(n);
+}
+
+/** "3 分钟" / "3 min", "1 小时 5 分钟" / "1 h 5 min": how long ago something began. */
+export function formatSince(ms, now) {
+  const s = Math.max(0, Math.floor((now - ms) / 1000));
+  const unit = (n, u) => new Intl.NumberFormat(locale(), { style: 'unit', unit: u, unitDisplay: 'short' }).format(n);
+  if (s < 60) return unit(s, 'second');
+  const m = Math.floor(s / 60);
+  if (m < 60) return unit(m, 'minute');
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${unit(h, 'hour')} ${unit(m % 60, 'minute')}`;
+  return unit(Math.floor(h / 24), 'day');
 }

@@ -30,6 +30,17 @@ export function soundUnlocked() {
   return ctx !== undefined && ctx.state === 'running';
 }
 
+/**
+ * Starts audio without a click where the browser allows it (a kiosk Chromium launched with
+ * --autoplay-policy=no-user-gesture-required); elsewhere the context stays suspended until
+ * unlockSound() runs inside a click. `onChange` hears when it starts.
+ */
+export function trySoundWithoutClick(onChange) {
+  if (!ctx) ctx = new AudioContext();
+  ctx.onstatechange = onChange;
+  ctx.resume().catch(() => undefined);
+}
+
 /** Must run inside a click: browsers start audio only after a user gesture. */
 export async function unlockSound() {
   if (!ctx) ctx = new AudioContext();

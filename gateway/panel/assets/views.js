@@ -1,6 +1,7 @@
 // HTML for each view. Every value from the gateway goes through esc().
+import { channelLabel, channelState, formatReading } from './channels.js';
 import { readingsChart } from './chart.js';
-import { formatTime, t } from './i18n.js';
+import { formatNumber, formatSince, formatTime, t } from './i18n.js';
 
 export function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -9,6 +10,15 @@ export function esc(s) {
 function place(p) {
   if (!p) return '—';
   return esc([p.enterprise, p.site, p.zone, p.location].filter(Boolean).join(' · '));
+}
+
+/** Battery and signal: the node sends 0 before it has measured (no monitor yet, serial link), not a reading. */
+function measured(value, unit) {
+  return value ? `${esc(formatNumber(value, 0))} ${unit}` : '—';
+}
+
+function nodeChannel(node, ch) {
+  return `<a href="#/node/${esc(node ?? '')}">${esc(node ?? '—')}</a>${ch ? ` / ${esc(channelLabel(ch))}` : ''}`;
 }
 
 function conditionTitle(c) {
@@ -30,6 +40,13 @@ function actionButtons(c, canAct) {
   );
 }
 
+function conditionNotes(notes) {
+  if (!notes || notes.length === 0) return '';
+  return `<ul class="notes">${notes
+    .map((n) => `<li><span class="muted">${esc(formatTime(n.at))} ${esc(n.by)}：</span>${esc(n.note)}</li>`)
+    .join('')}</ul>`;
+}
+
 export function alarmsView(overview, canAct) {
   if (overview.conditions.length === 0) return `<p class="all-clear">${esc(t('noAlarms'))}</p>`;
   const rows = overview.conditions.map((c) => {
@@ -42,8 +59,9 @@ export function alarmsView(overview, canAct) {
       (c.latched ? ` <span class="tag">${esc(t('latched'))}</span>` : '') +
       '</div>' +
       `<div class="where">${place(c.placement)}</div>` +
-      `<div class="meta"><a href="#/node/${esc(c.node ?? '')}">${esc(c.node ?? '—')}</a>${c.ch ? ` / ${esc(c.ch)}` : ''}` +
-      ` · ${esc(t('since'))} ${esc(formatTime(c.since))}${by}${hushed}</div>` +
+      `<div class="meta">${nodeChannel(c.node, c.ch)}` +
+      ` · ${esc(t('since'))} ${esc(formatTime(c.since))} (${esc(formatSince(c.since, overview.now))})${by}${hushed}</div>` +
+      conditionNotes(c.notes) +
       actionButtons(c, canAct) +
       '</li>'
     );
@@ -51,23 +69,37 @@ export function alarmsView(overview, canAct) {
   return `<ul class="conditions">${rows.join('')}</ul>`;
 }
 
+/** Table cells that carry their column's name: on a phone each row becomes a card of labelled lines. */
+function cells(head, html) {
+  return html.map((h, i) => `<td${head[i] ? ` data-label="${esc(t(head[i]))}"` : ''}>${h}</td>`).join('');
+}
+
+function table(cls, head, rowsHtml, bodyId) {
+  return (
+    `<div class="scroll"><table class="reflow ${cls}"><thead><tr>${head.map((h) => `<th>${h ? esc(t(h)) : ''}</th>`).join('')}</tr></thead>` +
+    `<tbody${bodyId ? ` id="${bodyId}"` : ''}>${rowsHtml}</tbody></table></div>`
+  );
+}
+
+const NODE_HEAD = ['node', 'place', 'state', 'lastSeen', 'battery', 'signal', 'firmware', 'troubles'];
+
 export function nodesView(nodes) {
   const rows = nodes.map(
     (n) =>
-      `<tr class="${n.online ? '' : 'offline'}"><td><a href="#/node/${esc(n.node)}">${esc(n.node)}</a></td>` +
-      `<td>${place(n.placement)}</td>` +
-      `<td>${esc(n.online ? t('online') : t('trouble.offline'))}</td>` +
-      `<td>${esc(formatTime(n.lastSeen))}</td>` +
-      `<td>${n.battery === null ? '—' : `${esc(n.battery)} mV`}</td>` +
-      `<td>${n.rssi === null ? '—' : `${esc(n.rssi)} dBm`}</td>` +
-      `<td>${esc(n.fw ?? '—')}</td>` +
-      `<td>${esc(n.troubles.map((c) => t(`trouble.${c}`)).join(', '))}</td></tr>`,
+      `<tr class="${n.online ? '' : 'offline'}">` +
+      cells(NODE_HEAD, [
+        `<a href="#/node/${esc(n.node)}">${esc(n.node)}</a>`,
+        place(n.placement),
+        esc(n.online ? t('online') : t('trouble.offline')),
+        esc(formatTime(n.lastSeen)),
+        measured(n.battery, 'mV'),
+        measured(n.rssi, 'dBm'),
+        esc(n.fw ?? '—'),
+        esc(n.troubles.map((c) => t(`trouble.${c}`)).join(', ') || '—'),
+      ]) +
+      '</tr>',
   );
-  const head = ['node', 'place', 'state', 'lastSeen', 'battery', 'signal', 'firmware', 'troubles'];
-  return (
-    `<div class="scroll"><table class="nodes"><thead><tr>${head.map((h) => `<th>${esc(t(h))}</th>`).join('')}</tr></thead>` +
-    `<tbody>${rows.join('')}</tbody></table></div>`
-  );
+  return table('nodes', NODE_HEAD, rows.join(''));
 }
 
 /** "All" leaves out readings: a park's telemetry would bury the events people look for. */
@@ -96,6 +128,10 @@ export function historyForm(filters, nodes) {
     `<option value="${esc(value)}"${filters.kinds === value ? ' selected' : ''}>${esc(label)}</option>`;
   const field = (name, type, value) =>
     `<label>${esc(t(name))} <input name="${name}" type="${type}" value="${esc(value ?? '')}" list="list-${name}"></label>`;
+  // not datetime-local: the browser would write it in its own locale's order (mm/dd/yyyy in en-US)
+  const when = (name, value) =>
+    `<label>${esc(t(name))} <input name="${name}" value="${esc(value ?? '')}" placeholder="2026-01-31 08:00" ` +
+    'pattern="\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2})?" size="16"></label>';
   const places = nodes.map((n) => n.placement).filter(Boolean);
   return (
     '<form class="filters" id="history-form">' +
@@ -106,8 +142,8 @@ export function historyForm(filters, nodes) {
       .map(([g, kinds]) => opt(kinds, t(`group.${g}`)))
       .join('') +
     '</select></label>' +
-    field('from', 'datetime-local', filters.from) +
-    field('to', 'datetime-local', filters.to) +
+    when('from', filters.from) +
+    when('to', filters.to) +
     `<button type="submit">${esc(t('search'))}</button>` +
     `<a class="button" id="csv-link" href="#">${esc(t('exportCsv'))}</a>` +
     options(
@@ -122,43 +158,53 @@ export function historyForm(filters, nodes) {
   );
 }
 
+/** Operators are named; a node's own test or hush says whether its button or a command did it. */
+function byWhom(e) {
+  const nodeSaid = e.kind === 'test' || e.kind === 'hush';
+  return `${t('by')} ${nodeSaid ? t(`via.${e.data.by}`) : e.data.by}`;
+}
+
 export function eventRows(events, canAct) {
   return events
     .map((e) => {
       const detail =
         e.kind === 'note'
-          ? e.data.note
+          ? `${e.data.note} (${t('by')} ${e.data.by})`
           : e.trouble
             ? t(`trouble.${e.trouble}`)
             : e.data.by
-              ? `${t('by')} ${e.data.by}`
-              : e.data.v !== undefined
-                ? `v=${e.data.v}`
-                : '';
+              ? byWhom(e)
+              : formatReading(e.ch, e.data);
       const note = canAct ? `<button data-action="note" data-event="${esc(e.id)}">${esc(t('note'))}</button>` : '';
       return (
-        `<tr class="p-${esc(e.priority)}" data-id="${esc(e.id)}"><td>${esc(formatTime(e.at))}</td>` +
-        `<td>${esc(t(`kind.${e.kind}`))}</td><td>${place(e.placement)}</td>` +
-        `<td><a href="#/node/${esc(e.node ?? '')}">${esc(e.node ?? '—')}</a>${e.ch ? ` / ${esc(e.ch)}` : ''}</td>` +
-        `<td>${esc(detail)}</td><td>${note}</td></tr>`
+        `<tr class="p-${esc(e.priority)}" data-id="${esc(e.id)}">` +
+        cells(HISTORY_HEAD, [
+          esc(formatTime(e.at)),
+          esc(t(`kind.${e.kind}`)),
+          place(e.placement),
+          nodeChannel(e.node, e.ch),
+          esc(detail || '—'),
+          note,
+        ]) +
+        '</tr>'
       );
     })
     .join('');
 }
 
+const HISTORY_HEAD = ['time', 'kind', 'place', 'node', 'detail', ''];
+
 export function historyTable(events, canAct, hasMore) {
-  const head = ['time', 'kind', 'place', 'node', 'note', ''];
   return (
-    `<div class="scroll"><table class="history"><thead><tr>${head.map((h) => `<th>${h ? esc(t(h)) : ''}</th>`).join('')}` +
-    `</tr></thead><tbody id="history-rows">${eventRows(events, canAct)}</tbody></table></div>` +
+    table('history', HISTORY_HEAD, eventRows(events, canAct), 'history-rows') +
     (hasMore ? `<button id="history-more">${esc(t('more'))}</button>` : '')
   );
 }
 
-export function nodeView(data, canAct) {
+export function nodeView(data, canAct, planHtml) {
   const n = data.node;
   const channels = Object.entries(n.channels)
-    .map(([ch, st]) => `${esc(ch)}: ${esc(st)}`)
+    .map(([ch, st]) => `${esc(channelLabel(ch))}：${esc(channelState(st))}`)
     .join(', ');
   return (
     `<p><a href="#/nodes">← ${esc(t('back'))}</a></p>` +
@@ -166,31 +212,34 @@ export function nodeView(data, canAct) {
     '<dl class="facts">' +
     `<dt>${esc(t('state'))}</dt><dd>${esc(n.online ? t('online') : t('trouble.offline'))}</dd>` +
     `<dt>${esc(t('lastSeen'))}</dt><dd>${esc(formatTime(n.lastSeen))}</dd>` +
-    `<dt>${esc(t('battery'))}</dt><dd>${n.battery === null ? '—' : `${esc(n.battery)} mV`}</dd>` +
-    `<dt>${esc(t('signal'))}</dt><dd>${n.rssi === null ? '—' : `${esc(n.rssi)} dBm`}</dd>` +
+    `<dt>${esc(t('battery'))}</dt><dd>${measured(n.battery, 'mV')}</dd>` +
+    `<dt>${esc(t('signal'))}</dt><dd>${measured(n.rssi, 'dBm')}</dd>` +
     `<dt>${esc(t('firmware'))}</dt><dd>${esc(n.fw ?? '—')}</dd>` +
     `<dt>${esc(t('channels'))}</dt><dd>${channels || '—'}</dd>` +
     `<dt>${esc(t('troubles'))}</dt><dd>${esc(n.troubles.map((c) => t(`trouble.${c}`)).join(', ') || '—')}</dd>` +
     '</dl>' +
     (canAct ? `<button data-action="test" data-node="${esc(n.node)}">${esc(t('test'))}</button>` : '') +
+    (planHtml || '') +
     `<h3>${esc(t('readings'))} (${esc(data.hours)} ${esc(t('hours'))})</h3>` +
-    readingsChart(data.readings, t('noReadings')) +
+    readingsChart(data.readings, { from: data.now - data.hours * 3_600_000, to: data.now }, t('noReadings')) +
     `<h3>${esc(t('recentEvents'))}</h3>` +
     historyTable(data.events, canAct, false)
   );
 }
 
 export function refusalsView(data) {
-  const table = (title, rows) =>
-    `<h3>${esc(title)}</h3><table><thead><tr><th>${esc(t('reason'))}</th><th>${esc(t('count'))}</th></tr></thead><tbody>` +
+  // reasons are codes and are translated; sources are node ids, shown as they are
+  const table = (title, head, rows, label) =>
+    `<h3>${esc(title)}</h3><div class="scroll"><table><thead><tr><th>${esc(t(head))}</th><th>${esc(t('count'))}</th></tr></thead><tbody>` +
     Object.entries(rows)
-      .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`)
+      .map(([k, v]) => `<tr><td>${esc(label(k))}</td><td>${esc(formatNumber(v, 0))}</td></tr>`)
       .join('') +
-    '</tbody></table>';
+    '</tbody></table></div>';
+  const reason = (k) => t(`refusal.${k}`);
   return (
-    table(t('gatewayRefusals'), data.gateway.byReason) +
-    table(`${t('gatewayRefusals')} — ${t('source')}`, data.gateway.bySource) +
-    table(t('panelRefusals'), data.panel)
+    table(t('gatewayRefusals'), 'reason', data.gateway.byReason, reason) +
+    table(`${t('gatewayRefusals')} — ${t('source')}`, 'source', data.gateway.bySource, (k) => k) +
+    table(t('panelRefusals'), 'reason', data.panel, reason)
   );
 }
 

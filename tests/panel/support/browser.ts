@@ -1,7 +1,7 @@
 import { type Browser, chromium } from 'playwright-core';
 
-/** Debian's Chromium, headless, with nothing that reaches the internet. */
-export function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless, with nothing that reaches the internet; `extraArgs` e.g. a kiosk's autoplay policy. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -10,6 +10,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--disable-component-update',
+      ...extraArgs,
     ],
   });
 }

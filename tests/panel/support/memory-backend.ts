@@ -1,5 +1,6 @@
 import type {
   ActiveCondition,
+  GatewayHealth,
   HistoryPage,
   HistoryQuery,
   OperatorAction,
@@ -9,6 +10,8 @@ import type {
 } from '../../../gateway/panel/backend.ts';
 import { PanelActionError } from '../../../gateway/panel/backend.ts';
 import type { DecidedEvent, NodeState, Placement } from '../../../gateway/wire/events.ts';
+
+const READING_KINDS: string[] = ['telemetry', 'prealarm', 'alarm', 'clear'];
 
 /**
  * An in-memory PanelBackend for the panel's unit tests: keeps a log of decided events and
@@ -20,12 +23,13 @@ export class MemoryBackend implements PanelBackend {
   nodeStates = new Map<string, NodeState>();
   refusalCounts: RefusalCounts = { byReason: { bad_signature: 2 }, bySource: { n9: 2 } };
   actions: OperatorAction[] = [];
+  gatewayHealth: GatewayHealth = { cloud: 'connected', outboxDepth: 0 };
   private listeners = new Set<(e: DecidedEvent) => void>();
   private seq = 0;
 
   constructor(private now: () => number = Date.now) {}
 
-  addNode(node: string, placement: Placement, online = true): void {
+  addNode(node: string, placement: Placement, online = true, state: Partial<NodeState> = {}): void {
     this.nodeStates.set(node, {
       node,
       online,
@@ -37,6 +41,7 @@ export class MemoryBackend implements PanelBackend {
       mem: 1200,
       channels: { smoke: 'normal' },
       troubles: [],
+      ...state,
     });
   }
 
@@ -72,6 +77,7 @@ export class MemoryBackend implements PanelBackend {
         placement: event.placement,
         latched: event.kind === 'alarm',
         last: event,
+        notes: this.conditions.get(ref)?.notes ?? [],
       });
     }
     this.events.push(event);
@@ -119,10 +125,17 @@ export class MemoryBackend implements PanelBackend {
 
   readings(node: string, options: { ch?: string; since: number; limit: number }): Reading[] {
     return this.events
-      .filter((e) => e.node === node && e.kind === 'telemetry' && e.at >= options.since)
+      .filter((e) => e.node === node && READING_KINDS.includes(e.kind) && e.at >= options.since)
       .filter((e) => !options.ch || e.ch === options.ch)
       .slice(0, options.limit)
-      .map((e) => ({ at: e.at, ch: e.ch, v: Number(e.data.v), b: Number(e.data.b) }));
+      .map((e) => ({
+        at: e.at,
+        ch: e.ch,
+        v: Number(e.data.v),
+        b: typeof e.data.b === 'number' ? e.data.b : undefined,
+        kind: e.kind as Reading['kind'],
+        th: typeof e.data.th === 'number' ? e.data.th : undefined,
+      }));
   }
 
   async act(action: OperatorAction): Promise<DecidedEvent> {
@@ -130,13 +143,16 @@ export class MemoryBackend implements PanelBackend {
     if (action.action === 'note') {
       const target = this.events.find((e) => e.id === action.event);
       if (!target) throw new PanelActionError('unknown_event', `没有事件 ${action.event} / no event ${action.event}`);
-      return this.emit({
+      const alarmRef = target.alarm?.ref;
+      const note = this.emit({
         kind: 'note',
         priority: 'info',
         node: target.node,
         ch: target.ch,
-        data: { by: action.by, ref: action.event, note: action.note },
+        data: { by: action.by, ref: action.event, note: action.note, ...(alarmRef ? { alarmRef } : {}) },
       });
+      if (alarmRef) this.conditions.get(alarmRef)?.notes.push({ at: note.at, by: action.by, note: action.note });
+      return note;
     }
     if (action.action === 'test') {
       if (!this.nodeStates.has(action.node)) {
@@ -170,5 +186,9 @@ export class MemoryBackend implements PanelBackend {
 
   identity(): { gw: string; park: string } {
     return { gw: 'gw1', park: 'park1' };
+  }
+
+  health(): GatewayHealth {
+    return this.gatewayHealth;
   }
 }

@@ -1,0 +1,157 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../gateway/panel/users.ts';
+import { launchChromium } from './support/browser.ts';
+import { ADMIN, fillDemoPark } from './support/demo-park.ts';
+import { MemoryBackend } from './support/memory-backend.ts';
+import { PanelClient, type PanelServer, startPanelServer } from './support/panel-server.ts';
+import { problems } from './support/screen-checks.ts';
+
+/**
+ * Site plans: the gateway keeps a checked SVG or PNG per building; an admin places nodes by
+ * dragging them in Chromium; the wall screen, the alarm view and the node page show the plan
+ * with each node's state, the fire flashing on it, at the three screen sizes.
+ */
+const OUT = 'test-output/panel/plans';
+const PLAN = Buffer.from(
+  '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 400" width="800" height="400">' +
+    '<rect x="10" y="10" width="780" height="380" fill="#f4f4f4" stroke="#333" stroke-width="6"/>' +
+    '<rect x="10" y="10" width="400" height="220" fill="none" stroke="#333" stroke-width="4"/>' +
+    '<rect x="410" y="10" width="380" height="220" fill="none" stroke="#333" stroke-width="4"/>' +
+    '<text x="150" y="120" font-size="28" fill="#555">二号车间</text><text x="540" y="120" font-size="28" fill="#555">配电房</text>' +
+    '<text x="320" y="320" font-size="28" fill="#555">成品仓库</text></svg>',
+);
+const SIZES = [
+  { name: '1920', width: 1920, height: 1080 },
+  { name: '1366', width: 1366, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+let backend: MemoryBackend;
+let server: PanelServer;
+let browser: Browser;
+let kioskBrowser: Browser;
+let kioskUrl: string;
+
+async function login(page: Page): Promise<void> {
+  await page.goto(`${server.url}/panel/`);
+  await page.fill('#login-form input[name=name]', ADMIN.name);
+  await page.fill('#login-form input[name=password]', ADMIN.password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#live.on');
+}
+
+/** Drags a node's marker to a place on the plan, given as fractions of the drawing. */
+async function drag(page: Page, node: string, x: number, y: number): Promise<void> {
+  await page.locator(`.marker[data-node="${node}"]`).scrollIntoViewIfNeeded();
+  const box = await page.locator('.plan-box').boundingBox();
+  const marker = await page.locator(`.marker[data-node="${node}"]`).boundingBox();
+  if (!box || !marker) throw new Error(`no plan or no marker for ${node}`);
+  await page.mouse.move(marker.x + marker.width / 2, marker.y + marker.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 5 });
+  await page.mouse.up();
+}
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  backend = new MemoryBackend();
+  fillDemoPark(backend, Date.now());
+  server = await startPanelServer(backend, {}, async (dir) => {
+    const users = UserStore.openInDir(dir);
+    await users.add(ADMIN.name, 'admin', ADMIN.password);
+    await users.add('查看员', 'viewer', 'viewer-password-1');
+    kioskUrl = `/panel/kiosk?token=${users.addKioskToken('控制室大屏')}`;
+    users.close();
+  });
+  kioskUrl = server.url + kioskUrl;
+  browser = await launchChromium();
+  // the wall screen as documented: sound allowed without a touch, so no prompt over the picture
+  kioskBrowser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await kioskBrowser?.close();
+  await server?.close();
+});
+
+describe('site plans', () => {
+  it('takes only SVG or PNG up to 2 MB, from admins, and serves it where nothing in it can run', async () => {
+    const admin = new PanelClient(server.url);
+    await admin.login(ADMIN.name, ADMIN.password);
+    const put = (c: PanelClient, body: Buffer) =>
+      fetch(`${server.url}/panel/api/plans/A%E5%8C%BA/image`, {
+        method: 'PUT',
+        headers: { Cookie: c.cookie, 'X-CSRF-Token': c.csrf, 'Content-Type': 'image/svg+xml' },
+        body: new Uint8Array(body),
+      });
+    expect((await put(admin, Buffer.from('<html><script>alert(1)</script>'))).status).toBe(415);
+    expect((await put(admin, Buffer.alloc(2 * 1024 * 1024 + 1, 0x20))).status).toBe(413);
+    const viewer = new PanelClient(server.url);
+    await viewer.login('查看员', 'viewer-password-1');
+    expect((await put(viewer, PLAN)).status).toBe(403);
+    expect((await put(admin, PLAN)).status).toBe(200);
+    const image = await fetch(`${server.url}/panel/api/plans/A%E5%8C%BA/image`, { headers: { Cookie: admin.cookie } });
+    expect(image.headers.get('content-type')).toBe('image/svg+xml');
+    expect(image.headers.get('content-security-policy')).toContain('sandbox');
+    expect(Buffer.from(await image.arrayBuffer()).equals(PLAN)).toBe(true);
+  });
+
+  it('lets an admin upload a plan and drag nodes onto it', async () => {
+    // tall enough that the plan and the nodes waiting beside it are both on screen
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await login(page);
+    await page.click('#nav-plans');
+    await page.waitForSelector('#plan-form');
+    await page.setInputFiles('#plan-file', { name: 'a.svg', mimeType: 'image/svg+xml', buffer: PLAN });
+    // uploaded, shown again with the plan, and the drawing loaded (it gives the box its height)
+    await page.waitForSelector('#toast.show');
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.plan-box img');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    await drag(page, 'smoke-a1', 0.25, 0.3);
+    await drag(page, 'water-b2', 0.75, 0.3);
+    await drag(page, 'smoke-c3', 0.5, 0.8);
+    await page.click('#plan-save');
+    await expect
+      .poll(() => JSON.parse(readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8'))['A区']?.positions)
+      .toMatchObject({ 'smoke-a1': { x: expect.closeTo(0.25, 1) }, 'smoke-c3': { y: expect.closeTo(0.8, 1) } });
+    await page.screenshot({ path: `${OUT}/admin-1920.png`, fullPage: true });
+    // the alarm view and the node page show the plan with the fire on it
+    await page.click('nav a[href="#/alarms"]');
+    await page.waitForSelector('.plan .marker.p-fire.flash[data-node="smoke-a1"]');
+    await page.goto(`${server.url}/panel/#/node/smoke-a1`);
+    await page.waitForSelector('.plan .marker.focus[data-node="smoke-a1"]');
+    await page.close();
+  });
+
+  for (const size of SIZES) {
+    for (const lang of ['zh', 'en'] as const) {
+      it(`shows the fire on the plan on the wall screen at ${size.width}×${size.height} ${lang}`, async () => {
+        const context = await kioskBrowser.newContext({ viewport: { width: size.width, height: size.height } });
+        const page = await context.newPage();
+        await page.addInitScript((l) => localStorage.setItem('pw.lang', l), lang);
+        await page.goto(kioskUrl);
+        const fire = page.locator('.wall .plan .marker.p-fire.flash[data-node="smoke-a1"]');
+        await fire.waitFor();
+        // on the drawing where the admin put it (read in one go: the wall re-renders on every event)
+        const across = await page.evaluate(() => {
+          const box = document.querySelector('.wall .plan-box')?.getBoundingClientRect();
+          const dot = document.querySelector('.wall .marker[data-node="smoke-a1"]')?.getBoundingClientRect();
+          return box && dot ? (dot.x + dot.width / 2 - box.x) / box.width : undefined;
+        });
+        expect(across).toBeCloseTo(0.25, 1);
+        expect(await page.locator('.wall .plan .marker.p-water[data-node="water-b2"]').count()).toBe(1);
+        expect(await problems(page, lang)).toEqual([]);
+        await page.screenshot({ path: `${OUT}/wall-${lang}-${size.name}.png` });
+        if (process.env.PANEL_DOC_SCREENSHOTS && lang === 'zh' && size.name === '1920')
+          copyFileSync(`${OUT}/wall-${lang}-${size.name}.png`, 'docs/img/panel-kiosk.png');
+        await context.close();
+      });
+    }
+  }
+});
