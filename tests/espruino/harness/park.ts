@@ -34,7 +34,10 @@ export interface Park {
   dispose(): Promise<void>;
 }
 
-export async function startPark(options: { serial?: string[]; mqtt?: boolean } = {}): Promise<Park> {
+/** A read-only consumer of the embedded broker (as Node-RED), to see what the gateway forwards. */
+export const CONSUMER = { username: 'nodered', password: 'nodered-pass' };
+
+export async function startPark(options: { serial?: string[] } = {}): Promise<Park> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-espruino-park-'));
   const brokerPort = await freePort();
   const events: DecidedEvent[] = [];
@@ -43,7 +46,7 @@ export async function startPark(options: { serial?: string[]; mqtt?: boolean } =
     {
       dataDir: dir,
       http: { host: '127.0.0.1', port: 0 },
-      localBroker: { mode: 'embedded', host: '127.0.0.1', port: brokerPort },
+      localBroker: { mode: 'embedded', host: '127.0.0.1', port: brokerPort, consumers: [CONSUMER] },
       serial: (options.serial ?? []).map((path) => ({ path, baudRate: 115200 })),
       panel: { enabled: false },
       log: { level: 'silent' },
