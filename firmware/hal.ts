@@ -146,7 +146,7 @@ export interface Board {
    * The boot-only parts, until bootNode deletes them once the node runs: on Espruino they are then
    * garbage (why: RAM). Call them inline (`board.setup!.digitalInput(...)`), never through a local
    * variable or a parameter: a closure keeps its maker's whole scope alive, and the setup with it
-   * (tests/firmware/ram-estimate.test.ts checks the sources for this).
+   * (measured on the interpreter by tests/espruino/ram.test.ts).
    */
   setup?: BoardSetup;
 }
