@@ -186,9 +186,11 @@ export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error
  */
 export function validateConfig(raw: unknown): ConfigResult {
   const D = configDefaults();
-  const ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
-  const KEY_RE = /^[0-9a-fA-F]{32,128}$/;
-  const PIN_RE = /^[A-Z][0-9A-Z]{0,5}$/;
+  // Espruino's regular expressions have no `?`, `{n}` or `{n,m}` (such a pattern silently never
+  // matches): each pattern is `+`/`*` over a class, and its length bounds go to `str` beside it.
+  const ID_RE = /^[A-Za-z0-9_-]+$/;
+  const KEY_RE = /^[0-9a-fA-F]+$/;
+  const PIN_RE = /^[A-Z][0-9A-Z]*$/;
 
   /** Thrown inside validation; carries the path of the bad field. */
   function bad(path: string, what: string): Error {
@@ -200,15 +202,26 @@ export function validateConfig(raw: unknown): ConfigResult {
     return v as { [k: string]: unknown };
   }
 
-  function str(o: { [k: string]: unknown }, k: string, path: string, re: RegExp | undefined, def?: string): string {
+  /** Text of min..max characters that matches `re` (when given). */
+  function str(
+    o: { [k: string]: unknown },
+    k: string,
+    path: string,
+    re: RegExp | undefined,
+    min: number,
+    max: number,
+    def?: string,
+  ): string {
     const v = o[k];
     if (v === undefined && def !== undefined) return def;
-    if (typeof v !== 'string' || (re !== undefined && !re.test(v))) throw bad(path + '.' + k, 'bad or missing text');
+    if (typeof v !== 'string' || v.length < min || v.length > max || (re !== undefined && !re.test(v))) {
+      throw bad(path + '.' + k, 'bad or missing text');
+    }
     return v;
   }
 
   function text(o: { [k: string]: unknown }, k: string, path: string, min: number, max: number, def?: string): string {
-    const v = str(o, k, path, undefined, def);
+    const v = str(o, k, path, undefined, 0, 1e9, def);
     if (v.length < min || v.length > max) throw bad(path + '.' + k, 'must be ' + min + '..' + max + ' characters');
     return v;
   }
@@ -248,7 +261,7 @@ export function validateConfig(raw: unknown): ConfigResult {
   }
 
   function pinRef(o: { [k: string]: unknown }, k: string, path: string, pins: PinMap, def: string): string {
-    const name = str(o, k, path, undefined, def);
+    const name = str(o, k, path, undefined, 0, 1e9, def);
     if (pins[name] === undefined) throw bad(path + '.' + k, 'no pin named "' + name + '" in pins');
     return name;
   }
@@ -261,17 +274,17 @@ export function validateConfig(raw: unknown): ConfigResult {
         kind: 'mqtt',
         ssid: text(o, 'ssid', 'link', 1, 32, undefined),
         pass: text(o, 'pass', 'link', 0, 64, ''),
-        host: str(o, 'host', 'link', /^[A-Za-z0-9.-]{1,64}$/),
+        host: str(o, 'host', 'link', /^[A-Za-z0-9.-]+$/, 1, 64),
         port: whole(o, 'port', 'link', 1, 65535, 1883),
       };
     }
     const s: SerialLinkConfig = {
       kind: 'serial',
-      uart: str(o, 'uart', 'link', /^Serial[1-3]$/, 'Serial2'),
+      uart: str(o, 'uart', 'link', /^Serial[1-3]$/, 7, 7, 'Serial2'),
       baud: whole(o, 'baud', 'link', 1200, 921600, 115200),
     };
-    if (o['rx'] !== undefined) s.rx = str(o, 'rx', 'link', PIN_RE);
-    if (o['tx'] !== undefined) s.tx = str(o, 'tx', 'link', PIN_RE);
+    if (o['rx'] !== undefined) s.rx = str(o, 'rx', 'link', PIN_RE, 1, 6);
+    if (o['tx'] !== undefined) s.tx = str(o, 'tx', 'link', PIN_RE, 1, 6);
     return s;
   }
 
@@ -330,7 +343,7 @@ export function validateConfig(raw: unknown): ConfigResult {
     for (let i = 0; i < v.length; i++) {
       const p = 'channels[' + i + ']';
       const o = obj(v[i], p);
-      const name = str(o, 'name', p, /^[a-z][a-z0-9_]{0,15}$/);
+      const name = str(o, 'name', p, /^[a-z][a-z0-9_]*$/, 1, 16);
       for (const c of out) if (c.name === name) throw bad(p + '.name', 'duplicate channel name');
       const kind = oneOf(o, 'kind', p, ['analog', 'contact']);
       out.push(kind === 'analog' ? analog(o, p, name, pins) : contact(o, p, name, pins));
@@ -343,7 +356,7 @@ export function validateConfig(raw: unknown): ConfigResult {
     for (const k of Object.keys(D.pins)) pins[k] = D.pins[k];
     if (v === undefined) return pins;
     const o = obj(v, 'pins');
-    for (const k of Object.keys(o)) pins[k] = str(o, k, 'pins', PIN_RE);
+    for (const k of Object.keys(o)) pins[k] = str(o, k, 'pins', PIN_RE, 1, 6);
     return pins;
   }
 
@@ -351,8 +364,8 @@ export function validateConfig(raw: unknown): ConfigResult {
     const o = obj(raw, 'config');
     const pins = pinMap(o['pins']);
     const cfg: NodeConfig = {
-      id: str(o, 'id', 'config', ID_RE),
-      key: str(o, 'key', 'config', KEY_RE),
+      id: str(o, 'id', 'config', ID_RE, 1, 32),
+      key: str(o, 'key', 'config', KEY_RE, 32, 128),
       link: link(o['link']),
       heartbeatS: whole(o, 'heartbeatS', 'config', 5, 3600, HEARTBEAT_DEFAULT_S),
       pins: pins,

@@ -136,7 +136,8 @@ export function frameDecoderClass() {
     private checkLine(line: string): void {
       const star = line.lastIndexOf('*');
       const crc = line.substr(star + 1);
-      if (star < FRAME_START.length || !/^[0-9a-f]{4}$/.test(crc)) {
+      // four hex digits, counted apart: Espruino's regular expressions have no `{4}`
+      if (star < FRAME_START.length || crc.length !== 4 || !/^[0-9a-f]+$/.test(crc)) {
         this.reject('malformed', line);
         return;
       }

@@ -43,11 +43,10 @@ export interface NodeCommand {
   d: { [key: string]: unknown };
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-
 /** Node, gateway and park ids: safe inside MQTT topics, Storage names and file names. */
 export function isValidId(id: string): boolean {
-  return typeof id === 'string' && ID_PATTERN.test(id);
+  // 1-32 characters, checked apart: Espruino's regular expressions have no `{1,32}`
+  return typeof id === 'string' && id.length <= 32 && /^[A-Za-z0-9_-]+$/.test(id);
 }
 
 /** The gateway's time of an event, from its own receive time and the node's reported age. */
