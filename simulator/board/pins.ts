@@ -95,6 +95,11 @@ export class PinBank {
     this.watches = id === undefined ? [] : this.watches.filter((w) => w.id !== id);
   }
 
+  /** The watches set now (a test reads their callbacks). */
+  get active(): readonly Watch[] {
+    return this.watches;
+  }
+
   /** Debounce delays of the watches on a pin (the board polls again after each). */
   debouncesOn(pin: string): number[] {
     return this.watches.filter((w) => w.pin === pin).map((w) => w.debounceMs);

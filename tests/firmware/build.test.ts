@@ -105,8 +105,10 @@ describe('firmware build', () => {
     expect(alarm).toMatchObject({ ch: 'smoke', d: { v: 400, th: 150, src: 'smoke' } });
     expect(vm.writes.filter(([, pin, v]) => pin === 'D25' && v === 1).length).toBeGreaterThanOrEqual(3);
 
-    vm.setDigital('D0', 0); // button pressed
+    vm.setDigital('D0', 0); // button pressed, held past the watch's 50 ms debounce
+    vm.clock.advance(100);
     vm.setDigital('D0', 1);
+    vm.clock.advance(100);
     expect(msgs().find((m) => m.kind === 'hush')?.d).toMatchObject({ by: 'button' });
     const silence = command('silence', { s: 30 });
     expect(msgs().find((m) => m.kind === 'ack')?.d).toEqual({ cmd: silence, ok: true });

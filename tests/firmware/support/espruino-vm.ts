@@ -1,114 +1,110 @@
-import { runInNewContext } from 'node:vm';
-import type { EspruinoGlobals, EspruinoWatchEvent } from '../../../firmware/espruino/globals.d.ts';
+import { runInContext } from 'node:vm';
 import { FrameDecoder } from '../../../protocol/framing.ts';
+import { buildGlobals } from '../../../simulator/board/espruino-env.ts';
+import { espruinoContext } from '../../../simulator/board/espruino-realm.ts';
+import { PinBank, type PinFeeds, type Watch } from '../../../simulator/board/pins.ts';
 import { VirtualClock } from '../../../simulator/virtual-clock.ts';
-import { nodeSha256 } from './test-board.ts';
 
 /**
- * The built script in a `vm` whose globals are exactly firmware/espruino/globals.d.ts, on a
- * virtual clock: the same bundle a board runs, minified and with its member names shortened.
- * Pins are Espruino pin names ("D34"). Only what the script calls exists.
+ * The built script on the simulator's Espruino emulation (simulator/board/espruino-env.ts in an
+ * espruino-realm.ts context), driven by hand on a virtual clock: the test sets analog levels and
+ * digital inputs, reads Storage files, what went out on Serial2 and the console. Pins are
+ * Espruino pin names ("D34"). An exception escaping a callback fails the test at once.
  */
 export class EspruinoVm {
   readonly clock = new VirtualClock(0);
   files: { [name: string]: string } = {};
   analog: { [pin: string]: number } = {};
+  /** digital input levels; an input nobody set reads 1 (pulled up) */
   digital: { [pin: string]: number } = {};
-  /** every digitalWrite: [ms, pin, level] */
-  writes: [number, string, number][] = [];
   console: string[] = [];
   reboots = 0;
+  /** the globals the script sees */
+  readonly globals: Record<string, unknown>;
+  readonly pins: PinBank;
   private serial2Out = '';
   private serial2In: ((d: string) => void) | undefined;
-  watches: { id: number; pin: string; fn: (e: EspruinoWatchEvent) => void }[] = [];
-  /** the globals the script sees */
-  readonly globals: EspruinoGlobals;
-  private init: (() => void) | undefined;
 
   /** `script` runs at once in a fresh context; without one, only `globals` is prepared. */
   constructor(script?: string) {
-    const vc = this.clock;
+    const clock = this.clock;
+    const feeds: PinFeeds = { analog: {}, digital: {} };
+    for (let i = 0; i <= 39; i++) {
+      const pin = `D${i}`;
+      feeds.analog[pin] = () => this.analog[pin] ?? 0;
+      feeds.digital[pin] = { level: () => this.digital[pin] ?? 1, edgesMs: [] };
+    }
+    this.pins = new PinBank(feeds, () => clock.now());
+    const files = this.files;
     const noop = () => {};
-    const serial = (name: string) => ({
-      setup: noop,
-      on: (_e: 'data', fn: (d: string) => void) => {
-        if (name === 'Serial2') this.serial2In = fn;
+    this.globals = buildGlobals({
+      now: () => clock.now(),
+      uptimeMs: () => clock.now(),
+      setTimer: (fn, ms, repeat) => (repeat ? clock.setInterval(fn, Math.max(1, ms)) : clock.setTimeout(fn, ms)),
+      clearTimer: (id) => clock.clear(id),
+      pins: this.pins,
+      storage: {
+        get: (n) => files[n],
+        set: (n, t) => {
+          files[n] = t;
+        },
+        delete: (n) => delete files[n],
+        keys: () => Object.keys(files),
       },
-      write: (d: string) => {
-        if (name === 'Serial2') this.serial2Out += d;
+      net: {
+        connect: () => {
+          throw new Error('no network on this board: use the serial link');
+        },
       },
+      uarts: {
+        Serial1: { write: noop, attach: () => noop },
+        Serial2: {
+          write: (d) => {
+            this.serial2Out += d;
+          },
+          attach: (receive) => {
+            this.serial2In = receive;
+            return () => {
+              this.serial2In = undefined;
+            };
+          },
+        },
+        Serial3: { write: noop, attach: () => noop },
+      },
+      wifi: { available: () => false, rssi: () => 0, onChange: () => noop },
+      console: (line) => this.console.push(line),
+      uncaught: (err) => {
+        throw err;
+      },
+      watchdog: { enable: noop, kick: noop },
+      reboot: () => {
+        this.reboots++;
+      },
+      resetCause: 'power',
+      freeJsVars: () => 2100,
     });
-    let watchId = 0;
-    const modules: { [name: string]: unknown } = {};
-    const module = (name: string): unknown => {
-      if (name === 'Storage') {
-        return {
-          read: (n: string) => this.files[n],
-          write: (n: string, d: string) => {
-            this.files[n] = d;
-            return true;
-          },
-          erase: (n: string) => {
-            delete this.files[n];
-          },
-        };
-      }
-      if (name === 'crypto')
-        return { SHA256: (s: string) => new Uint8Array(Buffer.from(nodeSha256(s), 'latin1')).buffer };
-      throw new Error('module not on this board: ' + name);
-    };
-    const g: EspruinoGlobals = {
-      E: {
-        on: (_e, fn) => {
-          this.init = fn;
-        },
-        enableWatchdog: noop,
-        kickWatchdog: noop,
-        reboot: () => {
-          this.reboots++;
-        },
-        toString: (ab) => Buffer.from(ab).toString('latin1'),
-      },
-      // one object per module, made on the first require() and handed to every later one, as Espruino does
-      require: ((name: string) => {
-        if (!(name in modules)) modules[name] = module(name);
-        return modules[name];
-      }) as EspruinoGlobals['require'],
-      analogRead: (pin) => this.analog[pin] ?? 0,
-      digitalRead: (pin) => this.digital[pin] ?? 1,
-      digitalWrite: (pin, v) => {
-        this.writes.push([vc.now(), pin, v]);
-      },
-      pinMode: noop,
-      setWatch: (fn, pin) => {
-        this.watches.push({ id: ++watchId, pin, fn });
-        return watchId;
-      },
-      setTimeout: (fn, ms) => vc.setTimeout(fn, ms),
-      setInterval: (fn, ms) => vc.setInterval(fn, ms),
-      clearTimeout: (id) => vc.clear(id),
-      clearInterval: (id) => vc.clear(id),
-      getTime: () => vc.now() / 1000,
-      process: { memory: () => ({ free: 2100, usage: 900, total: 3000 }) },
-      console: { log: (t: string) => this.console.push(t) },
-      Serial1: serial('Serial1'),
-      Serial2: serial('Serial2'),
-      Serial3: serial('Serial3'),
-    };
-    this.globals = g;
-    if (script !== undefined) runInNewContext(script, { ...g });
+    if (script !== undefined) runInContext(script, espruinoContext(this.globals));
   }
 
   start(): void {
-    if (!this.init) throw new Error('the script registered nothing on E.on("init")');
-    this.init();
+    (this.globals.E as { emit(e: string): void }).emit('init');
   }
 
-  /** Sets a digital input and fires its watches, as Espruino does after the debounce. */
+  /** every digitalWrite that changed an output: [ms, pin, level] */
+  get writes(): [number, string, number][] {
+    return this.pins.outputs.map((o) => [o.tMs, o.pin, o.level]);
+  }
+
+  /** the pin watches set now */
+  get watches(): readonly Watch[] {
+    return this.pins.active;
+  }
+
+  /** Sets a digital input; its watches fire once their debounce has passed, as on Espruino. */
   setDigital(pin: string, level: number): void {
     this.digital[pin] = level;
-    for (const w of this.watches.slice())
-      if (w.pin === pin) w.fn({ state: level === 1, time: this.clock.now() / 1000 });
+    this.pins.poll();
+    for (const d of this.pins.debouncesOn(pin)) if (d > 0) this.clock.setTimeout(() => this.pins.poll(), d);
   }
 
   /** Bytes from the gateway on Serial2. */
