@@ -1,0 +1,56 @@
+// Stored as `.boot0` in the interpreter's Storage, so it runs before the node script on every boot
+// (Espruino runs .boot0 to .boot3, then .bootcde). It stands in for exactly what Espruino's Linux
+// build lacks and an ESP32 board has: the ADC and GPIO on the ESP32 pin names, setWatch on them
+// (with debounce), the hardware watchdog, the UART pins (a device path here) and E.reboot. The
+// Wifi module is node_modules/Wifi.js beside it. A test drives inputs over the console with
+// PW.a[pin] = 0..1 (analog) and PW.set(pin, 0|1) (digital). Everything else is Espruino's own.
+// The built-ins are replaced through `global.`: a plain assignment to a built-in name throws.
+var PW = { a: {}, d: {}, w: [], wd: 0, kick: 0 };
+PW.set = (pin, v) => {
+  PW.d[pin] = v;
+  PW.w.forEach((w) => {
+    if (w.pin !== pin) return;
+    if (w.t) clearTimeout(w.t);
+    // debounce as Espruino's: the new level must hold for `debounce` ms before the callback
+    w.t = setTimeout(() => {
+      w.t = undefined;
+      var s = PW.d[w.pin];
+      if (s === w.last) return;
+      w.last = s;
+      w.fn({ state: s === 1, time: getTime(), pin: w.pin });
+    }, w.deb);
+  });
+};
+/** Points a UART at a device path (on a board, setup's rx/tx name its pins). */
+PW.uart = (u, path) => {
+  var setup = u.setup;
+  u.setup = (baud, o) => {
+    o.path = path;
+    setup.call(u, baud, o);
+  };
+};
+global.analogRead = (pin) => PW.a[pin] || 0;
+global.digitalRead = (pin) => PW.d[pin] || 0;
+global.digitalWrite = (pin, v) => {
+  PW.d[pin] = v ? 1 : 0;
+};
+global.pinMode = (pin, mode) => {
+  if (PW.d[pin] === undefined) PW.d[pin] = mode === 'input_pullup' ? 1 : 0;
+};
+global.setWatch = (fn, pin, o) =>
+  PW.w.push({ fn: fn, pin: pin, deb: o.debounce || 0, last: PW.d[pin] || 0, t: undefined });
+E.enableWatchdog = (s) => {
+  PW.wd = s;
+  PW.kick = getTime();
+  setInterval(() => {
+    if (getTime() - PW.kick > PW.wd) console.log('PW-WATCHDOG expired');
+  }, 1000);
+};
+E.kickWatchdog = () => {
+  PW.kick = getTime();
+};
+// Linux has no reset: start again from Storage as a board does after its reset
+E.reboot = () => {
+  load();
+};
+require('Wifi');
