@@ -2,6 +2,7 @@ import { runInContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { PROBES } from '../../firmware/check/probes.ts';
 import { espruinoContext } from '../../simulator/board/espruino-realm.ts';
+import { describeOnEspruino } from '../espruino/harness/espruino-bin.ts';
 import { runEspruinoScript } from '../support/espruino-run.ts';
 
 /** The simulator's vm refuses what Espruino cannot do (simulator/board/espruino-realm.ts). */
@@ -37,7 +38,9 @@ describe('Espruino realm of the simulator', () => {
     }
     expect(ok).not.toBe(true);
   });
+});
 
+describeOnEspruino('Espruino realm against the real interpreter', () => {
   it('JSON.stringify writes the bytes Espruino writes (signatures are computed over them)', async () => {
     const values = [
       '\x01\x1f\x7f\x80\u00e9\u4e2d\ud83d\ude00\u2028 "\\/\t\n',
