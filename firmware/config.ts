@@ -360,7 +360,13 @@ export function validateConfig(raw: unknown): ConfigResult {
     return pins;
   }
 
-  try {
+  /**
+   * The whole config, or a throw naming the bad field. A function of its own because of an
+   * Espruino 2v29 bug: an exception thrown while an object literal's value is evaluated, with
+   * more properties after it, escapes a try/catch in the same function (measured on the
+   * interpreter). Thrown from inside this call, it reaches the try below like any other.
+   */
+  function build(): NodeConfig {
     const o = obj(raw, 'config');
     const pins = pinMap(o['pins']);
     const cfg: NodeConfig = {
@@ -387,7 +393,12 @@ export function validateConfig(raw: unknown): ConfigResult {
       const to = obj(t, 'tamper');
       cfg.tamper = { pin: pinRef(to, 'pin', 'tamper', pins, 'tamper'), active: level(to, 'active', 'tamper', 1) };
     }
-    return { ok: true, config: cfg };
+    return cfg;
+  }
+
+  try {
+    const config = build();
+    return { ok: true, config: config };
   } catch (e) {
     return { ok: false, error: String((e as Error).message || e) };
   }

@@ -120,31 +120,39 @@ export function mqttLinkClass() {
     private connect(): void {
       if (this.sock || !this.wifiUp) return;
       this.buf = '';
-      const sock: Stream = this.board.tcp({
-        host: this.cfg.host,
-        port: this.cfg.port,
-        // CONNECT: MQTT 3.1.1, flags username, password, will QoS 1, clean session; the keepalive (< 256 s)
-        onConnect: () =>
-          this.out(
-            0x10,
-            this.utf('MQTT') +
-              String.fromCharCode(4, 0x80 | 0x40 | 0x08 | 0x04 | 0x02) +
-              String.fromCharCode(0, KEEPALIVE_S) +
-              this.utf(this.id) +
-              this.utf(nodeWill(this.id)) +
-              this.utf('offline') +
-              this.utf(this.id) +
-              this.utf(this.password),
-          ),
-        onReadable: (data) => {
-          this.lastIn = this.board.clock.now();
-          if (!this.received(data)) this.drop();
-        },
-        // Only the current socket's close counts; one we closed ourselves is already forgotten.
-        onClose: () => {
-          if (this.sock === sock) this.drop(true);
-        },
-      });
+      let sock: Stream | undefined;
+      // Espruino's net.connect throws at once when nothing listens ("Unable to create socket")
+      // instead of an 'error' event: the same retry as a closed socket.
+      try {
+        sock = this.board.tcp({
+          host: this.cfg.host,
+          port: this.cfg.port,
+          // CONNECT: MQTT 3.1.1, flags username, password, will QoS 1, clean session; the keepalive (< 256 s)
+          onConnect: () =>
+            this.out(
+              0x10,
+              this.utf('MQTT') +
+                String.fromCharCode(4, 0x80 | 0x40 | 0x08 | 0x04 | 0x02) +
+                String.fromCharCode(0, KEEPALIVE_S) +
+                this.utf(this.id) +
+                this.utf(nodeWill(this.id)) +
+                this.utf('offline') +
+                this.utf(this.id) +
+                this.utf(this.password),
+            ),
+          onReadable: (data) => {
+            this.lastIn = this.board.clock.now();
+            if (!this.received(data)) this.drop();
+          },
+          // Only the current socket's close counts; one we closed ourselves is already forgotten.
+          onClose: () => {
+            if (this.sock === sock) this.drop(true);
+          },
+        });
+      } catch (_e) {
+        this.drop(true);
+        return;
+      }
       this.sock = sock;
       this.lastIn = this.board.clock.now();
     }

@@ -54,6 +54,8 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   function identity(text: string | undefined): { id: string; key: string; link: LinkConfig } | undefined {
     try {
       const o = JSON.parse(text || '');
+      // not inside the literal below: Espruino 2v29 lets a throw there escape this try (config.ts)
+      if (typeof o !== 'object' || o === null) return undefined;
       const r = parseConfig(
         JSON.stringify({
           id: o.id,

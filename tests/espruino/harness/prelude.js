@@ -54,3 +54,7 @@ E.reboot = () => {
   load();
 };
 require('Wifi');
+// ESP32's Espruino lists Wifi among its built-in modules (the flash checks process.env.MODULES)
+const env = process.env;
+env.MODULES += ',Wifi';
+process.env = env;
