@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { runInThisContext } from 'node:vm';
 import * as A from 'acorn';
 import { simple } from 'acorn-walk';
@@ -60,5 +61,11 @@ describeOnEspruino('Espruino probes on the real interpreter', () => {
     const got = verdicts.get(i);
     expect(got, `probe did not report: ${p.script}`).toBeDefined();
     expect(got === 'true' ? 'works' : `fails (${got})`).toEqual(p.espruino ? 'works' : expect.stringMatching(/^fails/));
+  });
+
+  it("the checker's clean fixture runs on the interpreter without an error", async () => {
+    const clean = readFileSync(new URL('../fixtures/checker/clean.js', import.meta.url), 'utf8');
+    const out = await runEspruinoScript(clean);
+    expect(out).not.toMatch(/Uncaught|Error/);
   });
 });
