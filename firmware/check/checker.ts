@@ -1,5 +1,7 @@
 import * as A from 'acorn';
 import { type AncestorVisitors, ancestor, base } from 'acorn-walk';
+import { PROBES, type Probe } from './probes.ts';
+import { regexFeatures } from './regex-features.ts';
 
 /**
  * Static check that an emitted script uses only what Espruino runs (DESIGN.md, measured on
@@ -13,31 +15,26 @@ export interface Finding {
   message: string;
 }
 
-/** Global built-ins that do not exist on Espruino. */
-const MISSING_GLOBALS: Record<string, string> = {
-  Symbol: 'Symbol does not exist on Espruino',
-  Map: 'Map does not exist on Espruino; use a plain object',
-  Set: 'Set does not exist on Espruino; use an object or array',
-  WeakMap: 'WeakMap does not exist on Espruino',
-  WeakSet: 'WeakSet does not exist on Espruino',
-  WeakRef: 'WeakRef does not exist on Espruino',
-  Proxy: 'Proxy does not exist on Espruino',
-  Reflect: 'Reflect does not exist on Espruino',
-  TextEncoder: 'TextEncoder does not exist on Espruino; use E.toUint8Array or charCodeAt',
-  TextDecoder: 'TextDecoder does not exist on Espruino; use E.toString',
-};
+const MEASURED = 'on Espruino 2v29 (measured: firmware/check/probes.ts)';
 
-/** Static methods that do not exist on Espruino: "Object.method" -> why. */
-const MISSING_STATICS: Record<string, string> = {
-  'Array.from': 'Array.from does not exist on Espruino; copy with a loop',
-  'Array.of': 'Array.of does not exist on Espruino; use an array literal',
-  'Promise.race': 'Promise.race does not exist on Espruino',
-  'Promise.allSettled': 'Promise.allSettled does not exist on Espruino',
-  'Promise.any': 'Promise.any does not exist on Espruino',
-  'Object.freeze': 'Object.freeze does not exist on Espruino',
-  'Math.trunc': 'Math.trunc does not exist on Espruino; use x < 0 ? Math.ceil(x) : Math.floor(x)',
-  'Number.isInteger': 'Number.isInteger does not exist on Espruino; use x === Math.floor(x)',
-};
+/** The probes that fail on Espruino, by the name the checker meets in code. */
+const failing = PROBES.filter((p) => !p.espruino);
+const advice = (p: Probe) => (p.instead ? `; ${p.instead}` : '');
+const FAILING_REGEX = new Map(failing.filter((p) => p.kind === 'regex').map((p) => [p.feature, p]));
+const builtins = failing.filter((p) => p.kind === 'builtin');
+/** Globals (`Map`), static members (`Number.isFinite`) and full method paths that Espruino lacks. */
+const MISSING_NAMES = new Map(builtins.map((p) => [p.feature, p]));
+/**
+ * Prototype methods that Espruino lacks, by method name (`trimEnd`): the receiver's type is not
+ * known here, so a name that works on another probed prototype (Array and Float32Array `fill`) is
+ * not flagged.
+ */
+const MISSING_METHODS = new Map<string, string[]>();
+for (const p of builtins.filter((b) => b.feature.includes('.prototype.'))) {
+  const name = p.feature.slice(p.feature.lastIndexOf('.') + 1);
+  if (PROBES.some((q) => q.espruino && q.feature.endsWith(`.prototype.${name}`))) continue;
+  MISSING_METHODS.set(name, [...(MISSING_METHODS.get(name) ?? []), `${p.feature}${advice(p)}`]);
+}
 
 export function checkSource(source: string): Finding[] {
   const findings: Finding[] = [];
@@ -59,6 +56,7 @@ export function checkSource(source: string): Finding[] {
     const loc = node.loc;
     findings.push({ line: loc?.start.line ?? 0, column: loc?.start.column ?? 0, rule, message });
   };
+  const ownNames = definedNames(program);
   const visitors: AncestorVisitors<unknown> = {
     ObjectPattern: (n) =>
       report(n, 'destructuring', 'destructuring does not run on Espruino; read the fields one by one'),
@@ -113,18 +111,30 @@ export function checkSource(source: string): Finding[] {
     },
     Identifier: (n, _state, ancestors) => {
       const id = n as A.Identifier;
-      const why = MISSING_GLOBALS[id.name];
-      if (why && isReference(id, ancestors[ancestors.length - 2])) report(n, 'missing-builtin', why);
+      const probe = MISSING_NAMES.get(id.name);
+      if (probe && isReference(id, ancestors[ancestors.length - 2]))
+        report(n, 'missing-builtin', `${probe.feature} does not work ${MEASURED}${advice(probe)}`);
     },
     MemberExpression: (n) => {
       const m = n as A.MemberExpression;
       const name = memberName(m);
-      if (name && MISSING_STATICS[name]) report(n, 'missing-builtin', MISSING_STATICS[name]);
+      const probe = name === undefined ? undefined : MISSING_NAMES.get(name);
+      if (probe) report(n, 'missing-builtin', `${probe.feature} does not work ${MEASURED}${advice(probe)}`);
       if (name === 'Array.prototype.slice.call' || name === '.slice.call')
         report(n, 'missing-builtin', 'Array.prototype.slice.call does not work on Espruino; copy with a loop');
-      if (!m.computed && m.property.type === 'Identifier' && m.property.name === 'finally')
-        report(n, 'missing-builtin', 'Promise.prototype.finally does not exist on Espruino; use then/catch');
+      // a method on an instance; `Object.keys` and the like are statics, looked up by name above
+      const method = !m.computed && m.property.type === 'Identifier' ? m.property.name : '';
+      const onInstance = !(m.object.type === 'Identifier' && /^[A-Z]/.test(m.object.name));
+      const missing = MISSING_METHODS.get(method);
+      if (missing && onInstance && !probe && !ownNames.has(method))
+        report(n, 'missing-builtin', `.${method}(): ${missing.join(' / ')}: does not work ${MEASURED}`);
     },
+    Literal: (n) => {
+      const r = (n as A.Literal).regex;
+      if (r) checkRegex(n, r.pattern, r.flags, report);
+    },
+    NewExpression: (n) => checkRegexConstructor(n as A.NewExpression, report),
+    CallExpression: (n) => checkRegexConstructor(n as A.CallExpression, report),
   };
   for (const fnType of ['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression'] as const) {
     visitors[fnType] = (n) => {
@@ -139,10 +149,49 @@ export function checkSource(source: string): Finding[] {
   return findings;
 }
 
-function checkClass(
-  c: A.ClassDeclaration | A.ClassExpression,
-  report: (n: A.AnyNode, rule: string, message: string) => void,
-) {
+type Report = (n: A.AnyNode, rule: string, message: string) => void;
+
+/** Flags the features of a pattern that Espruino does not run (it silently never matches). */
+function checkRegex(n: A.AnyNode, pattern: string, flags: string, report: Report) {
+  for (const feature of regexFeatures(pattern, flags)) {
+    const probe = FAILING_REGEX.get(feature);
+    if (probe)
+      report(
+        n,
+        'regex',
+        `/${pattern}/${flags}: ${feature} does not work in regular expressions ${MEASURED}${advice(probe)}`,
+      );
+  }
+}
+
+/** `new RegExp('...')` and `RegExp('...')` with literal text are checked like regex literals. */
+function checkRegexConstructor(n: A.NewExpression | A.CallExpression, report: Report) {
+  if (n.callee.type !== 'Identifier' || n.callee.name !== 'RegExp') return;
+  const [pattern, flags] = n.arguments;
+  if (pattern?.type !== 'Literal' || typeof pattern.value !== 'string') return;
+  const f = flags?.type === 'Literal' && typeof flags.value === 'string' ? flags.value : '';
+  checkRegex(n, pattern.value, f, report);
+}
+
+/** Names the script itself gives to methods and properties: `x.flat()` may call one of them. */
+function definedNames(program: A.Program): Set<string> {
+  const names = new Set<string>();
+  const add = (key: A.AnyNode) => {
+    if (key.type === 'Identifier') names.add(key.name);
+    else if (key.type === 'Literal' && typeof key.value === 'string') names.add(key.value);
+  };
+  ancestor(program, {
+    MethodDefinition: (n) => add((n as A.MethodDefinition).key),
+    Property: (n) => add((n as A.Property).key),
+    AssignmentExpression: (n) => {
+      const left = (n as A.AssignmentExpression).left;
+      if (left.type === 'MemberExpression' && !left.computed) add(left.property);
+    },
+  });
+  return names;
+}
+
+function checkClass(c: A.ClassDeclaration | A.ClassExpression, report: Report) {
   const sup = c.superClass;
   if (sup?.type === 'Identifier' && /Error$/.test(sup.name)) {
     report(c, 'extends-error', `class extends ${sup.name} does not work on Espruino; throw plain Error objects`);

@@ -14,7 +14,7 @@ export interface BootServices {
   setTimer(fn: () => void, ms: number, repeat: boolean): number;
   clearTimer(id: number): void;
   pins: PinBank;
-  storage: Map<string, string>;
+  storage: StorageFiles;
   net: NetProvider;
   uarts: Record<string, UartEnd>;
   wifi: WifiControl;
@@ -25,6 +25,14 @@ export interface BootServices {
   reboot(): void;
   resetCause: string;
   freeJsVars(): number;
+}
+
+/** Storage's files (flash): a Map, a FolderStorage, or a test's view of its own object. */
+export interface StorageFiles {
+  get(name: string): string | undefined;
+  set(name: string, text: string): unknown;
+  delete(name: string): unknown;
+  keys(): Iterable<string>;
 }
 
 /** The simulated access point: the scenario turns it off and on (Wi-Fi drop). */

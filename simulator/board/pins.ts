@@ -146,6 +146,11 @@ export class PinBank {
     }
   }
 
+  /** The watches set now (a test reads their callbacks). */
+  get active(): readonly Watch[] {
+    return this.watches;
+  }
+
   /** A watch's debounce timeout ran out: wait on if an edge came since, else report a changed level. */
   private debounced(w: Watch): void {
     if (!this.watches.includes(w)) return;

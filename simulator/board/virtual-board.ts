@@ -1,6 +1,7 @@
-import { createContext, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import type { TimerId, VirtualClock } from '../virtual-clock.ts';
 import { type BootServices, buildGlobals, type WifiControl } from './espruino-env.ts';
+import { espruinoContext } from './espruino-realm.ts';
 import { type NetProvider, noNetwork, type UartEnd } from './links.ts';
 import { PinBank, type PinFeeds } from './pins.ts';
 
@@ -65,7 +66,7 @@ export class VirtualBoard {
     this.boots++;
     this.bootAt = this.o.clock.now();
     const globals = buildGlobals(this.services(cause));
-    const context = createContext(globals);
+    const context = espruinoContext(globals);
     try {
       this.o.script.runInContext(context);
       (globals.E as { emit(e: string): void }).emit('init');

@@ -5,11 +5,11 @@ import { checkSource } from '../../firmware/check/checker.ts';
 import { embeddedHash, firmwareHash } from '../../firmware/fw-hash.ts';
 import { globalCollisions } from '../../firmware/toolchain/global-names.ts';
 import { transpileForEspruino } from '../../firmware/toolchain/lower-defaults.ts';
-import { EspruinoVm } from '../../firmware/tools/espruino-vm.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
 import { analogOf } from './support/channel-run.ts';
+import { EspruinoVm } from './support/espruino-vm.ts';
 import { KEY, nodeConfig } from './support/node-harness.ts';
 import { nodeSha256 } from './support/test-board.ts';
 
@@ -105,8 +105,10 @@ describe('firmware build', () => {
     expect(alarm).toMatchObject({ ch: 'smoke', d: { v: 400, th: 150, src: 'smoke' } });
     expect(vm.writes.filter(([, pin, v]) => pin === 'D25' && v === 1).length).toBeGreaterThanOrEqual(3);
 
-    vm.setDigital('D0', 0); // button pressed
+    vm.setDigital('D0', 0); // button pressed, held past the watch's 50 ms debounce
+    vm.clock.advance(100);
     vm.setDigital('D0', 1);
+    vm.clock.advance(100);
     expect(msgs().find((m) => m.kind === 'hush')?.d).toMatchObject({ by: 'button' });
     const silence = command('silence', { s: 30 });
     expect(msgs().find((m) => m.kind === 'ack')?.d).toEqual({ cmd: silence, ok: true });
