@@ -77,7 +77,7 @@ export class Gateway {
     this.db = openDatabase(config.dataDir);
     this.registry = new NodeRegistry(this.db);
     this.outbox = new SqliteOutbox(this.db);
-    this.eventLog = new EventLog(this.db, this.outbox, config.outbox.telemetryTtlS * 1000);
+    this.eventLog = new EventLog(this.db, config.outbox.telemetryTtlS * 1000);
     this.book = new AlarmBook(this.db);
     const offline = this.book
       .open()
@@ -124,7 +124,6 @@ export class Gateway {
     this.panel = new PanelBridge({
       gw: config.gatewayId,
       park: config.parkId,
-      db: this.db,
       bus: this.bus,
       log: this.eventLog,
       book: this.book,

@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
-import { type Outbox, SqliteOutbox, TELEMETRY, URGENT } from '../../gateway/store/outbox.ts';
+import { type Outbox, type OutboxPlacement, SqliteOutbox, TELEMETRY, URGENT } from '../../gateway/store/outbox.ts';
 import { tempDir } from './support/gateway-rig.ts';
 
 /**
  * The contract every Outbox implementation must pass. `make` returns an outbox and a way to
- * store the event bodies the entries refer to (for SqliteOutbox: the event log rows).
+ * store an event waiting in it (for SqliteOutbox: an event log row with its outbox column).
  */
 type Maker = () => {
   outbox: Outbox;
-  store: (seq: number, kind: string, at: number) => void;
+  store: (seq: number, kind: string, at: number, placement: OutboxPlacement) => void;
   reopen: () => Outbox;
   close: () => void;
 };
@@ -24,8 +24,11 @@ function conformance(name: string, make: Maker): void {
       const m = make();
       close = m.close;
       const put = (seq: number, cls: 0 | 1, at = 1000, bytes = 100) => {
-        m.store(seq, cls === TELEMETRY ? 'telemetry' : 'alarm', at);
-        m.outbox.add([{ seq, cls, bytes, expiresAt: cls === TELEMETRY ? at + 500 : null }]);
+        m.store(seq, cls === TELEMETRY ? 'telemetry' : 'alarm', at, {
+          cls,
+          bytes,
+          expiresAt: cls === TELEMETRY ? at + 500 : null,
+        });
       };
       return { ...m, put };
     };
@@ -85,10 +88,12 @@ function conformance(name: string, make: Maker): void {
 conformance('SqliteOutbox', () => {
   const dir = tempDir('pw-outbox-');
   let db = openDatabase(dir);
-  const store = (seq: number, kind: string, at: number) =>
+  const store = (seq: number, kind: string, at: number, o: OutboxPlacement) =>
     db
-      .prepare('INSERT INTO events (seq, at, node, kind, body) VALUES (?, ?, ?, ?, ?)')
-      .run(seq, at, 'n1', kind, JSON.stringify({ seq, kind }));
+      .prepare(
+        'INSERT INTO events (seq, at, node, kind, body, outbox, bytes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(seq, at, 'n1', kind, JSON.stringify({ seq, kind }), o.cls, o.bytes, o.expiresAt);
   return {
     outbox: new SqliteOutbox(db),
     store,

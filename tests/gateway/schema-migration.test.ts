@@ -1,0 +1,92 @@
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../gateway/config/load.ts';
+import { Gateway } from '../../gateway/gateway.ts';
+import { DatabaseOpenError, DB_FILE, openDatabase } from '../../gateway/store/database.ts';
+import { SCHEMA_VERSION } from '../../gateway/store/schema.ts';
+import expectedV1 from '../fixtures/schema-v1/expected.json' with { type: 'json' };
+import { type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
+
+/**
+ * Upgrades: a database made by the previous release (tests/fixtures/schema-v1, made by
+ * make-schema-v1.ts before versions existed) opens migrated, with everything it held; a
+ * database newer than the code is refused.
+ */
+let rig: Rig | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await rig?.dispose();
+  rig = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function copyOfV1(): string {
+  const dir = tempDir('pw-schema-');
+  dirs.push(dir);
+  copyFileSync(join(import.meta.dirname, '../fixtures/schema-v1', DB_FILE), join(dir, DB_FILE));
+  return dir;
+}
+
+describe('schema versions', () => {
+  it('a fresh database gets the current version', () => {
+    const dir = tempDir('pw-schema-');
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('migrates a v1 database: events, the outbox and its order, nodes, conditions, seqs kept', async () => {
+    const dir = copyOfV1();
+    const raw = new Database(join(dir, DB_FILE));
+    expect(raw.pragma('user_version', { simple: true })).toBe(0);
+    raw.close();
+    rig = await startRig({}, dir);
+    const g = rig.gateway;
+    expect(g.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(g.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").get()).toBeUndefined();
+    expect(g.eventLog.after(0, 100).map((e) => ({ seq: e.seq, kind: e.kind, node: e.node }))).toEqual(
+      expectedV1.events,
+    );
+    expect(g.outbox.peek(0, 0, 100).map((e) => e.seq)).toEqual(expectedV1.pendingUrgent);
+    expect(g.outbox.peek(1, 0, 100).map((e) => e.seq)).toEqual(expectedV1.pendingTelemetry);
+    expect(g.outbox.stats()).toEqual(expectedV1.stats);
+    expect(g.registry.list().map((n) => n.id)).toEqual(expectedV1.nodes);
+    expect(g.book.open()).toHaveLength(expectedV1.openConditions);
+    expect(g.pipeline.lastSeq()).toBe(expectedV1.lastSeq);
+    // The migrated gateway goes on: the next event takes the next seq and waits in the outbox.
+    g.raiseTrouble('link', 'mqtt:after-upgrade', true, {});
+    await tick(30);
+    const [next] = g.outbox.peek(0, expectedV1.lastSeq, 10);
+    expect(next.seq).toBe(expectedV1.lastSeq + 1);
+    g.outbox.remove(expectedV1.pendingUrgent);
+    expect(g.outbox.stats().depth).toBe(expectedV1.pendingTelemetry.length + 1);
+  });
+
+  it('opening twice migrates once (the second open finds the current version)', () => {
+    const dir = copyOfV1();
+    openDatabase(dir).close();
+    const db = openDatabase(dir);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(expectedV1.events.length);
+    db.close();
+  });
+
+  it('refuses a database newer than the code, in both languages, and leaves it untouched', () => {
+    const dir = copyOfV1();
+    openDatabase(dir).close();
+    const raw = new Database(join(dir, DB_FILE));
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    const config = validateConfig({ dataDir: dir, log: { level: 'silent' } }, 't');
+    const open = () => new Gateway(config, { logger: pino({ level: 'silent' }) });
+    expect(open).toThrow(DatabaseOpenError);
+    expect(open).toThrow(/结构版本 3 .*newer than this gateway's 2: downgrades are refused/);
+    const after = new Database(join(dir, DB_FILE));
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+    after.close();
+  });
+});
