@@ -1,18 +1,31 @@
 import type { ReplayState } from '../../protocol/replay.ts';
+import { type ConditionChanges, writeConditions } from '../decide/alarm-book.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import { type Db, readMeta } from './database.ts';
 import { type OutboxPlacement, TELEMETRY, URGENT } from './outbox.ts';
 
 /**
  * The append-only log of decided events and the one transaction that stores a batch:
- * events (each one row that also waits in the outbox), the nodes' replay windows, the command counter and (through
- * `alsoInside`) the alarm book. Nothing is acknowledged to a node before this returns.
+ * events (each one row that also waits in the outbox), the nodes' replay windows, the
+ * command counter and the alarm book's changes. Nothing is acknowledged to a node before
+ * that transaction committed. The batch travels to the store thread as plain rows
+ * (`StoredBatch`): each event is serialised once, on the main thread, where it was decided.
  */
-export interface Batch {
-  events: readonly DecidedEvent[];
-  replay: ReadonlyMap<string, ReplayState>;
+export interface StoredEventRow {
+  seq: number;
+  at: number;
+  node: string | null;
+  kind: string;
+  body: string;
+  outbox: OutboxPlacement;
+}
+
+export interface StoredBatch {
+  rows: StoredEventRow[];
+  replay: [node: string, state: ReplayState][];
   /** highest command seq used by this batch's acknowledgements, 0 when none */
   commandSeq: number;
+  conditions: ConditionChanges;
 }
 
 export interface HistoryFilter {
@@ -65,18 +78,23 @@ export class EventLog {
     return new Map(rows.map((r) => [r.node, { boot: r.boot, high: r.high, mask: r.mask }]));
   }
 
+  /** The rows of a batch's events: each serialised once, with its outbox placement. */
+  rowsOf(events: readonly DecidedEvent[]): StoredEventRow[] {
+    return events.map((e) => {
+      const body = JSON.stringify(e);
+      return { seq: e.seq, at: e.at, node: e.node, kind: e.kind, body, outbox: this.placement(e, body) };
+    });
+  }
+
   /** Stores a batch in ONE transaction (one fsync). Throws when the disk refuses; then nothing is stored. */
-  commit(batch: Batch, alsoInside: () => void): void {
+  commit(batch: StoredBatch): void {
     this.db.transaction(() => {
-      for (const e of batch.events) {
-        const body = JSON.stringify(e);
-        const o = this.placement(e, body);
-        this.insertEvent.run(e.seq, e.at, e.node, e.kind, body, o.cls, o.bytes, o.expiresAt);
-      }
+      for (const r of batch.rows)
+        this.insertEvent.run(r.seq, r.at, r.node, r.kind, r.body, r.outbox.cls, r.outbox.bytes, r.outbox.expiresAt);
       for (const [node, r] of batch.replay) this.upsertReplay.run(node, r.boot, r.high, r.mask);
       if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
-      if (batch.events.length > 0) this.setMeta.run('event_seq', batch.events[batch.events.length - 1].seq);
-      alsoInside();
+      if (batch.rows.length > 0) this.setMeta.run('event_seq', batch.rows[batch.rows.length - 1].seq);
+      writeConditions(this.db, batch.conditions);
     })();
   }
 

@@ -47,10 +47,10 @@ export interface Outbox {
   /** Up to `limit` entries of a class with seq > afterSeq, in seq order. */
   peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[];
   /** Removes delivered entries. Unknown seqs are ignored (a duplicate PUBACK). */
-  remove(seqs: readonly number[]): void;
+  remove(seqs: readonly number[]): void | Promise<void>;
   stats(): OutboxStats;
   /** Drops expired telemetry, then the oldest telemetry while over `quotaBytes`. Never urgent entries. */
-  prune(now: number, quotaBytes: number): PruneResult;
+  prune(now: number, quotaBytes: number): PruneResult | Promise<PruneResult>;
 }
 
 /** The outbox as a partial index over the event log's rows (schema version 2). */

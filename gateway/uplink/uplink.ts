@@ -48,9 +48,10 @@ export class Uplink {
     this.connect();
   }
 
-  /** Something new was committed to the outbox. */
-  notify(): void {
-    this.schedulePump();
+  /** Something new was committed to the outbox; an urgent event is sent within this call. */
+  notify(urgent: boolean): void {
+    if (urgent) this.pump();
+    else this.schedulePump();
   }
 
   get inflightCount(): number {
@@ -246,11 +247,13 @@ export class Uplink {
     if (this.acked.length === 0) return;
     const seqs = this.acked;
     this.acked = [];
+    // Not removed means sent again later: a duplicate downstream with the same id, never a loss.
+    const failed = (err: Error) =>
+      this.deps.logger.error({ err: err.message }, '发件箱删除失败 / outbox remove failed');
     try {
-      this.deps.outbox.remove(seqs);
+      this.deps.outbox.remove(seqs)?.catch(failed);
     } catch (err) {
-      // Not removed means sent again later: a duplicate downstream with the same id, never a loss.
-      this.deps.logger.error({ err: (err as Error).message }, '发件箱删除失败 / outbox remove failed');
+      failed(err as Error);
     }
   }
 }
