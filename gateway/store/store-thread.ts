@@ -8,7 +8,8 @@ export class StoreThreadError extends Error {
 /**
  * The main thread's handle on the store thread (store-worker.ts): requests go out in order
  * and each answers with a promise. Compiled, the worker is the .mjs beside this module; from
- * TypeScript sources (tsx, vitest) it registers tsx in the worker first.
+ * TypeScript sources (tsx, vitest) it registers tsx in the worker first. Requests sent while
+ * the thread still starts wait in its port, so the gateway takes frames from the first moment.
  */
 export class StoreThread {
   private worker: Worker;

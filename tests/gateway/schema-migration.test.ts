@@ -62,7 +62,7 @@ describe('schema versions', () => {
     await tick(30);
     const [next] = g.outbox.peek(0, expectedV1.lastSeq, 10);
     expect(next.seq).toBe(expectedV1.lastSeq + 1);
-    g.outbox.remove(expectedV1.pendingUrgent);
+    await g.outbox.remove(expectedV1.pendingUrgent);
     expect(g.outbox.stats().depth).toBe(expectedV1.pendingTelemetry.length + 1);
   });
 
