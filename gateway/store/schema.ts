@@ -69,6 +69,15 @@ DROP TABLE outbox;
 -- covering: depth, bytes and expiry are read from the index alone, bodies only when sent
 CREATE INDEX events_outbox ON events (outbox, seq, bytes, expires_at) WHERE outbox IS NOT NULL;`,
   },
+  {
+    version: 3,
+    why: 'a counter of registry changes: the store thread commits on its own connection, so data_version no longer says whether nodes changed',
+    sql: `
+INSERT OR IGNORE INTO meta (key, value) VALUES ('nodes_version', 0);
+CREATE TRIGGER nodes_inserted AFTER INSERT ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;
+CREATE TRIGGER nodes_updated AFTER UPDATE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;
+CREATE TRIGGER nodes_deleted AFTER DELETE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
