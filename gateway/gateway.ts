@@ -22,8 +22,9 @@ import { type Job, Pipeline } from './pipeline/pipeline.ts';
 import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
 import { type Db, openDatabase, readMeta } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
-import { SqliteOutbox } from './store/outbox.ts';
 import { NodeRegistry } from './store/registry.ts';
+import { StoreThread } from './store/store-thread.ts';
+import { ThreadedOutbox } from './store/threaded-outbox.ts';
 import { Supervisor } from './supervision/supervisor.ts';
 import { handleCloudCommand } from './uplink/cloud-commands.ts';
 import { Uplink } from './uplink/uplink.ts';
@@ -52,11 +53,14 @@ const MAINTENANCE_MS = 10_000;
 const STATE_PUBLISH_MS = 1000;
 
 export class Gateway {
+  /** the main thread's connection: reads, and the registry (rare writes) */
   readonly db: Db;
+  /** owns the writing connection: batches, outbox removals, pruning */
+  readonly store: StoreThread;
   readonly bus: Bus;
   readonly metrics = new Metrics();
   readonly registry: NodeRegistry;
-  readonly outbox: SqliteOutbox;
+  readonly outbox: ThreadedOutbox;
   readonly eventLog: EventLog;
   readonly book: AlarmBook;
   readonly nodeStates = new NodeStates();
@@ -86,8 +90,11 @@ export class Gateway {
     this.bus = new Bus((event, err) => this.logger.error({ event, err: err.message }, 'bus listener failed'));
     this.db = openDatabase(config.dataDir);
     this.registry = new NodeRegistry(this.db);
-    this.outbox = new SqliteOutbox(this.db);
-    this.eventLog = new EventLog(this.db, this.outbox, config.outbox.telemetryTtlS * 1000);
+    const telemetryTtlMs = config.outbox.telemetryTtlS * 1000;
+    // Opened after the main connection, which has migrated the schema.
+    this.store = new StoreThread({ dataDir: config.dataDir, telemetryTtlMs });
+    this.outbox = new ThreadedOutbox(this.db, this.store);
+    this.eventLog = new EventLog(this.db, telemetryTtlMs);
     this.book = new AlarmBook(this.db);
     const offline = this.book
       .open()
@@ -100,6 +107,7 @@ export class Gateway {
       park: config.parkId,
       registry: this.registry,
       log: this.eventLog,
+      commit: (batch) => this.store.request({ op: 'commit', batch }),
       book: this.book,
       nodeStates: this.nodeStates,
       supervisor: this.supervisor,
@@ -135,7 +143,6 @@ export class Gateway {
     this.panel = new PanelBridge({
       gw: config.gatewayId,
       park: config.parkId,
-      db: this.db,
       bus: this.bus,
       log: this.eventLog,
       book: this.book,
@@ -202,12 +209,13 @@ export class Gateway {
     this.raiseTrouble('link', `${change.path}:${change.via}`, !change.up, { via: change.via, reason: change.reason });
   };
 
-  private every(ms: number, fn: () => void): void {
+  private every(ms: number, fn: () => void | Promise<void>): void {
+    const failed = (err: Error) => this.logger.error({ err: err.message }, 'periodic task failed');
     const t = setInterval(() => {
       try {
-        fn();
+        fn()?.catch(failed);
       } catch (err) {
-        this.logger.error({ err: (err as Error).message }, 'periodic task failed');
+        failed(err as Error);
       }
     }, ms);
     t.unref();
@@ -229,10 +237,10 @@ export class Gateway {
   }
 
   /** Outbox expiry and quota, event-log pruning; runs every 10 s (tests call it directly). */
-  maintain(): void {
+  async maintain(): Promise<void> {
     this.summariseRejects();
     const quota = this.config.outbox.quotaBytes;
-    const result = this.outbox.prune(this.now(), quota);
+    const result = await this.outbox.prune(this.now(), quota);
     if (result.expired > 0) this.counters.dropped.inc({ reason: 'expired' }, result.expired);
     if (result.droppedOverQuota > 0) {
       this.counters.dropped.inc({ reason: 'quota' }, result.droppedOverQuota);
@@ -242,7 +250,7 @@ export class Gateway {
       );
       this.raiseTrouble('quota', 'outbox', true, { dropped: result.droppedOverQuota, quotaBytes: quota });
     } else if (this.outbox.stats().bytes < quota * 0.9) this.raiseTrouble('quota', 'outbox', false, {});
-    this.eventLog.pruneTelemetry(this.now());
+    await this.store.request({ op: 'pruneTelemetry', now: this.now() });
   }
 
   private stages(): Stage[] {
@@ -316,7 +324,7 @@ export class Gateway {
         now: this.now,
       });
       this.uplink = uplink;
-      this.bus.on('committed', () => uplink.notify());
+      this.bus.on('committed', (events) => uplink.notify(events.some((e) => e.priority !== 'telemetry')));
       stages.push({ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() });
     } else this.logger.warn('未配置云端，事件保留在发件箱 / no cloud configured: events stay in the outbox');
     if (c.gbt26875.enabled) {
@@ -367,7 +375,7 @@ export class Gateway {
         stop: async () => {
           if (source) await source.stop();
           // Whatever ingest delivered before it stopped is decided and committed now.
-          this.pipeline.flush();
+          await this.pipeline.idle();
         },
       });
     }
@@ -419,14 +427,11 @@ export class Gateway {
   /** SIGTERM path: stop ingest, decide and commit what arrived, let in-flight publishes finish, close the db. */
   async stop(): Promise<void> {
     await this.controller.stop();
-    this.pipeline.stop();
+    await this.pipeline.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // a checkpoint is an optimisation; the WAL is replayed on the next open anyway
-    }
+    // The store thread checkpoints the WAL into the file as it closes.
+    await this.store.close();
     this.db.close();
   }
 }

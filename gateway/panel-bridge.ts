@@ -16,7 +16,6 @@ import {
   type Reading,
   type RefusalCounts,
 } from './panel/backend.ts';
-import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
 import type { NodeRegistry } from './store/registry.ts';
 import type { DecidedEvent, NodeState } from './wire/events.ts';
@@ -25,7 +24,6 @@ import type { DecidedEvent, NodeState } from './wire/events.ts';
 export interface PanelBridgeDeps {
   gw: string;
   park: string;
-  db: Db;
   bus: Bus;
   log: EventLog;
   book: AlarmBook;
@@ -95,13 +93,8 @@ export class PanelBridge implements PanelBackend {
   private lastOf(c: Condition): DecidedEvent | undefined {
     const cached = this.lastByRef.get(c.ref);
     if (cached) return cached;
-    const row = this.deps.db
-      .prepare(
-        "SELECT body FROM events WHERE node IS ? AND json_extract(body, '$.alarm.ref') = ? ORDER BY seq DESC LIMIT 1",
-      )
-      .get(c.node, c.ref) as { body: string } | undefined;
-    if (!row) return undefined;
-    const e = JSON.parse(row.body) as DecidedEvent;
+    const e = this.deps.log.lastOfCondition(c.node, c.ref);
+    if (!e) return undefined;
     this.lastByRef.set(c.ref, e);
     return e;
   }
@@ -148,14 +141,8 @@ export class PanelBridge implements PanelBackend {
   }
 
   readings(node: string, options: { ch?: string; since: number; limit: number }): Reading[] {
-    const events = this.deps.db
-      .prepare(
-        "SELECT body FROM events WHERE node = ? AND at >= ? AND kind IN ('telemetry', 'prealarm', 'alarm', 'clear') ORDER BY seq LIMIT ?",
-      )
-      .all(node, options.since, options.limit * 4) as { body: string }[];
     const out: Reading[] = [];
-    for (const row of events) {
-      const e = JSON.parse(row.body) as DecidedEvent;
+    for (const e of this.deps.log.withReadings(node, options.since, options.limit * 4)) {
       if (options.ch !== undefined && e.ch !== options.ch) continue;
       const v = e.data.v;
       if (typeof v !== 'number') continue;

@@ -3,14 +3,31 @@ import type { Condition } from './conditions.ts';
 
 /**
  * The open conditions (alarms, pre-alarms, troubles) by slot and by ref, loaded from the
- * database at start. Changes are staged during a batch and written inside the batch's
- * transaction by `persist`, then made visible by `commit`; a failed batch calls `rollback`.
+ * database at start. Changes are staged during a batch, handed to the store with the batch
+ * as plain rows (`changes`, written by `writeConditions` inside the batch's transaction), then
+ * made visible by `commit`; a failed batch calls `rollback`.
  */
+export interface ConditionChanges {
+  upserts: { ref: string; node: string | null; ch: string; body: string }[];
+  removes: string[];
+}
+
+/** Applies a batch's condition changes; call inside the batch transaction. */
+export function writeConditions(db: Db, changes: ConditionChanges): void {
+  if (changes.upserts.length === 0 && changes.removes.length === 0) return;
+  const upsert = db.prepare(
+    'INSERT INTO conditions (ref, node, ch, body) VALUES (?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET body = excluded.body',
+  );
+  const remove = db.prepare('DELETE FROM conditions WHERE ref = ?');
+  for (const ref of changes.removes) remove.run(ref);
+  for (const u of changes.upserts) upsert.run(u.ref, u.node, u.ch, u.body);
+}
+
 export class AlarmBook {
   private bySlot = new Map<string, Condition>();
   private staged = new Map<string, Condition>();
 
-  constructor(private db: Db) {
+  constructor(db: Db) {
     for (const row of db.prepare('SELECT ref, body FROM conditions').all() as { ref: string; body: string }[]) {
       const c = JSON.parse(row.body) as Condition & { slot: string };
       this.bySlot.set(c.slot, c);
@@ -32,19 +49,16 @@ export class AlarmBook {
     this.staged.set(slot, condition);
   }
 
-  /** Writes the staged changes; call inside the batch transaction. Closed conditions leave the table. */
-  persist(): void {
-    if (this.staged.size === 0) return;
-    const upsert = this.db.prepare(
-      'INSERT INTO conditions (ref, node, ch, body) VALUES (?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET body = excluded.body',
-    );
-    const remove = this.db.prepare('DELETE FROM conditions WHERE ref = ?');
+  /** The staged changes as rows to write. Closed conditions leave the table. */
+  changes(): ConditionChanges {
+    const out: ConditionChanges = { upserts: [], removes: [] };
     for (const [slot, c] of this.staged) {
       const previous = this.bySlot.get(slot);
-      if (previous && previous.ref !== c.ref) remove.run(previous.ref);
-      if (c.state === 'closed') remove.run(c.ref);
-      else upsert.run(c.ref, c.node, c.ch, JSON.stringify({ ...c, slot }));
+      if (previous && previous.ref !== c.ref) out.removes.push(previous.ref);
+      if (c.state === 'closed') out.removes.push(c.ref);
+      else out.upserts.push({ ref: c.ref, node: c.node, ch: c.ch, body: JSON.stringify({ ...c, slot }) });
     }
+    return out;
   }
 
   commit(): void {

@@ -7,7 +7,7 @@ import { type DecideContext, type Decision, decideNodeMessage } from '../decide/
 import type { NodeStates } from '../decide/node-states.ts';
 import type { InboundFrame, NodeSender } from '../ingest/inbound.ts';
 import type { Counter, Histogram } from '../metrics.ts';
-import type { EventLog } from '../store/event-log.ts';
+import type { EventLog, StoredBatch } from '../store/event-log.ts';
 import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import type { DecidedEvent } from '../wire/events.ts';
@@ -16,16 +16,21 @@ import { NodeRateLimiter } from './rate-limit.ts';
 import { type RejectReason, verifyFrame } from './verifier.ts';
 
 /**
- * ingest -> verify -> decide -> store -> acknowledge. Frames that arrive in the same tick are
- * handled as one batch: decided in order, committed in ONE transaction (group commit), and
- * only then acknowledged to their nodes and announced on the bus. If the commit fails (disk
- * full, database gone) nothing of the batch is acknowledged, so the nodes send it again.
+ * ingest -> verify -> decide -> store -> acknowledge. Frames are handled in batches: decided
+ * in order, committed in ONE transaction by the store thread, and only then acknowledged to
+ * their nodes and announced on the bus. While a batch commits (its fsync), the event loop
+ * goes on receiving: what arrives meanwhile is the next batch, formed the moment the store
+ * answers (group commit, one batch in flight, so each batch is decided against a committed
+ * state). If the commit fails (disk full, database gone) nothing of the batch is
+ * acknowledged, so the nodes send it again.
  */
 export interface PipelineDeps {
   gw: string;
   park: string;
   registry: NodeRegistry;
   log: EventLog;
+  /** commits a batch in one transaction (the store thread); resolves once it is durable */
+  commit: (batch: StoredBatch) => Promise<void>;
   book: AlarmBook;
   nodeStates: NodeStates;
   supervisor: Supervisor;
@@ -70,6 +75,7 @@ class Batch {
   readonly commands: { node: RegisteredNode; command: UnsealedCommand }[] = [];
   /** per job: its events, or undefined when it was refused */
   readonly jobEvents: (DecidedEvent[] | undefined)[] = [];
+  readonly jobs: Job[] = [];
 
   planAck(node: RegisteredNode, boot: number, seq: number): void {
     const key = `${node.id}/${boot}`;
@@ -101,6 +107,8 @@ export class Pipeline {
   private limiter: NodeRateLimiter;
   /** node -> the refused boot it was last warned about */
   private advised = new Map<string, number>();
+  /** the batch the store thread is committing, if any */
+  private committing: Promise<void> | undefined;
 
   constructor(private deps: PipelineDeps) {
     this.replay = deps.log.loadReplay();
@@ -124,10 +132,19 @@ export class Pipeline {
     this.schedule();
   }
 
-  /** Finishes the batch in progress, then refuses new frames. */
-  stop(): void {
-    this.flush();
+  /** Commits what arrived (and the batch in flight), then refuses new frames. */
+  async stop(): Promise<void> {
+    await this.idle();
     this.stopped = true;
+  }
+
+  /** Resolves when nothing is waiting or committing (what arrived so far is stored). */
+  async idle(): Promise<void> {
+    for (;;) {
+      this.flush();
+      if (!this.committing) return;
+      await this.committing;
+    }
   }
 
   /** The node's current boot as far as the replay window knows. */
@@ -230,6 +247,7 @@ export class Pipeline {
   /** Runs one job into the batch; a refused job leaves no trace (not even a used seq). */
   private handleJob(batch: Batch, job: Job, ctx: DecideContext): void {
     const seqBefore = this.seq;
+    batch.jobs.push(job);
     try {
       const decision = job.decide(ctx);
       batch.jobEvents.push(this.take(batch, decision));
@@ -241,9 +259,10 @@ export class Pipeline {
     }
   }
 
+  /** Forms and commits the next batch, unless one is committing (then it follows that one). */
   flush(): void {
     this.scheduled = false;
-    if (this.stopped) return;
+    if (this.stopped || this.committing) return;
     const frames = this.frames;
     const jobs = this.jobs;
     if (frames.length === 0 && jobs.length === 0) return;
@@ -256,32 +275,49 @@ export class Pipeline {
     for (const frame of frames) this.handleFrame(batch, frame, ctx);
     for (const job of jobs) this.handleJob(batch, job, ctx);
     const commands = [...batch.commands, ...batch.ackCommands()];
-    try {
-      // The command seqs this batch will use are persisted with it, so they never repeat.
-      const commandSeq = commands.length > 0 ? d.sealer.last + commands.length : 0;
-      d.log.commit({ events: batch.events, replay: batch.overlay, commandSeq }, () => d.book.persist());
-    } catch (err) {
-      d.book.rollback();
-      this.seq = seqBefore;
-      d.counters.storeErrors.inc();
-      d.logger.error(
-        { err: (err as Error).message, frames: frames.length, events: batch.events.length },
-        '存储失败，未确认，节点将重发 / store failed: nothing acknowledged, nodes will re-send',
-      );
-      jobs.forEach((job, i) => {
-        if (batch.jobEvents[i]) job.fail(err as Error);
-      });
-      return;
-    }
+    // The command seqs this batch will use are persisted with it, so they never repeat.
+    const stored: StoredBatch = {
+      rows: d.log.rowsOf(batch.events),
+      replay: [...batch.overlay],
+      commandSeq: commands.length > 0 ? d.sealer.last + commands.length : 0,
+      conditions: d.book.changes(),
+    };
+    const done = d.commit(stored).then(
+      () => this.committed(batch, commands, frames.length + jobs.length),
+      (err: Error) => this.failed(batch, jobs, seqBefore, err, frames.length),
+    );
+    this.committing = done.finally(() => {
+      this.committing = undefined;
+      // What arrived during the commit is the next batch, formed now rather than a tick later.
+      this.flush();
+    });
+  }
+
+  private failed(batch: Batch, jobs: Job[], seqBefore: number, err: Error, frames: number): void {
+    const d = this.deps;
+    d.book.rollback();
+    this.seq = seqBefore;
+    d.counters.storeErrors.inc();
+    d.logger.error(
+      { err: err.message, frames, events: batch.events.length },
+      '存储失败，未确认，节点将重发 / store failed: nothing acknowledged, nodes will re-send',
+    );
+    jobs.forEach((job, i) => {
+      if (batch.jobEvents[i]) job.fail(err);
+    });
+  }
+
+  private committed(batch: Batch, commands: { node: RegisteredNode; command: UnsealedCommand }[], size: number): void {
+    const d = this.deps;
     d.book.commit();
     for (const [node, r] of batch.overlay) this.replay.set(node, r);
-    d.counters.batches.observe(frames.length + jobs.length);
-    for (const c of commands) d.send(c.node.id, d.sealer.seal(c.node.keyHex, c.command));
+    d.counters.batches.observe(size);
+    // Events first (an urgent one is pumped to the cloud within this call), then the acks.
     if (batch.events.length > 0) d.bus.emit('committed', batch.events);
+    for (const c of commands) d.send(c.node.id, d.sealer.seal(c.node.keyHex, c.command));
     for (const s of d.nodeStates.changed()) d.bus.emit('nodeState', s);
-    jobs.forEach((job, i) => {
-      const done = batch.jobEvents[i];
-      if (done) job.done(done);
+    batch.jobEvents.forEach((events, i) => {
+      if (events) batch.jobs[i].done(events);
     });
   }
 }

@@ -1,18 +1,31 @@
 import type { ReplayState } from '../../protocol/replay.ts';
+import { type ConditionChanges, writeConditions } from '../decide/alarm-book.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import { type Db, readMeta } from './database.ts';
-import { type Outbox, type OutboxClass, TELEMETRY, URGENT } from './outbox.ts';
+import { type OutboxPlacement, TELEMETRY, URGENT } from './outbox.ts';
 
 /**
  * The append-only log of decided events and the one transaction that stores a batch:
- * events, their outbox entries, the nodes' replay windows, the command counter and (through
- * `alsoInside`) the alarm book. Nothing is acknowledged to a node before this returns.
+ * events (each one row that also waits in the outbox), the nodes' replay windows, the
+ * command counter and the alarm book's changes. Nothing is acknowledged to a node before
+ * that transaction committed. The batch travels to the store thread as plain rows
+ * (`StoredBatch`): each event is serialised once, on the main thread, where it was decided.
  */
-export interface Batch {
-  events: readonly DecidedEvent[];
-  replay: ReadonlyMap<string, ReplayState>;
+export interface StoredEventRow {
+  seq: number;
+  at: number;
+  node: string | null;
+  kind: string;
+  body: string;
+  outbox: OutboxPlacement;
+}
+
+export interface StoredBatch {
+  rows: StoredEventRow[];
+  replay: [node: string, state: ReplayState][];
   /** highest command seq used by this batch's acknowledgements, 0 when none */
   commandSeq: number;
+  conditions: ConditionChanges;
 }
 
 export interface HistoryFilter {
@@ -35,10 +48,11 @@ export class EventLog {
 
   constructor(
     private db: Db,
-    private outbox: Outbox,
     private telemetryTtlMs: number,
   ) {
-    this.insertEvent = db.prepare('INSERT INTO events (seq, at, node, kind, body) VALUES (?, ?, ?, ?, ?)');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (seq, at, node, kind, body, outbox, bytes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.upsertReplay = db.prepare(
       'INSERT INTO replay (node, boot, high, mask) VALUES (?, ?, ?, ?) ON CONFLICT (node) DO UPDATE SET boot = excluded.boot, high = excluded.high, mask = excluded.mask',
     );
@@ -64,27 +78,34 @@ export class EventLog {
     return new Map(rows.map((r) => [r.node, { boot: r.boot, high: r.high, mask: r.mask }]));
   }
 
+  /** The rows of a batch's events: each serialised once, with its outbox placement. */
+  rowsOf(events: readonly DecidedEvent[]): StoredEventRow[] {
+    return events.map((e) => {
+      const body = JSON.stringify(e);
+      return { seq: e.seq, at: e.at, node: e.node, kind: e.kind, body, outbox: this.placement(e, body) };
+    });
+  }
+
   /** Stores a batch in ONE transaction (one fsync). Throws when the disk refuses; then nothing is stored. */
-  commit(batch: Batch, alsoInside: () => void): void {
+  commit(batch: StoredBatch): void {
     this.db.transaction(() => {
-      const entries: { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[] = [];
-      for (const e of batch.events) {
-        const body = JSON.stringify(e);
-        this.insertEvent.run(e.seq, e.at, e.node, e.kind, body);
-        const telemetry = e.priority === 'telemetry';
-        entries.push({
-          seq: e.seq,
-          cls: telemetry ? TELEMETRY : URGENT,
-          bytes: body.length,
-          expiresAt: telemetry ? e.at + this.telemetryTtlMs : null,
-        });
-      }
-      this.outbox.add(entries);
+      for (const r of batch.rows)
+        this.insertEvent.run(r.seq, r.at, r.node, r.kind, r.body, r.outbox.cls, r.outbox.bytes, r.outbox.expiresAt);
       for (const [node, r] of batch.replay) this.upsertReplay.run(node, r.boot, r.high, r.mask);
       if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
-      if (batch.events.length > 0) this.setMeta.run('event_seq', batch.events[batch.events.length - 1].seq);
-      alsoInside();
+      if (batch.rows.length > 0) this.setMeta.run('event_seq', batch.rows[batch.rows.length - 1].seq);
+      writeConditions(this.db, batch.conditions);
     })();
+  }
+
+  /** Every event waits in the outbox: alarms and all but telemetry urgent, telemetry until its TTL. */
+  private placement(e: DecidedEvent, body: string): OutboxPlacement {
+    const telemetry = e.priority === 'telemetry';
+    return {
+      cls: telemetry ? TELEMETRY : URGENT,
+      bytes: body.length,
+      expiresAt: telemetry ? e.at + this.telemetryTtlMs : null,
+    };
   }
 
   /** Events with seq > afterSeq, oldest first. */
@@ -110,6 +131,27 @@ export class EventLog {
   byId(seq: number): DecidedEvent | undefined {
     const row = this.db.prepare('SELECT body FROM events WHERE seq = ?').get(seq) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as DecidedEvent) : undefined;
+  }
+
+  /** The newest event of a condition (by its ref), for the panel's active list. */
+  lastOfCondition(node: string | null, ref: string): DecidedEvent | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT body FROM events WHERE node IS ? AND json_extract(body, '$.alarm.ref') = ? ORDER BY seq DESC LIMIT 1",
+      )
+      .get(node, ref) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as DecidedEvent) : undefined;
+  }
+
+  /** A node's events that carry readings (telemetry, prealarm, alarm, clear) since `since`, oldest first. */
+  withReadings(node: string, since: number, limit: number): DecidedEvent[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT body FROM events WHERE node = ? AND at >= ? AND kind IN ('telemetry', 'prealarm', 'alarm', 'clear') ORDER BY seq LIMIT ?",
+        )
+        .all(node, since, limit) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as DecidedEvent);
   }
 
   /** Newest first. Placement filters read the stored body (the log carries placement in every event). */

@@ -1,8 +1,9 @@
 import type { Db } from './database.ts';
 
 /**
- * The durable queue of events for the cloud. An entry is added in the same transaction that
- * stores the event and leaves only when the cloud broker acknowledged it (`remove`).
+ * The durable queue of events for the cloud. An entry is the event's own row in the event log
+ * (its `outbox` column set when stored, in the same transaction) and leaves only when the
+ * cloud broker acknowledged it (`remove`, which clears the column): one row per event.
  *
  * Two classes, each read in sequence order: 0 = alarms, troubles and everything that is not
  * telemetry (never dropped, sent first), 1 = telemetry (expires after its TTL, dropped
@@ -33,35 +34,45 @@ export interface PruneResult {
   droppedOverQuota: number;
 }
 
+/** What the event log stores with an event so that it waits in the outbox. */
+export interface OutboxPlacement {
+  cls: OutboxClass;
+  bytes: number;
+  /** telemetry only: when it may be dropped unsent */
+  expiresAt: number | null;
+}
+
 /** The narrow interface every outbox passes (tests/gateway/outbox-conformance.test.ts). */
 export interface Outbox {
-  /** Call inside the transaction that stores the events. */
-  add(entries: readonly { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[]): void;
   /** Up to `limit` entries of a class with seq > afterSeq, in seq order. */
   peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[];
   /** Removes delivered entries. Unknown seqs are ignored (a duplicate PUBACK). */
-  remove(seqs: readonly number[]): void;
+  remove(seqs: readonly number[]): void | Promise<void>;
   stats(): OutboxStats;
   /** Drops expired telemetry, then the oldest telemetry while over `quotaBytes`. Never urgent entries. */
-  prune(now: number, quotaBytes: number): PruneResult;
+  prune(now: number, quotaBytes: number): PruneResult | Promise<PruneResult>;
 }
 
-/** The outbox in the gateway's SQLite file; payloads are the event log's bodies (no second copy). */
+/** The outbox as a partial index over the event log's rows (schema version 2). */
 export class SqliteOutbox implements Outbox {
-  private insert;
   private peekStmt;
-  private deleteStmt;
+  private deliveredStmt;
+  private statsStmt;
+  private expireStmt;
+  private oldestStmt;
 
   constructor(private db: Db) {
-    this.insert = db.prepare('INSERT OR IGNORE INTO outbox (seq, cls, bytes, expires_at) VALUES (?, ?, ?, ?)');
     this.peekStmt = db.prepare(
-      'SELECT o.seq AS seq, o.cls AS cls, e.kind AS kind, e.body AS payload FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.cls = ? AND o.seq > ? ORDER BY o.seq LIMIT ?',
+      'SELECT seq, outbox AS cls, kind, body AS payload FROM events WHERE outbox = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
-    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ?');
-  }
-
-  add(entries: readonly { seq: number; cls: OutboxClass; bytes: number; expiresAt: number | null }[]): void {
-    for (const e of entries) this.insert.run(e.seq, e.cls, e.bytes, e.expiresAt);
+    this.deliveredStmt = db.prepare('UPDATE events SET outbox = NULL WHERE seq = ? AND outbox IS NOT NULL');
+    this.statsStmt = db.prepare(
+      'SELECT COUNT(*) AS depth, COALESCE(SUM(bytes), 0) AS bytes, MIN(seq) AS oldest FROM events WHERE outbox IS NOT NULL',
+    );
+    this.expireStmt = db.prepare(
+      'UPDATE events SET outbox = NULL WHERE outbox = ? AND expires_at IS NOT NULL AND expires_at <= ?',
+    );
+    this.oldestStmt = db.prepare('SELECT seq, bytes FROM events WHERE outbox = ? ORDER BY seq LIMIT 1000');
   }
 
   peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[] {
@@ -78,7 +89,7 @@ export class SqliteOutbox implements Outbox {
     this.db.pragma('synchronous = NORMAL');
     try {
       this.db.transaction(() => {
-        for (const seq of seqs) this.deleteStmt.run(seq);
+        for (const seq of seqs) this.deliveredStmt.run(seq);
       })();
     } finally {
       this.db.pragma('synchronous = FULL');
@@ -87,33 +98,27 @@ export class SqliteOutbox implements Outbox {
 
   /** Counted in the database, not in memory, so a rolled-back batch can never skew it. */
   stats(): OutboxStats {
-    const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS depth, COALESCE(SUM(bytes), 0) AS bytes, (SELECT e.at FROM events e WHERE e.seq = (SELECT MIN(seq) FROM outbox)) AS oldestAt FROM outbox',
-      )
-      .get() as OutboxStats;
-    return row;
+    const row = this.statsStmt.get() as { depth: number; bytes: number; oldest: number | null };
+    const oldestAt =
+      row.oldest === null
+        ? null
+        : (this.db.prepare('SELECT at FROM events WHERE seq = ?').get(row.oldest) as { at: number }).at;
+    return { depth: row.depth, bytes: row.bytes, oldestAt };
   }
 
   prune(now: number, quotaBytes: number): PruneResult {
     return this.db.transaction(() => {
-      const expired = this.db
-        .prepare('DELETE FROM outbox WHERE cls = ? AND expires_at IS NOT NULL AND expires_at <= ?')
-        .run(TELEMETRY, now).changes;
+      const expired = this.expireStmt.run(TELEMETRY, now).changes;
       let bytes = this.stats().bytes;
       let dropped = 0;
-      if (bytes > quotaBytes) {
-        const oldest = this.db.prepare('SELECT seq, bytes FROM outbox WHERE cls = ? ORDER BY seq LIMIT 1000');
-        const del = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
-        while (bytes > quotaBytes) {
-          const rows = oldest.all(TELEMETRY) as { seq: number; bytes: number }[];
-          if (rows.length === 0) break;
-          for (const r of rows) {
-            if (bytes <= quotaBytes) break;
-            del.run(r.seq);
-            bytes -= r.bytes;
-            dropped++;
-          }
+      while (bytes > quotaBytes) {
+        const rows = this.oldestStmt.all(TELEMETRY) as { seq: number; bytes: number }[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          if (bytes <= quotaBytes) break;
+          this.deliveredStmt.run(r.seq);
+          bytes -= r.bytes;
+          dropped++;
         }
       }
       return { expired, droppedOverQuota: dropped };

@@ -29,12 +29,26 @@ export interface UplinkDeps {
   now?: () => number;
 }
 
+/**
+ * The cloud broker handles publishes in the order they arrive, so an alarm sent during a big
+ * drain waits behind every telemetry publish already in flight. Telemetry therefore gets only
+ * as much of the window as keeps its PUBACKs within TELEMETRY_ACK_MS: one more slot per fast
+ * PUBACK, one less per slow one (never below MIN_TELEMETRY_WINDOW). Urgent entries may always
+ * use the whole window.
+ */
+const TELEMETRY_ACK_MS = 20;
+const MIN_TELEMETRY_WINDOW = 16;
+
 export class Uplink {
   state: UplinkState = 'waiting';
   private client: MqttClient | undefined;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inflight = new Map<number, number>();
+  /** seq -> [sent at, class] of each publish awaiting its PUBACK */
+  private inflight = new Map<number, [number, OutboxClass]>();
+  private inflightTelemetry = 0;
+  /** how many telemetry publishes may be in flight: adapted to the cloud's PUBACK latency */
+  private telemetryWindow = MIN_TELEMETRY_WINDOW;
   private cursor: Record<OutboxClass, number> = { [URGENT]: 0, [TELEMETRY]: 0 };
   private acked: number[] = [];
   private pumpScheduled = false;
@@ -48,9 +62,10 @@ export class Uplink {
     this.connect();
   }
 
-  /** Something new was committed to the outbox. */
-  notify(): void {
-    this.schedulePump();
+  /** Something new was committed to the outbox; an urgent event is sent within this call. */
+  notify(urgent: boolean): void {
+    if (urgent) this.pump();
+    else this.schedulePump();
   }
 
   get inflightCount(): number {
@@ -162,6 +177,7 @@ export class Uplink {
       // would otherwise sit up to a delayed-ACK period (~40 ms).
       (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.inflight.clear();
+      this.inflightTelemetry = 0;
       this.cursor = { [URGENT]: 0, [TELEMETRY]: 0 };
       this.deps.logger.info({ url: config.url }, '已连接云端 / cloud uplink connected');
       client.publish(cloudState(park, gw), this.gatewayState('online'), { qos: 1, retain: true });
@@ -179,6 +195,7 @@ export class Uplink {
       if (generation !== this.generation) return;
       const wasConnected = this.state === 'connected';
       this.inflight.clear();
+      this.inflightTelemetry = 0;
       this.flushAcks();
       if (wasConnected) {
         this.deps.counters.failures.inc();
@@ -205,29 +222,40 @@ export class Uplink {
     });
   }
 
-  /** Fills the in-flight window: urgent entries first, then telemetry, each in seq order. */
+  /** Fills the in-flight window: urgent entries first, then telemetry (within its share), each in seq order. */
   private pump(): void {
     const client = this.client;
     if (this.state !== 'connected' || !client) return;
     const generation = this.generation;
+    const window = this.deps.config.inflight;
     for (const cls of [URGENT, TELEMETRY] as const) {
-      const room = this.deps.config.inflight - this.inflight.size;
-      if (room <= 0) return;
+      const free = window - this.inflight.size;
+      const room = cls === URGENT ? free : Math.min(free, this.telemetryWindow - this.inflightTelemetry);
+      if (room <= 0) continue;
       for (const entry of this.deps.outbox.peek(cls, this.cursor[cls], room)) {
         this.cursor[cls] = entry.seq;
         const sentAt = this.now();
-        this.inflight.set(entry.seq, sentAt);
+        this.inflight.set(entry.seq, [sentAt, cls]);
+        if (cls === TELEMETRY) this.inflightTelemetry++;
         client.publish(cloudEvent(this.deps.park, this.deps.gw, entry.kind), entry.payload, { qos: 1 }, (err) => {
-          if (generation === this.generation) this.inflight.delete(entry.seq);
+          const current = generation === this.generation;
+          if (current && this.inflight.delete(entry.seq) && cls === TELEMETRY) this.inflightTelemetry--;
           // Not delivered: the entry is still in the outbox and goes again on the next connection.
           if (err) return;
+          const took = this.now() - sentAt;
+          if (current && cls === TELEMETRY) this.adaptTelemetryWindow(took, window);
           this.acked.push(entry.seq);
           this.deps.counters.published.inc();
-          this.deps.counters.latency.observe((this.now() - sentAt) / 1000);
+          this.deps.counters.latency.observe(took / 1000);
           this.scheduleAckFlush();
         });
       }
     }
+  }
+
+  private adaptTelemetryWindow(ackMs: number, window: number): void {
+    if (ackMs > TELEMETRY_ACK_MS) this.telemetryWindow = Math.max(MIN_TELEMETRY_WINDOW, this.telemetryWindow - 1);
+    else this.telemetryWindow = Math.min(window, this.telemetryWindow + 1);
   }
 
   private scheduleAckFlush(): void {
@@ -246,11 +274,13 @@ export class Uplink {
     if (this.acked.length === 0) return;
     const seqs = this.acked;
     this.acked = [];
+    // Not removed means sent again later: a duplicate downstream with the same id, never a loss.
+    const failed = (err: Error) =>
+      this.deps.logger.error({ err: err.message }, '发件箱删除失败 / outbox remove failed');
     try {
-      this.deps.outbox.remove(seqs);
+      this.deps.outbox.remove(seqs)?.catch(failed);
     } catch (err) {
-      // Not removed means sent again later: a duplicate downstream with the same id, never a loss.
-      this.deps.logger.error({ err: (err as Error).message }, '发件箱删除失败 / outbox remove failed');
+      failed(err as Error);
     }
   }
 }

@@ -30,6 +30,8 @@ export const BenchConfig = z.object({
   /** acknowledged messages before the SIGKILL (the durable bridge is slow, so fewer by default) */
   BENCH_KILL_COUNT: count(10_000),
   BENCH_DURABLE_KILL_COUNT: count(10_000),
+  /** nodes of the park-outage scenario (24 h of their telemetry queued); 0 skips it */
+  BENCH_PARK_NODES: z.coerce.number().int().min(0).default(2000),
   /** node flags for the gateway process, space separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" */
   BENCH_GATEWAY_NODE_ARGS: z
     .string()

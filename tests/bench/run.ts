@@ -85,6 +85,15 @@ async function main(): Promise<void> {
   }
   const results = new Map<System['key'], SystemFigures>();
   for (const s of systems) results.set(s.key, await measureSystem(s, cfg));
+  let park: string | undefined;
+  if (cfg.BENCH_SYSTEMS.includes('gateway') && cfg.BENCH_PARK_NODES > 0) {
+    process.stderr.write(`bench: parkwatch gateway: park outage, ${cfg.BENCH_PARK_NODES} nodes...\n`);
+    const { parkOutage, parkOutageLine } = await import('./park-outage.ts');
+    park = await parkOutage({ nodes: cfg.BENCH_PARK_NODES, nodeArgs: cfg.BENCH_GATEWAY_NODE_ARGS }).then(
+      parkOutageLine,
+      (err: Error) => `未测得 / not measured: park outage: ${err.message}`,
+    );
+  }
 
   const rows = [...results.values()];
   console.log('');
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
       `p99 ${disk.p99Ms.toFixed(2)} ms, max ${disk.maxMs.toFixed(2)} ms` +
       (gw?.latency ? `; gateway alarm p99 / disk p99 = ${(gw.latency.p99Ms / disk.p99Ms).toFixed(1)}` : ''),
   );
+  if (park) console.log(park);
   for (const r of rows) for (const e of r.errors) console.log(`未测得 / not measured: ${r.name}: ${e}`);
   console.log(
     `sizes: ${cfg.BENCH_SENDERS} senders, window ${cfg.BENCH_WINDOW}, throughput ${cfg.BENCH_THROUGHPUT_S} s, ` +

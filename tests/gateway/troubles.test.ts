@@ -51,7 +51,7 @@ describe('gateway troubles', () => {
     rig.direct.push(n1.alarm(), 'n1');
     for (let i = 0; i < 30; i++) rig.direct.push(n1.telemetry('smoke', 100 + i), 'n1');
     await tick();
-    rig.gateway.maintain();
+    await rig.gateway.maintain();
     await tick();
     const stats = rig.gateway.outbox.stats();
     expect(stats.bytes).toBeLessThanOrEqual(4096 + 1000); // + the quota trouble event itself
@@ -64,14 +64,16 @@ describe('gateway troubles', () => {
   it('does not acknowledge a batch the disk refused, and stores it when the node re-sends', async () => {
     rig = await startRig();
     const n1 = rig.node('n1');
-    const pages = rig.gateway.db.pragma('page_count', { simple: true }) as number;
-    rig.gateway.db.pragma(`max_page_count = ${pages}`); // a full disk, as SQLite reports it
+    // The store thread's connection refuses every event insert, as SQLite does on a full disk.
+    rig.gateway.db.exec(
+      "CREATE TRIGGER disk_full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
     const alarm = n1.alarm();
     for (let i = 0; i < 50; i++) rig.direct.push(i === 0 ? alarm : n1.telemetry(), 'n1');
     await tick(20);
     expect(rig.commands.get('n1')).toEqual([]);
     expect(metric(await rig.metrics(), 'parkwatch_store_errors_total')).toBeGreaterThan(0);
-    rig.gateway.db.pragma('max_page_count = 1073741823');
+    rig.gateway.db.exec('DROP TRIGGER disk_full');
     rig.direct.push(alarm, 'n1');
     await tick();
     expect(rig.gateway.eventLog.after(0, 10).map((e) => e.kind)).toEqual(['alarm']);
@@ -98,7 +100,7 @@ describe('gateway troubles', () => {
       await gateway.start();
       const health = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`)).json();
       expect(health.failed).toEqual({ 'ingest-1': 'no such port /dev/ttyNOPE' });
-      await tick();
+      await gateway.pipeline.idle();
       const [trouble] = gateway.eventLog.after(0, 10);
       expect(trouble).toMatchObject({ kind: 'trouble', trouble: 'link', ch: 'stage:ingest-1' });
       const [node] = gateway.registry.upsert([{ id: 'n1' }], Date.now());
@@ -132,9 +134,9 @@ describe('gateway troubles', () => {
       await gateway.start();
       report?.(false);
       report?.(false); // reported twice: one trouble
-      await tick();
+      await gateway.pipeline.idle();
       report?.(true);
-      await tick();
+      await gateway.pipeline.idle();
       const events = gateway.eventLog.after(0, 10);
       expect(events.map((e) => [e.kind, e.trouble, e.ch, e.node])).toEqual([
         ['trouble', 'link', 'serial:/dev/ttyUSB0', null],
@@ -172,13 +174,13 @@ describe('event log retention', () => {
     rig.direct.push(n1.telemetry(), 'n1');
     await tick();
     offset = 61_000;
-    rig.gateway.maintain();
+    await rig.gateway.maintain();
     expect(rig.gateway.eventLog.after(0, 10).map((e) => e.kind)).toEqual(['alarm', 'telemetry']);
     expect(rig.gateway.outbox.peek(1, 0, 10)).toHaveLength(1);
 
     // the newest row pruned too: after a restart the gateway seq still never repeats
     offset = 200_000;
-    rig.gateway.maintain();
+    await rig.gateway.maintain();
     expect(rig.gateway.eventLog.after(0, 10).map((e) => e.kind)).toEqual(['alarm']);
     await rig.restart();
     rig.direct.push(n1.alarm(), 'n1');

@@ -45,6 +45,7 @@ export async function startRig(
       elapsed: options.elapsed,
     });
     await gateway.start();
+    live.add(gateway);
     return { gateway, direct };
   };
   const rig: Rig = {
@@ -67,10 +68,12 @@ export async function startRig(
       return res.text();
     },
     async restart() {
+      live.delete(this.gateway);
       await this.gateway.stop();
       Object.assign(this, await build());
     },
     async dispose() {
+      live.delete(this.gateway);
       await this.gateway.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -78,9 +81,13 @@ export async function startRig(
   return rig;
 }
 
-/** Waits for the pipeline's batch (setImmediate) and the commit to happen. */
-export function tick(ms = 5): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Gateways of the rigs alive in this test file, so `tick` can wait for their commits. */
+const live = new Set<Gateway>();
+
+/** Waits `ms`, then until every live gateway has committed what it was handed (the store thread answered). */
+export async function tick(ms = 5): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  await Promise.all([...live].map((g) => g.pipeline.idle()));
 }
 
 export async function until(
