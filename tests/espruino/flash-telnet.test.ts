@@ -77,7 +77,7 @@ describeOnEspruino('flash over tcp:// into the real interpreter', () => {
     consumer.on('message', (_t, p) => forwarded.push(JSON.parse(p.toString())));
     await consumer.subscribeAsync(gatewayEvent('+', 'alarm'), { qos: 1 });
     // the telnet session has ended: the interpreter's own console takes input again
-    esp.type(`PW.a.D34 = ${smokeLevel(200)}`);
+    await esp.exec(`PW.a.D34 = ${smokeLevel(200)}`);
     const alarm = await park.waitEvent((e) => e.node === node.id && e.kind === 'alarm', 'alarm (8 s verification)');
     await expect.poll(() => forwarded.map((e) => e.id), { timeout: 10_000 }).toContain(alarm.id);
     await consumer.endAsync();

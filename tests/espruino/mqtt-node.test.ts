@@ -52,8 +52,8 @@ const from = (node: string, kind: string, ch?: string) => (e: DecidedEvent) =>
   e.node === node && e.kind === kind && (ch === undefined || e.ch === ch);
 
 /** Presses the button (active low) for 300 ms, timed inside the interpreter (stdin may lag under load). */
-function press(esp: Interpreter): void {
-  esp.type('PW.set("D0", 0); setTimeout(function () { PW.set("D0", 1); }, 300)');
+function press(esp: Interpreter): Promise<void> {
+  return esp.exec('PW.set("D0", 0); setTimeout(function () { PW.set("D0", 1); }, 300)');
 }
 
 describeOnEspruino('MQTT node on the real interpreter against the real gateway', () => {
@@ -87,17 +87,17 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       await park.waitEvent(from(id, 'hello'), 'hello');
       // over the alarm threshold for 1 s, less than verifyS (2 s), timed inside the interpreter
       let mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(180)}; setTimeout(function () { PW.a.D34 = ${smokeLevel(0)}; }, 1000)`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(180)}; setTimeout(function () { PW.a.D34 = ${smokeLevel(0)}; }, 1000)`);
       await new Promise((r) => setTimeout(r, 4000));
       expect(park.events.slice(mark).filter((e) => e.node === id && e.kind !== 'telemetry')).toEqual([]);
       // over pre-alarm (80) only: pre-alarm after verification
       mark = park.events.length;
       const rose = Date.now();
-      esp.type(`PW.a.D34 = ${smokeLevel(100)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(100)}`);
       const pre = await park.waitEvent(from(id, 'prealarm', 'smoke'), 'pre-alarm', mark);
       expect(Date.now() - rose).toBeGreaterThanOrEqual(2000);
       expect(pre.data).toMatchObject({ v: 100, th: 80 });
-      esp.type(`PW.a.D34 = ${smokeLevel(180)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
       const alarm = await park.waitEvent(from(id, 'alarm', 'smoke'), 'alarm', mark);
       expect(alarm).toMatchObject({
         priority: 'fire',
@@ -106,10 +106,10 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       });
       // 60 is under pre-alarm (80) but within its hysteresis (30): no clear yet
       mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(60)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(60)}`);
       await new Promise((r) => setTimeout(r, 2000));
       expect(park.events.slice(mark).filter((e) => e.node === id && e.kind !== 'telemetry')).toEqual([]);
-      esp.type(`PW.a.D34 = ${smokeLevel(40)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(40)}`);
       const clear = await park.waitEvent(from(id, 'clear', 'smoke'), 'clear', mark);
       expect(clear.data).toMatchObject({ v: 40 });
     },
@@ -123,18 +123,18 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       const { esp } = await bootNode(id);
       await park.waitEvent(from(id, 'hello'), 'hello');
       let mark = park.events.length;
-      press(esp);
+      await press(esp);
       const test = await park.waitEvent(from(id, 'test'), 'test', mark);
       expect(test.data).toMatchObject({ by: 'button', ok: true });
       mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(180)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
       await park.waitEvent(from(id, 'alarm', 'smoke'), 'alarm', mark);
       expect(await esp.eval('PW.d.D25')).toBeDefined();
-      press(esp);
+      await press(esp);
       const hush = await park.waitEvent(from(id, 'hush', 'smoke'), 'hush', mark);
       expect(hush.data).toMatchObject({ by: 'button' });
       mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(260)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(260)}`);
       const again = await park.waitEvent(from(id, 'alarm', 'smoke'), 're-sounded alarm', mark);
       expect(again.data).toMatchObject({ src: 'smoke' });
     },
@@ -148,17 +148,17 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       const { esp } = await bootNode(id);
       await park.waitEvent(from(id, 'hello'), 'hello');
       let mark = park.events.length;
-      esp.type('PW.set("D32", 0)'); // the probe is wet: active low
+      await esp.exec('PW.set("D32", 0)'); // the probe is wet: active low
       const alarm = await park.waitEvent(from(id, 'alarm', 'water'), 'water alarm', mark);
       expect(alarm).toMatchObject({ priority: 'water', data: { src: 'water' } });
-      esp.type('PW.set("D32", 1)');
+      await esp.exec('PW.set("D32", 1)');
       await new Promise((r) => setTimeout(r, 1000));
       expect(park.events.slice(mark).filter(from(id, 'clear'))).toEqual([]); // latched
       mark = park.events.length;
-      press(esp); // first press hushes the alarm
+      await press(esp); // first press hushes the alarm
       await park.waitEvent(from(id, 'hush', 'water'), 'hush', mark);
       await new Promise((r) => setTimeout(r, 1000));
-      press(esp); // then resets the latch: the probe is dry
+      await press(esp); // then resets the latch: the probe is dry
       await park.waitEvent(from(id, 'clear', 'water'), 'reset of the latch', mark);
     },
     T,
@@ -175,7 +175,7 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       await park.waitEvent(from(id, 'hello'), 'hello');
       proxy.dropPubacks = true;
       const mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(100)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(100)}`);
       await park.waitEvent(from(id, 'prealarm', 'smoke'), 'pre-alarm', mark);
       const isPre = (p: { type: number; dup: boolean; payload?: string }) =>
         p.type === 3 && /"kind":"prealarm"/.test(p.payload ?? '');
@@ -190,9 +190,10 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
         look();
       });
       proxy.dropPubacks = false;
+      // the re-send after this one (RETRY_MS later) gets its PUBACK; after that, silence
+      await new Promise((r) => setTimeout(r, 13_000));
       const sent = proxy.seen.filter((p) => p.dir === 'up' && isPre(p)).length;
       await new Promise((r) => setTimeout(r, 12_000));
-      // acknowledged now: no more re-sends, and the gateway stored the pre-alarm once
       expect(proxy.seen.filter((p) => p.dir === 'up' && isPre(p)).length).toBe(sent);
       expect(park.events.filter(from(id, 'prealarm'))).toHaveLength(1);
     },
@@ -210,7 +211,7 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       await park.waitEvent(from(id, 'hello'), 'hello');
       await proxy.down();
       const mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(180)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
       await esp.waitFor(/Unable to create socket|Connect failed/, 'a refused reconnect');
       await new Promise((r) => setTimeout(r, 4000));
       expect(esp.output()).not.toMatch(/Uncaught/);
@@ -229,7 +230,7 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       await park.waitEvent(from(id, 'hello'), 'hello');
       const gw = () => park.running!.gateway;
       let mark = park.events.length;
-      esp.type(`PW.a.D34 = ${smokeLevel(180)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
       const alarm = await park.waitEvent(from(id, 'alarm', 'smoke'), 'alarm', mark);
       const ref = alarm.alarm!.ref;
       await gw().panel.act({ action: 'acknowledge', ref, by: '值班员 Li' });
@@ -237,7 +238,7 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       const hush = await park.waitEvent(from(id, 'hush', 'smoke'), 'hush from the silence command', mark);
       expect(hush.data).toMatchObject({ by: 'command' });
       await park.waitEvent((e) => from(id, 'ack')(e) && e.data.ok === true, 'ack of the hush', mark);
-      esp.type(`PW.a.D34 = ${smokeLevel(0)}`);
+      await esp.exec(`PW.a.D34 = ${smokeLevel(0)}`);
       await park.waitEvent(from(id, 'clear', 'smoke'), 'clear', mark);
       mark = park.events.length;
       await gw().panel.act({ action: 'test', node: id, by: '值班员 Li' });

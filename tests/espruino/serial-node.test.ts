@@ -37,7 +37,7 @@ describeOnEspruino('serial node on the real interpreter against the real gateway
     const from = (kind: string) => (e: DecidedEvent) => e.node === id && e.kind === kind;
     const hello = await park.waitEvent(from('hello'), 'hello over serial');
     expect(hello.origin).toMatchObject({ path: 'serial', boot: 1 });
-    esp.type(`PW.a.D34 = ${smokeLevel(180)}`);
+    await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
     const alarm = await park.waitEvent(from('alarm'), 'alarm over serial');
     expect(alarm).toMatchObject({ ch: 'smoke', priority: 'fire' });
     const gw = park.running!.gateway;
