@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { USERS_FILE } from '../panel/users.ts';
 import { DB_FILE } from '../store/database.ts';
+import { SqliteOutbox } from '../store/outbox.ts';
 import { OpsError } from './ops-errors.ts';
 
 /**
@@ -23,7 +24,7 @@ export interface BackupSummary {
 }
 
 /** Tables every parkwatch gateway database has (gateway/store/database.ts). */
-export const GATEWAY_TABLES = ['nodes', 'replay', 'events', 'outbox', 'conditions', 'meta'];
+export const GATEWAY_TABLES = ['nodes', 'replay', 'events', 'conditions', 'meta'];
 export const INFO_TABLE = 'backup_info';
 export const PANEL_TABLES = { users: 'backup_panel_users', kiosk_tokens: 'backup_panel_kiosk_tokens' } as const;
 
@@ -78,7 +79,7 @@ export async function backupDataDir(dataDir: string, out: string, ids: { gateway
       file: out,
       gatewayId: ids.gatewayId,
       events: count(copy, 'events'),
-      outbox: count(copy, 'outbox'),
+      outbox: new SqliteOutbox(copy).stats().depth,
       nodes: count(copy, 'nodes'),
       panelUsers: hasTable(copy, PANEL_TABLES.users) ? count(copy, PANEL_TABLES.users) : 0,
       bytes: 0,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { USERS_FILE, UserStore } from '../panel/users.ts';
 import { DB_FILE } from '../store/database.ts';
+import { SqliteOutbox } from '../store/outbox.ts';
 import { GATEWAY_TABLES, hasTable, INFO_TABLE, PANEL_TABLES, syncFile } from './backup.ts';
 import { OpsError } from './ops-errors.ts';
 
@@ -122,7 +123,7 @@ export function restoreInto(dataDir: string, backup: string, gatewayId: string, 
     }
     for (const t of [INFO_TABLE, ...Object.values(PANEL_TABLES)]) db.exec(`DROP TABLE IF EXISTS ${t}`);
     db.pragma('journal_mode = WAL');
-    outbox = (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+    outbox = new SqliteOutbox(db).stats().depth;
   } finally {
     db.close();
   }

@@ -100,13 +100,13 @@ describe('parkwatch backup and restore', () => {
       (
         copy
           .prepare(
-            "SELECT e.node AS node, json_extract(e.body, '$.origin.boot') AS boot, json_extract(e.body, '$.origin.seq') AS seq FROM events e JOIN outbox o ON o.seq = e.seq",
+            "SELECT e.node AS node, json_extract(e.body, '$.origin.boot') AS boot, json_extract(e.body, '$.origin.seq') AS seq FROM events e WHERE e.outbox IS NOT NULL",
           )
           .all() as { node: string; boot: number; seq: number }[]
       ).map((r) => key(r.node, r.boot, r.seq)),
     );
     const outboxIds = (
-      copy.prepare("SELECT json_extract(e.body, '$.id') AS id FROM events e JOIN outbox o ON o.seq = e.seq").all() as {
+      copy.prepare("SELECT json_extract(e.body, '$.id') AS id FROM events e WHERE e.outbox IS NOT NULL").all() as {
         id: string;
       }[]
     ).map((r) => r.id);
