@@ -4,10 +4,17 @@ import { ALARM, type Channel, type ChannelListener, NORMAL } from './channel.ts'
 
 /** Hardware debounce of the pin watch, ms: removes contact chatter below the delays. */
 export const CONTACT_DEBOUNCE_MS = 20;
+/**
+ * While a delayed-on runs, a dry moment shorter than this does not end the wet spell: a probe in
+ * moving water chatters for as long as the leak lasts, and would otherwise never stay wet onMs.
+ * Well under the 1 s dry spells of splashes, which the delayed-on still rejects.
+ */
+export const CONTACT_CHATTER_MS = 250;
 
 /**
  * A contact input (a listed detector's relay, a water rope or probe): active level, delayed-on
- * (the input must stay active `onMs` before an alarm: a splash does not count), delayed-off
+ * (the input must stay active `onMs` before an alarm, dry moments under CONTACT_CHATTER_MS not
+ * counting: a splash does not count, a chattering probe in water does), delayed-off
  * (inactive `offMs` before clearing) and an optional latch (a leak stays reported until
  * someone has looked: reset by the button, a `reset` command or a reboot). Its alarm says
  * whether it latches (`latch`), so the panel can offer a reset.
@@ -18,6 +25,10 @@ export class ContactChannel implements Channel {
   level = NORMAL;
   readonly fault = '' as const;
   private pending: Timer | undefined;
+  /** a dry moment during a delayed-on: the wet spell ends when it runs out */
+  private bridge: Timer | undefined;
+  /** the delayed-on ran out during a dry moment: the next wet edge within it alarms */
+  private due = false;
   private active = false;
   // Settings copied out of the config so it is garbage once the node runs (see AnalogChannel).
   private activeLevel: number;
@@ -79,17 +90,36 @@ export class ContactChannel implements Channel {
     const active = lvl === this.activeLevel;
     if (active === this.active) return;
     this.active = active;
-    this.cancel();
-    if (active && this.level === NORMAL)
-      this.pending = this.board.clock.setTimeout(() => this.settle(), this.onDelayMs);
-    else if (!active && this.level === ALARM && !this.latch) {
-      this.pending = this.board.clock.setTimeout(() => this.settle(), this.offDelayMs);
+    const clock = this.board.clock;
+    if (this.level === NORMAL) {
+      if (active) {
+        if (this.bridge !== undefined) clock.clear(this.bridge);
+        this.bridge = undefined;
+        if (this.due) this.settle();
+        else if (this.pending === undefined) this.pending = clock.setTimeout(() => this.onHeld(), this.onDelayMs);
+      } else if (this.pending !== undefined)
+        this.bridge = clock.setTimeout(() => {
+          this.bridge = undefined;
+          this.due = false;
+          this.cancel();
+        }, CONTACT_CHATTER_MS);
+      return;
     }
+    this.cancel();
+    if (!active && !this.latch) this.pending = clock.setTimeout(() => this.settle(), this.offDelayMs);
+  }
+
+  /** The delayed-on ran out: alarm now if wet, else at the next wet edge of this dry moment. */
+  private onHeld(): void {
+    this.pending = undefined;
+    if (this.active) this.settle();
+    else this.due = true;
   }
 
   /** A delay ran out with the input unchanged. */
   private settle(): void {
     this.pending = undefined;
+    this.due = false;
     if (this.active && this.level === NORMAL) {
       this.level = ALARM;
       this.listener.channelEvent('alarm', this, { v: 1, b: 0, th: 1, src: this.src, latch: this.latch });

@@ -48,10 +48,7 @@ function storm(esp: Interpreter, edges: number, wetMs: number, dryMs: number, en
 
 describeOnEspruino('water contact bounce on the real interpreter', () => {
   for (const startS of [0, 3, 7]) {
-    // Started late, even a storm that ends wet did not always alarm here under load (the bug
-    // below, or close to it): skipped with it until the fix on branch `water` is merged.
-    const endsWet = startS === 0 ? it.concurrent : it.concurrent.skip;
-    endsWet(
+    it(
       `a bounce storm ${startS} s after hello that ends wet becomes an alarm`,
       async () => {
         const id = `esp-bounce-end-${startS}`;
@@ -65,12 +62,8 @@ describeOnEspruino('water contact bounce on the real interpreter', () => {
       T,
     );
 
-    // KNOWN BUG (fixed on branch `water`, not merged here): a leak that keeps bouncing never
-    // alarms, because every edge restarts the delayed-on wait; under load a long wet spell may
-    // still get through, so the outcome is not even stable. Skipped until that fix is merged:
-    // then take the `.skip` off; each of these must pass.
-    const bouncing = it.concurrent.skip;
-    bouncing(
+    // dry moments under CONTACT_CHATTER_MS do not restart the delayed-on: it alarms while bouncing
+    it(
       `a leak that keeps bouncing (mostly wet) from ${startS} s after hello becomes an alarm`,
       async () => {
         const id = `esp-bounce-keep-${startS}`;

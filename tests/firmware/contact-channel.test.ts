@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContactChannelConfig } from '../../firmware/config.ts';
 import { ALARM, NORMAL } from '../../firmware/detect/channel.ts';
-import { ContactChannel } from '../../firmware/detect/contact-channel.ts';
+import { CONTACT_CHATTER_MS, ContactChannel } from '../../firmware/detect/contact-channel.ts';
 import type { WatchEvent } from '../../firmware/hal.ts';
 import { WATER_DEFAULTS } from '../../firmware/node-config-schema.ts';
 import { TestBoard } from './support/test-board.ts';
@@ -113,19 +113,29 @@ interface Report {
   active: boolean;
 }
 
-/** What the rules say: alarm once active for onMs, clear (unlatched) once inactive for offMs. */
+/**
+ * What the rules say: alarm once active for onMs, where dry moments shorter than
+ * CONTACT_CHATTER_MS do not end the wet spell (if onMs runs out during one, the next wet edge
+ * alarms); clear (unlatched) once inactive for offMs.
+ */
 function modelEvents(initial: boolean, reports: Report[], endMs: number, cfg: ContactChannelConfig) {
   const out: { t: number; kind: string }[] = [];
   let alarm = false;
   let active = initial;
   let since = 0;
+  let wetSince: number | undefined = initial ? 0 : undefined;
   const segmentEnds = (until: number) => {
-    if (!alarm && active && until - since >= cfg.onMs) {
-      alarm = true;
-      out.push({ t: since + cfg.onMs, kind: 'alarm' });
-    } else if (alarm && !active && !cfg.latch && until - since >= cfg.offMs) {
-      alarm = false;
-      out.push({ t: since + cfg.offMs, kind: 'clear' });
+    if (alarm) {
+      if (!active && !cfg.latch && until - since >= cfg.offMs) {
+        alarm = false;
+        wetSince = undefined;
+        out.push({ t: since + cfg.offMs, kind: 'clear' });
+      }
+    } else if (wetSince !== undefined) {
+      if (active && until - wetSince >= cfg.onMs) {
+        alarm = true;
+        out.push({ t: wetSince + cfg.onMs, kind: 'alarm' });
+      } else if (!active && until - since >= CONTACT_CHATTER_MS) wetSince = undefined;
     }
   };
   for (const r of reports) {
@@ -133,6 +143,12 @@ function modelEvents(initial: boolean, reports: Report[], endMs: number, cfg: Co
     segmentEnds(r.t);
     active = r.active;
     since = r.t;
+    if (alarm || !active) continue;
+    if (wetSince === undefined) wetSince = r.t;
+    else if (r.t - wetSince >= cfg.onMs) {
+      alarm = true; // onMs ran out during the dry moment just ended
+      out.push({ t: r.t, kind: 'alarm' });
+    }
   }
   segmentEnds(endMs);
   return out;
@@ -196,5 +212,25 @@ describe('ContactChannel under any storm of watch reports (model check)', () => 
       }),
       { numRuns: 100, seed: 16 },
     );
+  });
+});
+
+describe('ContactChannel: chatter and splashes', () => {
+  /** A probe switching between wet (wetMs) and dry (dryMs) from `fromMs` for `forMs`. */
+  function pattern(fromMs: number, forMs: number, wetMs: number, dryMs: number): Report[] {
+    const out: Report[] = [];
+    for (let t = fromMs + 0.5; t < fromMs + forMs; t += wetMs + dryMs)
+      out.push({ t, active: true }, { t: t + wetMs, active: false });
+    return out;
+  }
+
+  it('a probe chattering in water (60 ms wet, 30 ms dry) alarms onMs after the water came', () => {
+    const r = runReports(false, pattern(5000, 20_000, 60, 30), 30_000, {});
+    expect(r.events).toEqual([{ t: 5000.5 + WATER_DEFAULTS.onMs, kind: 'alarm' }]);
+  });
+
+  it('splashes (1.5 s wet, 1 s dry) for a minute never alarm', () => {
+    const r = runReports(false, pattern(5000, 60_000, 1500, 1000), 70_000, {});
+    expect(r.events).toEqual([]);
   });
 });
