@@ -69,6 +69,29 @@ DROP TABLE outbox;
 -- covering: depth, bytes and expiry are read from the index alone, bodies only when sent
 CREATE INDEX events_outbox ON events (outbox, seq, bytes, expires_at) WHERE outbox IS NOT NULL;`,
   },
+  {
+    version: 3,
+    why: 'tamper-evident log: each event links to the one before, signed heads, tombstones of pruned telemetry (issue 14)',
+    sql: `
+ALTER TABLE events ADD COLUMN prev_hash TEXT;
+ALTER TABLE events ADD COLUMN hash TEXT;
+-- pruned telemetry keeps its place in the chain: its link and its body's SHA-256, not the body
+CREATE TABLE event_tombstones (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  node TEXT,
+  kind TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE chain_heads (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  sig TEXT NOT NULL
+);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

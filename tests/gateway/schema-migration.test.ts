@@ -84,7 +84,11 @@ describe('schema versions', () => {
     const config = validateConfig({ dataDir: dir, log: { level: 'silent' } }, 't');
     const open = () => new Gateway(config, { logger: pino({ level: 'silent' }) });
     expect(open).toThrow(DatabaseOpenError);
-    expect(open).toThrow(/结构版本 3 .*newer than this gateway's 2: downgrades are refused/);
+    expect(open).toThrow(
+      new RegExp(
+        `结构版本 ${SCHEMA_VERSION + 1} .*newer than this gateway's ${SCHEMA_VERSION}: downgrades are refused`,
+      ),
+    );
     const after = new Database(join(dir, DB_FILE));
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
     after.close();
