@@ -14,7 +14,7 @@ import { dataDir } from './nodes-command.ts';
  * `parkwatch log verify | pubkey`: the tamper-evident event log (docs/gateway.md). verify opens
  * the database read-only, so it runs while the gateway writes; exit 1 names the first bad event.
  */
-const CHAIN_SCHEMA = 3;
+const CHAIN_SCHEMA = 4;
 
 export async function runLogCommand(args: string[]): Promise<number> {
   const [verb, ...rest] = args;

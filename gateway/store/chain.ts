@@ -97,7 +97,7 @@ export interface ChainVerdict {
   /** chained events checked (live and tombstones) */
   events: number;
   tombstones: number;
-  /** rows stored before the chain existed (schema v3), at the start of the log */
+  /** rows stored before the chain existed (schema v4), at the start of the log */
   legacy: number;
   head: string;
   signedHeads: number;

@@ -4,7 +4,7 @@ import type { Db } from './database.ts';
 import type { StoredEventRow } from './event-log.ts';
 
 /**
- * The event chain in the database (schema v3): the link of each row as it is inserted, in the
+ * The event chain in the database (schema v4): the link of each row as it is inserted, in the
  * batch's own transaction, the signed heads, and the tombstones pruned telemetry leaves. The
  * head is read back from the last stored row, so the chain continues across restarts and
  * SIGKILL (a batch that never committed never moved it).

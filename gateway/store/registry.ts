@@ -50,20 +50,26 @@ function fromRow(r: Row): RegisteredNode {
 }
 
 /**
- * Node registry. Lookups are served from memory; `PRAGMA data_version` tells us when another
- * connection (the `parkwatch nodes` command) changed the table, and then the cache is reloaded.
+ * Node registry. Lookups are served from memory; the `nodes_version` counter in meta (bumped by
+ * triggers on every change to the table, schema version 3) tells us when another connection
+ * (the `parkwatch nodes` command) changed it, and then the cache is reloaded. Not `PRAGMA
+ * data_version`: that changes with every commit of the gateway's store thread.
  */
 export class NodeRegistry {
   private cache = new Map<string, RegisteredNode>();
   private seenVersion = -1;
   private checkedAt = 0;
 
-  constructor(private db: Db) {}
+  private versionStmt;
+
+  constructor(private db: Db) {
+    this.versionStmt = db.prepare("SELECT value FROM meta WHERE key = 'nodes_version'").pluck();
+  }
 
   /** The node, or undefined. Cheap enough to call per frame. */
   get(id: string): RegisteredNode | undefined {
     const now = Date.now();
-    // Checking data_version costs a statement; per frame that adds up, so at most every 250 ms
+    // Checking the version costs a statement; per frame that adds up, so at most every 250 ms
     // unless the node is missing (it may have just been added).
     if (now - this.checkedAt > 250 || !this.cache.has(id)) {
       this.checkedAt = now;
@@ -108,7 +114,7 @@ export class NodeRegistry {
   }
 
   private refresh(): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.versionStmt.get() as number;
     if (version === this.seenVersion) return;
     this.seenVersion = version;
     this.cache.clear();

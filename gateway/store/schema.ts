@@ -71,6 +71,15 @@ CREATE INDEX events_outbox ON events (outbox, seq, bytes, expires_at) WHERE outb
   },
   {
     version: 3,
+    why: 'a counter of registry changes: the store thread commits on its own connection, so data_version no longer says whether nodes changed',
+    sql: `
+INSERT OR IGNORE INTO meta (key, value) VALUES ('nodes_version', 0);
+CREATE TRIGGER nodes_inserted AFTER INSERT ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;
+CREATE TRIGGER nodes_updated AFTER UPDATE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;
+CREATE TRIGGER nodes_deleted AFTER DELETE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;`,
+  },
+  {
+    version: 4,
     why: 'tamper-evident log: each event links to the one before, signed heads, tombstones of pruned telemetry (issue 14)',
     sql: `
 ALTER TABLE events ADD COLUMN prev_hash TEXT;
