@@ -58,6 +58,12 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/nodes-command.ts')).runNodesCommand(args),
   },
   {
+    words: ['log'],
+    usage: 'parkwatch log verify [--pubkey FILE] | pubkey  [--config FILE | --data DIR]',
+    summary: '校验防篡改事件日志、显示网关公钥 / verify the tamper-evident event log, print the gateway public key',
+    run: async (args) => (await import('../gateway/cli/log-command.ts')).runLogCommand(args),
+  },
+  {
     words: ['mqtt'],
     usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
     summary:

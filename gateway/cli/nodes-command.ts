@@ -13,7 +13,7 @@ import { option } from './gateway-command.ts';
  * A key is generated when not given and printed ONCE on `add` (the installer flashes it);
  * `list` never shows keys unless --show-keys. Works while the gateway runs (it sees changes).
  */
-function dataDir(args: string[]): string {
+export function dataDir(args: string[]): string {
   const config = option(args, '--config');
   if (config) return loadConfig(config).dataDir;
   return option(args, '--data') ?? './var';

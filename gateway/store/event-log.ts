@@ -2,6 +2,7 @@ import type { ReplayState } from '../../protocol/replay.ts';
 import { type ConditionChanges, writeConditions } from '../decide/alarm-book.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import { type Db, readMeta } from './database.ts';
+import { EventChain, type HeadPolicy } from './event-chain.ts';
 import { type OutboxPlacement, TELEMETRY, URGENT } from './outbox.ts';
 
 /**
@@ -43,15 +44,19 @@ export class EventLog {
   private insertEvent;
   private upsertReplay;
   private setMeta;
+  private chain;
   /** events up to this seq have been looked at by pruneTelemetry */
   private pruneCursor = 0;
 
+  /** `heads`: the store thread's key and signing rhythm; without it the chain is linked but not signed. */
   constructor(
     private db: Db,
     private telemetryTtlMs: number,
+    heads?: HeadPolicy,
   ) {
+    this.chain = new EventChain(db, heads);
     this.insertEvent = db.prepare(
-      'INSERT INTO events (seq, at, node, kind, body, outbox, bytes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (seq, at, node, kind, body, outbox, bytes, expires_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.upsertReplay = db.prepare(
       'INSERT INTO replay (node, boot, high, mask) VALUES (?, ?, ?, ?) ON CONFLICT (node) DO UPDATE SET boot = excluded.boot, high = excluded.high, mask = excluded.mask',
@@ -86,16 +91,40 @@ export class EventLog {
     });
   }
 
-  /** Stores a batch in ONE transaction (one fsync). Throws when the disk refuses; then nothing is stored. */
-  commit(batch: StoredBatch): void {
-    this.db.transaction(() => {
-      for (const r of batch.rows)
-        this.insertEvent.run(r.seq, r.at, r.node, r.kind, r.body, r.outbox.cls, r.outbox.bytes, r.outbox.expiresAt);
+  /**
+   * Stores a batch in ONE transaction (one fsync), each row linked to the chain (and its head
+   * signed when due). Throws when the disk refuses; then nothing is stored and the chain's head stays.
+   */
+  commit(batch: StoredBatch, now = Date.now()): void {
+    const links = this.chain.links(batch.rows);
+    const signed = this.db.transaction(() => {
+      batch.rows.forEach((r, i) => {
+        const l = links[i];
+        this.insertEvent.run(
+          r.seq,
+          r.at,
+          r.node,
+          r.kind,
+          r.body,
+          r.outbox.cls,
+          r.outbox.bytes,
+          r.outbox.expiresAt,
+          l.prevHash,
+          l.hash,
+        );
+      });
       for (const [node, r] of batch.replay) this.upsertReplay.run(node, r.boot, r.high, r.mask);
       if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
       if (batch.rows.length > 0) this.setMeta.run('event_seq', batch.rows[batch.rows.length - 1].seq);
       writeConditions(this.db, batch.conditions);
+      return this.chain.signIfDue(batch.rows, links, now);
     })();
+    this.chain.advance(batch.rows, links, signed);
+  }
+
+  /** Signs the chain's head if it is not yet (at shutdown). */
+  signHead(now = Date.now()): void {
+    this.chain.signNow(now);
   }
 
   /** Every event waits in the outbox: alarms and all but telemetry urgent, telemetry until its TTL. */
@@ -195,20 +224,25 @@ export class EventLog {
    * Drops telemetry older than the TTL from the log, so it does not grow forever (alarms and
    * every other kind stay). Walks the log by seq from a cursor in bounded chunks, so a big log
    * never blocks the event loop for long; expired telemetry has already left the outbox
-   * (same TTL, pruned first). Stops at the first event not yet expired.
+   * (same TTL, pruned first). Stops at the first event not yet expired. Each pruned row leaves
+   * a tombstone (its link and body digest) so the chain still verifies (docs/gateway.md).
    */
   pruneTelemetry(now: number, maxRows = 20_000): number {
     const cutoff = now - this.telemetryTtlMs;
-    const chunk = this.db.prepare('SELECT seq, at, kind FROM events WHERE seq > ? ORDER BY seq LIMIT 2000');
+    const chunk = this.db.prepare('SELECT seq, at, kind, body FROM events WHERE seq > ? ORDER BY seq LIMIT 2000');
     const del = this.db.prepare('DELETE FROM events WHERE seq = ?');
     let deleted = 0;
     for (let scanned = 0; scanned < maxRows; ) {
-      const rows = chunk.all(this.pruneCursor) as { seq: number; at: number; kind: string }[];
+      const rows = chunk.all(this.pruneCursor) as { seq: number; at: number; kind: string; body: string }[];
       if (rows.length === 0) break;
       const stop = rows.findIndex((r) => r.at >= cutoff);
       const expired = stop < 0 ? rows : rows.slice(0, stop);
       this.db.transaction(() => {
-        for (const r of expired) if (r.kind === 'telemetry') deleted += del.run(r.seq).changes;
+        for (const r of expired) {
+          if (r.kind !== 'telemetry') continue;
+          this.chain.tombstone(r.seq, r.body);
+          deleted += del.run(r.seq).changes;
+        }
       })();
       if (expired.length > 0) this.pruneCursor = expired[expired.length - 1].seq;
       scanned += rows.length;

@@ -1,4 +1,11 @@
+import { withChain } from './chain.ts';
 import type { Db } from './database.ts';
+
+interface ChainedBody {
+  body: string;
+  prevHash: string | null;
+  hash: string | null;
+}
 
 /**
  * The durable queue of events for the cloud. An entry is the event's own row in the event log
@@ -63,7 +70,7 @@ export class SqliteOutbox implements Outbox {
 
   constructor(private db: Db) {
     this.peekStmt = db.prepare(
-      'SELECT seq, outbox AS cls, kind, body AS payload FROM events WHERE outbox = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, outbox AS cls, kind, body, prev_hash AS prevHash, hash FROM events WHERE outbox = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
     this.deliveredStmt = db.prepare('UPDATE events SET outbox = NULL WHERE seq = ? AND outbox IS NOT NULL');
     this.statsStmt = db.prepare(
@@ -75,8 +82,10 @@ export class SqliteOutbox implements Outbox {
     this.oldestStmt = db.prepare('SELECT seq, bytes FROM events WHERE outbox = ? ORDER BY seq LIMIT 1000');
   }
 
+  /** The cloud gets each event with its chain link (wire/events.ts `chain`). */
   peek(cls: OutboxClass, afterSeq: number, limit: number): OutboxEntry[] {
-    return this.peekStmt.all(cls, afterSeq, limit) as OutboxEntry[];
+    const rows = this.peekStmt.all(cls, afterSeq, limit) as (Omit<OutboxEntry, 'payload'> & ChainedBody)[];
+    return rows.map(({ body, prevHash, hash, ...entry }) => ({ ...entry, payload: withChain(body, prevHash, hash) }));
   }
 
   /**

@@ -78,6 +78,29 @@ CREATE TRIGGER nodes_inserted AFTER INSERT ON nodes BEGIN UPDATE meta SET value 
 CREATE TRIGGER nodes_updated AFTER UPDATE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;
 CREATE TRIGGER nodes_deleted AFTER DELETE ON nodes BEGIN UPDATE meta SET value = value + 1 WHERE key = 'nodes_version'; END;`,
   },
+  {
+    version: 4,
+    why: 'tamper-evident log: each event links to the one before, signed heads, tombstones of pruned telemetry (issue 14)',
+    sql: `
+ALTER TABLE events ADD COLUMN prev_hash TEXT;
+ALTER TABLE events ADD COLUMN hash TEXT;
+-- pruned telemetry keeps its place in the chain: its link and its body's SHA-256, not the body
+CREATE TABLE event_tombstones (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  node TEXT,
+  kind TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE chain_heads (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  sig TEXT NOT NULL
+);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.ts';
+import { DEFAULT_HEAD_POLICY } from './event-chain.ts';
 import { EventLog } from './event-log.ts';
+import { loadOrCreateGatewayKey } from './gateway-key.ts';
 import { SqliteOutbox } from './outbox.ts';
 import type { StoreReply, StoreRequest, StoreThreadData } from './store-requests.ts';
 
@@ -11,7 +13,7 @@ import type { StoreReply, StoreRequest, StoreThreadData } from './store-requests
  */
 const { dataDir, telemetryTtlMs } = workerData as StoreThreadData;
 const db = openDatabase(dataDir);
-const log = new EventLog(db, telemetryTtlMs);
+const log = new EventLog(db, telemetryTtlMs, { key: loadOrCreateGatewayKey(dataDir), ...DEFAULT_HEAD_POLICY });
 const outbox = new SqliteOutbox(db);
 
 function handle(req: StoreRequest): unknown {
@@ -25,6 +27,7 @@ function handle(req: StoreRequest): unknown {
     case 'pruneTelemetry':
       return log.pruneTelemetry(req.now);
     case 'close':
+      log.signHead();
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
       } catch {

@@ -70,6 +70,11 @@ export const DecidedEvent = z.object({
   origin: z
     .object({ path: z.enum(['mqtt', 'serial', 'gateway', 'operator']), boot: z.number().int(), seq: z.number().int() })
     .optional(),
+  /**
+   * The event's link in the gateway's tamper-evident log, on what the cloud receives (issue 14):
+   * hash = SHA-256(prev || canonical row); docs/gateway.md says how a receiver checks continuity.
+   */
+  chain: z.object({ prev: z.string().regex(/^[0-9a-f]{64}$/), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 export type DecidedEvent = z.infer<typeof DecidedEvent>;
 
