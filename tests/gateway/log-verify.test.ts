@@ -10,8 +10,8 @@ import { KEY_FILE } from '../../gateway/store/gateway-key.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
+import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { SimNode } from '../../simulator/node-client.ts';
-import { freePort, type RunningMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { tempDir, until } from './support/gateway-rig.ts';
 
