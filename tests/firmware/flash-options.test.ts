@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../cli/command.ts';
 import { XonXoffGate } from '../../firmware/flash/flow-control.ts';
@@ -10,7 +11,8 @@ describe('parkwatch flash arguments', () => {
     expect(parseFlashArgs(['--port', '/dev/ttyUSB0', '--node', 'n.json'])).toEqual({
       port: '/dev/ttyUSB0',
       node: 'n.json',
-      script: 'firmware/dist/parkwatch-node.js',
+      // from the package, wherever flash runs
+      script: join(import.meta.dirname, '..', '..', 'firmware', 'dist', 'parkwatch-node.js'),
       timeoutS: 30,
       baud: 115200,
       dryRun: false,
