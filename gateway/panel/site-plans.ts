@@ -41,7 +41,7 @@ export class SitePlans {
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'plans');
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = join(this.dir, 'plans.json');
     this.index = existsSync(file) ? PlanIndex.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
   }
@@ -52,7 +52,7 @@ export class SitePlans {
 
   private save(): void {
     const file = join(this.dir, 'plans.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.index, null, 2));
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.index, null, 2), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
 
@@ -68,7 +68,7 @@ export class SitePlans {
   setImage(site: string, body: Buffer): void {
     const type = planType(body);
     if (!type) throw new ApiError(415, 'bad_plan', '平面图必须是 SVG 或 PNG / a plan must be SVG or PNG');
-    writeFileSync(this.fileOf(site), body);
+    writeFileSync(this.fileOf(site), body, { mode: 0o600 });
     const version = createHash('sha256').update(body).digest('hex').slice(0, 12);
     this.index[site] = { type, version, positions: this.index[site]?.positions ?? {} };
     this.save();
