@@ -84,7 +84,11 @@ describe('a bouncing leak alarms at any start time (firmware on the VirtualBoard
         parts: [{ type: 'leak', startS, bounces: 4, bounceMs: 300 }],
       });
       const alarm = runLeak(trace, (startS + 20) * 1000);
-      expect(alarm?.atMs, `leak at ${startS} s`).toBe((startS + 1.2) * 1000 + CONTACT_DEBOUNCE_MS + ON_MS);
+      // onMs after the water came (short dry moments bridged), at the latest onMs after it settled
+      expect(alarm?.atMs, `leak at ${startS} s`).toBeGreaterThanOrEqual(startS * 1000 + ON_MS);
+      expect(alarm?.atMs, `leak at ${startS} s`).toBeLessThanOrEqual(
+        (startS + 1.2) * 1000 + CONTACT_DEBOUNCE_MS + ON_MS,
+      );
     }
   });
 
