@@ -73,6 +73,10 @@ function runs(): Record<string, Run[]> {
       { args: ['start', '--config', at('gateway.yaml'), '--no-sim'], exit: 0, until: /data folder/ },
       { args: ['start', '--config', at('gateway.yaml')], exit: 0, until: /data folder[\s\S]*\n.*\n/ },
     ],
+    log: [
+      { args: ['log', 'verify', '--config', at('gateway.yaml')], exit: 0, says: /chain intact/ },
+      { args: ['log', 'pubkey', '--config', at('gateway.yaml')], exit: 0, says: /BEGIN PUBLIC KEY/ },
+    ],
     backup: [{ args: ['backup', '--out', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     restore: [{ args: ['restore', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     // a line per check; warnings or failures here (no gateway runs, the clock may be unsynchronised)
