@@ -180,7 +180,9 @@ export class Interpreter {
   }
 
   /** Evaluates an expression in the interpreter and returns its value (through JSON). */
-  async eval<T = unknown>(expr: string, timeoutMs = 10_000): Promise<T> {
+  async eval<T = unknown>(expr: string, timeoutMs = 30_000): Promise<T> {
+    // one try, and a long wait: the interpreter stalls for 5-15 s early after boot on a busy
+    // machine, and a second line typed into that stall arrives garbled
     const tag = `PW-EVAL-${++this.evals} `;
     const from = this.mark();
     this.type(`print(${JSON.stringify(tag)}+JSON.stringify(${expr}))`);
