@@ -131,7 +131,8 @@ function cli(run: Run): Promise<{ code: number | null; out: string }> {
 
 /** The alternatives of a usage line: `add NAME ... | passwd NAME | kiosk add LABEL` -> add, passwd, kiosk add. */
 function alternatives(usage: string, words: string[]): string[] {
-  const rest = usage.slice(`parkwatch ${words.join(' ')}`.length);
+  // options in brackets ([--config FILE | --data DIR]) are not alternatives of the command
+  const rest = usage.slice(`parkwatch ${words.join(' ')}`.length).replace(/\[[^\]]*\]/g, '');
   return rest
     .split(' | ')
     .map((alt) => {

@@ -162,21 +162,14 @@ export class Interpreter {
     this.child?.stdin?.write(`\x10${code}\n`);
   }
 
-  /**
-   * Runs a line and resolves once the interpreter has run it; sent once more if it said nothing
-   * within 8 s (a starved interpreter can drop console input). Not for lines that end in load().
-   */
+  /** Runs a line and resolves once the interpreter has run it. Not for lines that end in load(). */
   exec(code: string): Promise<void> {
-    const send = () => {
-      const tag = `PW-RAN-${++this.evals}`;
-      const from = this.mark();
-      this.type(`${code};print(${JSON.stringify(tag)})`);
-      return this.waitFor((l) => l === tag, `run of ${code}`, from, 8000);
-    };
-    return send().then(
-      () => undefined,
-      () => send().then(() => undefined),
-    );
+    // one try, and a long wait: the interpreter stalls for 5-15 s early after boot on a busy
+    // machine, and a second line typed into that stall arrives garbled
+    const tag = `PW-RAN-${++this.evals}`;
+    const from = this.mark();
+    this.type(`${code};print(${JSON.stringify(tag)})`);
+    return this.waitFor((l) => l === tag, `run of ${code}`, from, 30_000).then(() => undefined);
   }
 
   /** Evaluates an expression in the interpreter and returns its value (through JSON). */
