@@ -132,36 +132,31 @@ async function measure(
 }
 
 describeOnEspruino('RAM of the node on the real interpreter', () => {
-  // Skipped: on the merged main the MQTT node's console input arrives garbled ("prprint", "Got
-  // ID:PW expected ','") while it logs its traffic, so the typed inputs and memory queries fail;
-  // the serial node is measured below. Open in issue 11 (the figures above came from the
-  // `espruino` branch before the merge).
-  it.concurrent
-    .skip('MQTT node: measured in every state, no growth while running', async () => {
-      const id = 'esp-ram-mqtt';
-      const proxy = new MqttProxy(await freePort(), park.brokerPort);
-      proxies.push(proxy);
-      await proxy.up();
-      const { config, key } = testNodeConfig(
-        id,
-        { kind: 'mqtt', ssid: 'park', host: '127.0.0.1', port: proxy.port },
-        FULL,
-      );
-      park.register(id, key, ['smoke', 'water']);
-      const esp = await start({
-        script: await nodeScript(),
-        config: JSON.stringify(config),
-        preludeExtra: INPUTS,
-      });
-      await measure(
-        'mqtt',
-        park,
-        esp,
-        id,
-        () => proxy.down(),
-        () => proxy.up(),
-      );
-    }, 150_000);
+  it.concurrent('MQTT node: measured in every state, no growth while running', async () => {
+    const id = 'esp-ram-mqtt';
+    const proxy = new MqttProxy(await freePort(), park.brokerPort);
+    proxies.push(proxy);
+    await proxy.up();
+    const { config, key } = testNodeConfig(
+      id,
+      { kind: 'mqtt', ssid: 'park', host: '127.0.0.1', port: proxy.port },
+      FULL,
+    );
+    park.register(id, key, ['smoke', 'water']);
+    const esp = await start({
+      script: await nodeScript(),
+      config: JSON.stringify(config),
+      preludeExtra: INPUTS,
+    });
+    await measure(
+      'mqtt',
+      park,
+      esp,
+      id,
+      () => proxy.down(),
+      () => proxy.up(),
+    );
+  }, 150_000);
 
   it.concurrent('serial node: measured in every state, no growth while running', async () => {
     const id = 'esp-ram-serial';

@@ -63,9 +63,7 @@ describeOnEspruino('water contact bounce on the real interpreter', () => {
     );
 
     // dry moments under CONTACT_CHATTER_MS do not restart the delayed-on: it alarms while bouncing.
-    // Skipped: in the fresh-clone CI run (3 s start) it failed twice; the firmware rule is proven by
-    // the model check in tests/firmware/contact-channel.test.ts; open in issue 11/16.
-    it.skip(
+    it(
       `a leak that keeps bouncing (mostly wet) from ${startS} s after hello becomes an alarm`,
       async () => {
         const id = `esp-bounce-keep-${startS}`;

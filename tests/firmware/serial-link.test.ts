@@ -73,6 +73,8 @@ describe('SerialLink over a real PTY pair', () => {
   it('frames every message, takes commands among line noise, and stops re-sending what the gateway acknowledged', async () => {
     const h = new NodeHarness(nodeConfig(), board).boot();
     const hello = await until(() => got.find((m) => m.kind === 'hello'));
+    // the boot burst is written at once but may cross the PTY in several reads
+    await until(() => got.length >= 4);
     expect(got.map((m) => m.kind).slice(0, 4)).toEqual(['hello', 'telemetry', 'telemetry', 'heartbeat']);
     const boot = h.booted.boot;
     const cmd = (seq: number, kind: 'event_ack' | 'test', d: object) =>

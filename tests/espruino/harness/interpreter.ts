@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ControlLine } from './control-line.ts';
 import { espruinoBin } from './espruino-bin.ts';
 
 /**
@@ -9,7 +10,8 @@ import { espruinoBin } from './espruino-bin.ts';
  * `espruino.flash` there. Start: the files the test names are written into Storage (the prelude
  * as `.boot0`, the node script as `.bootcde`, its config as `pw.cfg`), then the interpreter
  * starts with no script and boots from Storage as a board does after a reset: .boot0, then
- * .bootcde, then E.on('init'). The test reads the console line by line and types on it.
+ * .bootcde, then E.on('init'). The test reads the console line by line and runs code on the
+ * board over the prelude's control socket (a bare board, without the prelude, over the console).
  *
  *   const esp = await Interpreter.start({ script, config: JSON.stringify(node) });
  *   await esp.waitFor(/"kind":"hello"/, 'hello');
@@ -42,8 +44,9 @@ const HERE = import.meta.dirname;
 /** The telnet port is fixed at 2323 in this build: interpreters with --telnet take this lock in turn. */
 const TELNET_LOCK = join(tmpdir(), 'parkwatch-espruino-telnet.lock');
 
-export function preludeText(o: Pick<StartOptions, 'uarts' | 'preludeExtra'> = {}): string {
+export function preludeText(o: Pick<StartOptions, 'uarts' | 'preludeExtra'> = {}, controlPort?: number): string {
   let text = readFileSync(join(HERE, 'prelude.js'), 'utf8');
+  if (controlPort !== undefined) text += `PW.ctl(${controlPort});\n`;
   for (const [uart, path] of Object.entries(o.uarts ?? {})) text += `PW.uart(${uart}, ${JSON.stringify(path)});\n`;
   return text + (o.preludeExtra ?? '');
 }
@@ -55,22 +58,25 @@ export class Interpreter {
   private partial = '';
   private waiters: (() => void)[] = [];
   private evals = 0;
+  private control: ControlLine | undefined;
 
   private constructor(
     readonly dir: string,
     private telnet: boolean,
+    private controlPort: number | undefined,
   ) {}
 
   static async start(o: StartOptions = {}): Promise<Interpreter> {
     const dir = mkdtempSync(join(tmpdir(), 'pw-espruino-'));
     mkdirSync(join(dir, 'node_modules'));
     copyFileSync(join(HERE, 'Wifi.js'), join(dir, 'node_modules', 'Wifi.js'));
+    const controlPort = o.bare ? undefined : await ControlLine.freePort();
     const files: Record<string, string> = {};
-    if (!o.bare) files['.boot0'] = preludeText(o);
+    if (!o.bare) files['.boot0'] = preludeText(o, controlPort);
     if (o.script !== undefined) files['.bootcde'] = o.script;
     if (o.config !== undefined) files['pw.cfg'] = o.config;
     Object.assign(files, o.storage ?? {});
-    const esp = new Interpreter(dir, o.telnet === true);
+    const esp = new Interpreter(dir, o.telnet === true, controlPort);
     await esp.writeStorage(files);
     await esp.boot();
     return esp;
@@ -109,6 +115,7 @@ export class Interpreter {
   /** Boots from Storage (as after a reset), with the console on stdin/stdout. */
   private async boot(): Promise<void> {
     this.run([], this.telnet);
+    if (this.controlPort !== undefined) this.control = new ControlLine(this.controlPort);
   }
 
   private take(text: string): void {
@@ -157,25 +164,21 @@ export class Interpreter {
     });
   }
 
-  /** Types one line on the console with echo off (Espruino's DLE prefix). */
+  /** Runs one line on the board without waiting (also for lines that end in load()). */
   type(code: string): void {
-    this.child?.stdin?.write(`\x10${code}\n`);
+    if (this.control) this.control.fire(code);
+    else this.child?.stdin?.write(`\x10${code}\n`);
   }
 
-  /** Runs a line and resolves once the interpreter has run it. Not for lines that end in load(). */
-  exec(code: string): Promise<void> {
-    // one try, and a long wait: the interpreter stalls for 5-15 s early after boot on a busy
-    // machine, and a second line typed into that stall arrives garbled
-    const tag = `PW-RAN-${++this.evals}`;
-    const from = this.mark();
-    this.type(`${code};print(${JSON.stringify(tag)})`);
-    return this.waitFor((l) => l === tag, `run of ${code}`, from, 30_000).then(() => undefined);
+  /** Runs a line and resolves once the interpreter has run it. */
+  async exec(code: string, timeoutMs = 20_000): Promise<void> {
+    await this.eval(`(function(){${code}})()`, timeoutMs);
   }
 
   /** Evaluates an expression in the interpreter and returns its value (through JSON). */
-  async eval<T = unknown>(expr: string, timeoutMs = 30_000): Promise<T> {
-    // one try, and a long wait: the interpreter stalls for 5-15 s early after boot on a busy
-    // machine, and a second line typed into that stall arrives garbled
+  async eval<T = unknown>(expr: string, timeoutMs = 20_000): Promise<T> {
+    if (this.control) return this.control.run<T>(expr, expr, timeoutMs);
+    // a bare board has only its console: one line typed at an idle moment, echo off (DLE)
     const tag = `PW-EVAL-${++this.evals} `;
     const from = this.mark();
     this.type(`print(${JSON.stringify(tag)}+JSON.stringify(${expr}))`);
@@ -191,6 +194,8 @@ export class Interpreter {
 
   /** SIGKILL to the interpreter's process group (a board's power cut). */
   async kill(): Promise<void> {
+    this.control?.close();
+    this.control = undefined;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     try {

@@ -58,3 +58,32 @@ require('Wifi');
 const env = process.env;
 env.MODULES += ',Wifi';
 process.env = env;
+// The test's control line is a TCP socket, not the console: the Linux build reads console input
+// on a second thread that races the main loop (jshPushIOCharEvents adds to an event the main loop
+// may be popping), so typed lines arrive garbled or lose their newline on a loaded machine. A
+// socket is read by the main loop itself. Each line is `TAG CODE`; the answer `TAG ok JSON` or
+// `TAG err MESSAGE`. The server and its connection are part of the harness's measured cost.
+PW.ctl = (port) => {
+  require('net')
+    .createServer((c) => {
+      var buf = '';
+      c.on('data', (d) => {
+        buf += d;
+        var i = buf.indexOf('\n');
+        while (i >= 0) {
+          var line = buf.substr(0, i);
+          buf = buf.substr(i + 1);
+          var sp = line.indexOf(' ');
+          var r;
+          try {
+            r = 'ok ' + JSON.stringify(eval(line.substr(sp + 1)));
+          } catch (e) {
+            r = 'err ' + JSON.stringify(String(e));
+          }
+          c.write(line.substr(0, sp) + ' ' + r + '\n');
+          i = buf.indexOf('\n');
+        }
+      });
+    })
+    .listen(port);
+};
