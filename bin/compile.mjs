@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { transformSync } from 'esbuild';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const SOURCE_DIRS = ['protocol', 'gateway', 'cli', 'simulator', 'firmware', 'flows'];
+export const SOURCE_DIRS = ['errors', 'protocol', 'gateway', 'cli', 'simulator', 'firmware', 'flows'];
 export const STAMP = join(ROOT, 'cli', '.compiled');
 const SKIP = new Set(['node_modules', 'dist', 'data']);
 

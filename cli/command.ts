@@ -7,6 +7,3 @@ export interface Command {
   summary: string;
   run: (args: string[]) => Promise<number>;
 }
-
-/** A mistake in how a command was called: printed with its usage, exit status 2. */
-export class UsageError extends Error {}

@@ -1,4 +1,5 @@
-import { type Command, UsageError } from './command.ts';
+import { UsageError } from '../errors/usage-error.ts';
+import type { Command } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
 function help(): string {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { checkSource } from './checker.ts';
 
 /** `parkwatch firmware check FILE...`: prints file:line:column rule message per finding; 1 if any. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 
 /** The script `parkwatch firmware build` emits, wherever `flash` is run from. */
 export const DEFAULT_SCRIPT = fileURLToPath(new URL('../dist/parkwatch-node.js', import.meta.url));

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { ConfigError, loadConfig, validateConfig } from '../config/load.ts';
 import { configJsonSchema, type GatewayConfig } from '../config/schema.ts';
 import { systemdNotifier } from '../ops/sd-notify.ts';

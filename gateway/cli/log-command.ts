@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { type ChainVerdict, verifyChain } from '../store/chain.ts';
 import { DB_FILE } from '../store/database.ts';
 import { chainRows, signedHeads } from '../store/event-chain.ts';

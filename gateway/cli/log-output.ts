@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { HumanLog } from './human-log.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { loadConfig } from '../config/load.ts';
 import { GbtAddressBook, parseGbtAddress } from '../gbt26875/addresses.ts';
 import { GBT_DB_FILE, openGbtDatabase } from '../gbt26875/queue.ts';

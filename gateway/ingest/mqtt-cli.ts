@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
 import { loadConfig } from '../config/load.ts';
 import { openDatabase } from '../store/database.ts';

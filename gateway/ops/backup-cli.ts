@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { option, readConfig } from '../cli/gateway-command.ts';
 import { backupDataDir } from './backup.ts';
 import { OpsError } from './ops-errors.ts';

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { Role, UserStore, UserStoreError } from './users.ts';
 
 /**

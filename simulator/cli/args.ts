@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 
 /** `--name value` options and positional arguments; unknown options are a usage error. */
 export function parseArgs(

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { DEFAULT_DATA } from '../eval/eval-cli.ts';
 import { htmlReport } from '../report/html-report.ts';
 import { junitXml } from '../report/junit.ts';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { GbtCentre } from './centre.ts';
 
 /** `parkwatch sim gbt-centre [--port N] [--host H]`: a monitoring-centre peer printing each frame as a JSON line. */

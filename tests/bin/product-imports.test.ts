@@ -18,7 +18,31 @@ function productFiles(): string[] {
   return [...sources(), ...bin];
 }
 
+/** The top folder of every product file a product file imports, as `from -> to` pairs. */
+function folderEdges(): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  for (const file of sources()) {
+    const from = relative(ROOT, file).split('/')[0] as string;
+    for (const m of readFileSync(file, 'utf8').matchAll(RELATIVE_PATH)) {
+      const to = relative(ROOT, resolve(dirname(file), m[1] as string)).split('/')[0] as string;
+      if (to === from) continue;
+      const key = `${from} -> ${to}`;
+      edges.set(key, [...(edges.get(key) ?? []), relative(ROOT, file)]);
+    }
+  }
+  return edges;
+}
+
 describe('product code and tests/', () => {
+  it('imports point down: only cli/ imports the CLI, protocol/ and errors/ import no other folder', () => {
+    const edges = folderEdges();
+    expect([...edges.keys()].length).toBeGreaterThan(5);
+    const upward = [...edges].filter(
+      ([edge]) => / -> cli$/.test(edge) || /^(protocol|errors) -> /.test(edge) || / -> tests$/.test(edge),
+    );
+    expect(upward).toEqual([]);
+  });
+
   it('no file outside tests/ refers to a path inside tests/', () => {
     const files = productFiles();
     expect(files.length).toBeGreaterThan(100);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { XonXoffGate } from '../../firmware/flash/flow-control.ts';
 import { parseFlashArgs } from '../../firmware/flash/options.ts';
 import { parseTcpPort } from '../../firmware/flash/port-device.ts';
