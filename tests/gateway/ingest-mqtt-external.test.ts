@@ -7,16 +7,17 @@ import { ExternalMqttIngest } from '../../gateway/ingest/external-broker.ts';
 import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import type { LinkChange } from '../../gateway/ports.ts';
 import { GatewayState } from '../../gateway/wire/events.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { gatewayEvent, gatewayState, mqttPassword, nodeDown, nodeUp, seal } from '../../protocol/index.ts';
 import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { KEY, OTHER_KEY, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
+import { KEY, OTHER_KEY, SAMPLE_MESSAGES } from '../protocol/samples.ts';
 import { waitFor } from './ingest-wait.ts';
 
 /** The ACL file docs/ingest.md tells operators to use, tested as written. */
 const ACL = readFileSync(new URL('../../docs/mosquitto-acl.example', import.meta.url), 'utf8');
 const KEYS: Record<string, string> = { n1: KEY, n2: OTHER_KEY };
-const pw = (node: string) => mqttPassword(sha256, KEYS[node])!;
-const wire = (node: string, seq: number) => seal(sha256, KEYS[node], { ...SAMPLE_MESSAGES[1], node, seq });
+const pw = (node: string) => mqttPassword(nodeSha256, KEYS[node])!;
+const wire = (node: string, seq: number) => seal(nodeSha256, KEYS[node], { ...SAMPLE_MESSAGES[1], node, seq });
 
 let broker: RunningMosquitto;
 let ingest: ExternalMqttIngest;
@@ -142,6 +143,9 @@ describe('ExternalMqttIngest against a real Mosquitto with the documented ACL', 
   });
 
   it('leaves the retained offline state through its last-will when the gateway process is SIGKILLed', async () => {
+    // the child logs in as parkwatch-gw too, and the broker uses the username as client id: with
+    // this file's gateway still connected, each would take the other's session over in turn
+    await ingest.stop();
     const consumer = await connect('nodered', 'nr-secret');
     const states: GatewayState[] = [];
     consumer.on('message', (t, p) => {
