@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors/usage-error.ts';
 import { GbtError } from '../protocol/gbt26875/errors.ts';
 import { decodeToJson, jsonToFrame } from '../protocol/gbt26875/json.ts';
-import { UsageError } from '../errors/usage-error.ts';
 
 /**
  * `parkwatch gbt26875 decode HEX` prints a GB/T 26875.3 frame as JSON, exit 1 with the reason

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { nodeSha256 } from '../gateway/wire/node-sha256.ts';
 import { seal } from '../protocol/envelope.ts';
 import { encodeFrame } from '../protocol/framing.ts';
 import { type NodeKind, PROTOCOL_VERSION } from '../protocol/kinds.ts';
@@ -13,9 +13,6 @@ import { nodeDown, nodeUp } from '../protocol/topics.ts';
  * Use `wire()` for a raw sealed message, `frame()` for a serial line, or `connect()` to talk
  * to the local broker as the node itself.
  */
-export const nodeSha256 = (binary: string): string =>
-  createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
-
 export class SimNode {
   seq = 0;
 

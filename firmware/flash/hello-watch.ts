@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { HelloMessage, NodeMessage, type NodeMessageOf } from '../../gateway/wire/schemas.ts';
 import { FrameDecoder, unseal, verifyBody } from '../../protocol/index.ts';
-
-/** sha256 over a binary string (one char per byte), as protocol/hmac.ts expects. */
-export function sha256Binary(binary: string): string {
-  return createHash('sha256').update(Buffer.from(binary, 'latin1')).digest().toString('latin1');
-}
 
 export type Hello = NodeMessageOf<'hello'>;
 export type Telemetry = NodeMessageOf<'telemetry'>;
@@ -106,7 +101,7 @@ export class HelloWatch {
       return;
     }
     const parts = unseal(payload);
-    const signed = parts !== undefined && verifyBody(sha256Binary, this.keyHex, parts);
+    const signed = parts !== undefined && verifyBody(nodeSha256, this.keyHex, parts);
     if (msg.kind === 'hello') {
       // a later hello (the board restarted again) starts over
       this.contact.hello = HelloMessage.parse(msg);

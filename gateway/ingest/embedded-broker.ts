@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { constantTimeEqual } from '../../protocol/hmac.ts';
@@ -6,6 +5,7 @@ import { mqttPassword } from '../../protocol/mqtt-auth.ts';
 import { gatewayState, nodeDown, nodeUp } from '../../protocol/topics.ts';
 import { MqttLocalPublisher } from '../local/local-publisher.ts';
 import type { IngestContext } from '../ports.ts';
+import { nodeSha256 } from '../wire/node-sha256.ts';
 import { ConsumerBook, type ConsumerCredential } from './consumer-credentials.ts';
 import type { InboundFrame, IngestSource } from './inbound.ts';
 import { type LocalRole, mayPublish, maySubscribe } from './local-acl.ts';
@@ -27,8 +27,6 @@ export interface EmbeddedMqttOptions {
   ctx: Pick<IngestContext, 'keyOf' | 'count' | 'log'>;
   now?: () => number;
 }
-
-const sha256 = (binary: string): string => createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
 
 /** CONNACK return codes of MQTT 3.1.1 */
 const IDENTIFIER_REJECTED = 2;
@@ -232,7 +230,7 @@ export class EmbeddedMqttIngest implements IngestSource {
     }
     const key = this.keyOf(username);
     if (key === undefined) return { ok: false, reason: 'unknown_node', code: BAD_USERNAME_OR_PASSWORD };
-    const expected = mqttPassword(sha256, key);
+    const expected = mqttPassword(nodeSha256, key);
     if (expected === undefined || !constantTimeEqual(expected, given))
       return { ok: false, reason: 'bad_password', code: BAD_USERNAME_OR_PASSWORD };
     if (client.id !== username) return { ok: false, reason: 'client_id_mismatch', code: IDENTIFIER_REJECTED };

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../errors/usage-error.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
 import { loadConfig } from '../config/load.ts';
 import { openDatabase } from '../store/database.ts';
 import { NodeRegistry } from '../store/registry.ts';
+import { nodeSha256 } from '../wire/node-sha256.ts';
 import { hashConsumerPassword } from './consumer-credentials.ts';
 
 /**
@@ -15,7 +15,6 @@ import { hashConsumerPassword } from './consumer-credentials.ts';
  * `parkwatch mqtt node-passwords`: "node:password" lines for every registered node, for an
  * external broker's password file (`mosquitto_passwd -U FILE` hashes them in place).
  */
-const sha256 = (binary: string): string => createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
 
 export async function runMqttCommand(args: string[]): Promise<number> {
   const [verb, ...rest] = args;
@@ -35,7 +34,7 @@ export async function runMqttCommand(args: string[]): Promise<number> {
     try {
       const nodes = new NodeRegistry(db).list();
       if (nodes.length === 0) console.error(`${dataDir} 中没有登记的节点 / no nodes registered in ${dataDir}`);
-      for (const node of nodes) console.log(`${node.id}:${mqttPassword(sha256, node.keyHex)}`);
+      for (const node of nodes) console.log(`${node.id}:${mqttPassword(nodeSha256, node.keyHex)}`);
     } finally {
       db.close();
     }

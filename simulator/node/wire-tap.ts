@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
-import type { Sha256 } from '../../protocol/hmac.ts';
 import { isEventKind, PROTOCOL_VERSION } from '../../protocol/kinds.ts';
 
 /**
@@ -10,9 +9,6 @@ import { isEventKind, PROTOCOL_VERSION } from '../../protocol/kinds.ts';
  * and seq). Also seals the `event_ack` a receiver sends back. Used by `sim eval` and by the
  * in-process mode; live mode reads the real gateway's decided events instead.
  */
-export const nodeSha256: Sha256 = (binary) =>
-  createHash('sha256').update(Buffer.from(binary, 'latin1')).digest().toString('latin1');
-
 export interface ObservedMessage {
   /** simulated time the receiver got it, ms */
   tMs: number;

@@ -5,13 +5,13 @@ import { checkSource } from '../../firmware/check/checker.ts';
 import { embeddedHash, firmwareHash } from '../../firmware/fw-hash.ts';
 import { globalCollisions } from '../../firmware/toolchain/global-names.ts';
 import { transpileForEspruino } from '../../firmware/toolchain/lower-defaults.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
 import { analogOf } from './support/channel-run.ts';
 import { EspruinoVm } from './support/espruino-vm.ts';
 import { KEY, nodeConfig } from './support/node-harness.ts';
-import { nodeSha256 } from './support/test-board.ts';
 
 let built: BuildResult;
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttLink } from '../../firmware/link/mqtt-link.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal } from '../../protocol/envelope.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
@@ -9,7 +10,6 @@ import { nodeDown, nodeUp, nodeWill } from '../../protocol/topics.ts';
 import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { NetBoard } from './support/net-board.ts';
 import { FW, KEY, NodeHarness, nodeConfig } from './support/node-harness.ts';
-import { nodeSha256 } from './support/test-board.ts';
 
 const ID = 'n-101';
 const sha = (s: string) => createHash('sha256').update(s, 'latin1').digest().toString('latin1');

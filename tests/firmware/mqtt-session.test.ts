@@ -9,8 +9,9 @@ import {
   mqttLinkClass,
   RETRY_MS,
 } from '../../firmware/link/mqtt-link.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { mqttPassword } from '../../protocol/mqtt-auth.ts';
-import { nodeSha256, PlayedWifi, TestBoard } from './support/test-board.ts';
+import { PlayedWifi, TestBoard } from './support/test-board.ts';
 
 /**
  * What Mosquitto will not do on request: lose a PUBACK, go silent, refuse a login. The broker

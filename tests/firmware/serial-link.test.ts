@@ -2,13 +2,13 @@ import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UartOptions, WriteStream } from '../../firmware/hal.ts';
 import type { SerialLink } from '../../firmware/link/serial-link.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../protocol/envelope.ts';
 import { encodeFrame, FrameDecoder } from '../../protocol/framing.ts';
 import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { NetBoard } from './support/net-board.ts';
 import { KEY, NodeHarness, nodeConfig } from './support/node-harness.ts';
-import { nodeSha256 } from './support/test-board.ts';
 
 /** A NetBoard whose UART is one end of a real PTY pair (socat), opened with `serialport`. */
 class PtyBoard extends NetBoard {

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import { verifyFrame } from '../../gateway/pipeline/verifier.ts';
 import type { RegisteredNode } from '../../gateway/store/registry.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../gateway/wire/schemas.ts';
 import { seal, type NodeMessage as WireMessage } from '../../protocol/index.ts';
 import { emptyReplayState } from '../../protocol/replay.ts';
-import { KEY, OTHER_KEY, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
+import { KEY, OTHER_KEY, SAMPLE_MESSAGES } from '../protocol/samples.ts';
 import { heapGrowth } from './heap-growth.ts';
 
 /**
@@ -71,7 +72,7 @@ describe('fuzz: MQTT payload decoder (verifyFrame)', () => {
   it('accepts every intact signed message of a registered node', () => {
     fc.assert(
       fc.property(message, (m) => {
-        const verdict = verifyFrame(frame(seal(sha256, KEY, m)), lookups);
+        const verdict = verifyFrame(frame(seal(nodeSha256, KEY, m)), lookups);
         expect(verdict.ok).toBe(true);
       }),
       { numRuns: 3_000 },
@@ -81,7 +82,7 @@ describe('fuzz: MQTT payload decoder (verifyFrame)', () => {
   it('refuses every changed byte of a signed message, with a reason and never a throw', () => {
     fc.assert(
       fc.property(message, mutation, (m, mut) => {
-        const wire = seal(sha256, KEY, m);
+        const wire = seal(nodeSha256, KEY, m);
         const changed = mutate(wire, mut);
         const verdict = verifyFrame(frame(changed), lookups);
         if (changed === wire) expect(verdict.ok).toBe(true);
@@ -96,10 +97,10 @@ describe('fuzz: MQTT payload decoder (verifyFrame)', () => {
       fc.property(message, fc.constantFrom('key', 'node', 'topic'), (m, what) => {
         const wire =
           what === 'key'
-            ? seal(sha256, OTHER_KEY, m)
+            ? seal(nodeSha256, OTHER_KEY, m)
             : what === 'node'
-              ? seal(sha256, KEY, { ...m, node: 'n-9999' })
-              : seal(sha256, KEY, m);
+              ? seal(nodeSha256, KEY, { ...m, node: 'n-9999' })
+              : seal(nodeSha256, KEY, m);
         const verdict = verifyFrame(frame(wire, what === 'topic' ? 'n-0002' : NODE.id), lookups);
         expect(verdict.ok).toBe(false);
         if (!verdict.ok)
@@ -131,7 +132,7 @@ describe('fuzz: MQTT payload decoder (verifyFrame)', () => {
   it('keeps no memory per message', async () => {
     const wires = fc
       .sample(fc.tuple(message, mutation), { numRuns: 5_000, seed: 11 })
-      .map(([m, mut]) => mutate(seal(sha256, KEY, m), mut));
+      .map(([m, mut]) => mutate(seal(nodeSha256, KEY, m), mut));
     const growth = await heapGrowth(() => {
       for (const w of wires) verifyFrame(frame(w), lookups);
     });

@@ -7,6 +7,7 @@ import { EmbeddedMqttIngest } from '../../gateway/ingest/embedded-broker.ts';
 import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import { mayPublish, maySubscribe } from '../../gateway/ingest/local-acl.ts';
 import { DecidedEvent, GatewayState, NodeState } from '../../gateway/wire/events.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import {
   gatewayEvent,
   gatewayNodeState,
@@ -16,12 +17,12 @@ import {
   nodeUp,
   seal,
 } from '../../protocol/index.ts';
-import { KEY, OTHER_KEY, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
+import { KEY, OTHER_KEY, SAMPLE_MESSAGES } from '../protocol/samples.ts';
 import { waitFor } from './ingest-wait.ts';
 
 const KEYS: Record<string, string> = { n1: KEY, n2: OTHER_KEY };
-const pw = (node: string) => mqttPassword(sha256, KEYS[node])!;
-const WIRE = seal(sha256, KEY, { ...SAMPLE_MESSAGES[1], node: 'n1' });
+const pw = (node: string) => mqttPassword(nodeSha256, KEYS[node])!;
+const WIRE = seal(nodeSha256, KEY, { ...SAMPLE_MESSAGES[1], node: 'n1' });
 
 const EVENT: DecidedEvent = {
   id: 'gw1:7',
@@ -95,8 +96,8 @@ function grantedQos(client: MqttClient, filters: string[]): Promise<number[]> {
 describe('node MQTT password', () => {
   it('is hex of HMAC-SHA256(key, "pw-mqtt") cut to 16 bytes, the same with protocol/hmac.ts and node:crypto', () => {
     const expected = createHmac('sha256', Buffer.from(KEY, 'hex')).update('pw-mqtt').digest('hex').slice(0, 32);
-    expect(mqttPassword(sha256, KEY)).toBe(expected);
-    expect(mqttPassword(sha256, 'not hex')).toBeUndefined();
+    expect(mqttPassword(nodeSha256, KEY)).toBe(expected);
+    expect(mqttPassword(nodeSha256, 'not hex')).toBeUndefined();
   });
 });
 

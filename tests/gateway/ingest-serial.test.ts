@@ -8,12 +8,13 @@ import type { InboundFrame } from '../../gateway/ingest/inbound.ts';
 import { ReopenBackoff } from '../../gateway/ingest/reopen-backoff.ts';
 import { SerialIngest } from '../../gateway/ingest/serial-ingest.ts';
 import type { LinkChange } from '../../gateway/ports.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { encodeFrame, FrameDecoder, seal } from '../../protocol/index.ts';
 import { startPtyPair } from '../../simulator/live/pty-pair.ts';
-import { KEY, SAMPLE_COMMANDS, SAMPLE_MESSAGES, sha256 } from '../protocol/samples.ts';
+import { KEY, SAMPLE_COMMANDS, SAMPLE_MESSAGES } from '../protocol/samples.ts';
 import { waitFor } from './ingest-wait.ts';
 
-const WIRES = SAMPLE_MESSAGES.map((m) => seal(sha256, KEY, m));
+const WIRES = SAMPLE_MESSAGES.map((m) => seal(nodeSha256, KEY, m));
 
 /** A gateway-side SerialIngest with everything it reports recorded. */
 function harness(paths: string[]) {
@@ -109,7 +110,7 @@ describe('SerialIngest over a socat PTY pair', () => {
     expect(h.links).toEqual([]);
 
     // a command goes back to the node on the port it spoke on, framed
-    const command = seal(sha256, KEY, SAMPLE_COMMANDS[0]);
+    const command = seal(nodeSha256, KEY, SAMPLE_COMMANDS[0]);
     const received: string[] = [];
     const decoder = new FrameDecoder({ frame: (p) => received.push(p), reject: () => {} });
     node.on('data', (chunk: Buffer) => decoder.push(chunk.toString('latin1')));

@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { unseal, verifyBody } from '../../protocol/envelope.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
 import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { nodeSha256, SimNode } from '../../simulator/node-client.ts';
+import { SimNode } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { tempDir, until } from './support/gateway-rig.ts';
 

@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastSign } from '../../gateway/pipeline/verifier.ts';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { signBody, unseal, verifyBody } from '../../protocol/envelope.ts';
-import { nodeSha256, SimNode } from '../../simulator/node-client.ts';
+import { SimNode } from '../../simulator/node-client.ts';
 import { metric, type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
 
 let rig: Rig | undefined;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { NodeCommand, NodeMessage } from '../../gateway/wire/schemas.ts';
 import {
   binaryToHex,
@@ -15,7 +16,7 @@ import {
   unseal,
   verifyBody,
 } from '../../protocol/index.ts';
-import { KEY, OTHER_KEY, SAMPLE_COMMANDS, SAMPLE_MESSAGES, sha256 } from './samples.ts';
+import { KEY, OTHER_KEY, SAMPLE_COMMANDS, SAMPLE_MESSAGES } from './samples.ts';
 
 const VECTORS = new URL('../fixtures/protocol-vectors.json', import.meta.url);
 
@@ -27,10 +28,10 @@ describe('canonical encoding and signatures', () => {
   });
 
   it('HMAC-SHA256 with an injected SHA-256 equals node:crypto (RFC 4231 case 2 and a long key)', () => {
-    const rfc = hmacSha256(sha256, 'Jefe', 'what do ya want for nothing?');
+    const rfc = hmacSha256(nodeSha256, 'Jefe', 'what do ya want for nothing?');
     expect(binaryToHex(rfc)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
     const longKey = 'k'.repeat(100);
-    expect(binaryToHex(hmacSha256(sha256, longKey, 'm'))).toBe(
+    expect(binaryToHex(hmacSha256(nodeSha256, longKey, 'm'))).toBe(
       createHmac('sha256', Buffer.from(longKey, 'latin1')).update('m').digest('hex'),
     );
   });
@@ -42,10 +43,10 @@ describe('canonical encoding and signatures', () => {
   it.each(SAMPLE_MESSAGES.map((m) => [m.kind, m] as const))(
     'round-trips a %s message through seal, schema and verify',
     (_k, m) => {
-      const wire = seal(sha256, KEY, m);
+      const wire = seal(nodeSha256, KEY, m);
       const parts = unseal(wire);
       expect(parts).toBeDefined();
-      expect(verifyBody(sha256, KEY, parts!)).toBe(true);
+      expect(verifyBody(nodeSha256, KEY, parts!)).toBe(true);
       const parsed = NodeMessage.parse(JSON.parse(wire));
       expect({ ...parsed, sig: undefined }).toEqual({ ...m, sig: undefined });
       expect(/^[\x20-\x7e]+$/.test(wire)).toBe(true);
@@ -53,19 +54,19 @@ describe('canonical encoding and signatures', () => {
   );
 
   it.each(SAMPLE_COMMANDS.map((c) => [c.kind, c] as const))('round-trips a %s command', (_k, c) => {
-    const wire = seal(sha256, KEY, c);
-    expect(verifyBody(sha256, KEY, unseal(wire)!)).toBe(true);
+    const wire = seal(nodeSha256, KEY, c);
+    expect(verifyBody(nodeSha256, KEY, unseal(wire)!)).toBe(true);
     expect(NodeCommand.parse(JSON.parse(wire)).kind).toBe(c.kind);
   });
 
   it('refuses a wrong key, a tampered field, a re-ordered body and a missing or short signature', () => {
-    const wire = seal(sha256, KEY, SAMPLE_MESSAGES[4]);
-    expect(verifyBody(sha256, OTHER_KEY, unseal(wire)!)).toBe(false);
+    const wire = seal(nodeSha256, KEY, SAMPLE_MESSAGES[4]);
+    expect(verifyBody(nodeSha256, OTHER_KEY, unseal(wire)!)).toBe(false);
     const tampered = wire.replace('"v":160', '"v":161');
     expect(tampered).not.toBe(wire);
-    expect(verifyBody(sha256, KEY, unseal(tampered)!)).toBe(false);
+    expect(verifyBody(nodeSha256, KEY, unseal(tampered)!)).toBe(false);
     const reordered = wire.replace('"age":1500,"boot":3', '"boot":3,"age":1500');
-    expect(verifyBody(sha256, KEY, unseal(reordered)!)).toBe(false);
+    expect(verifyBody(nodeSha256, KEY, unseal(reordered)!)).toBe(false);
     expect(unseal(wire.replace(/,"sig":"[0-9a-f]+"/, ''))).toBeUndefined();
     expect(unseal(wire.replace(/"sig":"([0-9a-f]{4})[0-9a-f]+"/, '"sig":"$1"'))).toBeUndefined();
   });
@@ -74,10 +75,10 @@ describe('canonical encoding and signatures', () => {
     const current = {
       key: KEY,
       messages: SAMPLE_MESSAGES.map((m) => {
-        const wire = seal(sha256, KEY, m);
+        const wire = seal(nodeSha256, KEY, m);
         return { kind: m.kind, wire, frame: encodeFrame(wire), sig: unseal(wire)!.sig };
       }),
-      commands: SAMPLE_COMMANDS.map((c) => ({ kind: c.kind, wire: seal(sha256, KEY, c) })),
+      commands: SAMPLE_COMMANDS.map((c) => ({ kind: c.kind, wire: seal(nodeSha256, KEY, c) })),
     };
     if (process.env.UPDATE_VECTORS) writeFileSync(VECTORS, `${JSON.stringify(current, null, 2)}\n`);
     const golden = JSON.parse(readFileSync(VECTORS, 'utf8'));
@@ -87,7 +88,7 @@ describe('canonical encoding and signatures', () => {
       const parts = unseal(v.wire)!;
       const node = createHmac('sha256', hexToBinary(KEY)!).update(parts.body, 'latin1').digest('hex').slice(0, 32);
       expect(parts.sig).toBe(node);
-      expect(signBody(sha256, KEY, parts.body)).toBe(v.sig);
+      expect(signBody(nodeSha256, KEY, parts.body)).toBe(v.sig);
     }
   });
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { encodeFrame, FrameDecoder, type FrameReject, MAX_FRAME, seal } from '../../protocol/index.ts';
-import { KEY, SAMPLE_MESSAGES, sha256 } from './samples.ts';
+import { KEY, SAMPLE_MESSAGES } from './samples.ts';
 
 function decode(chunks: string[], maxFrame?: number) {
   const frames: string[] = [];
@@ -11,7 +12,7 @@ function decode(chunks: string[], maxFrame?: number) {
   return { frames, rejects, decoder };
 }
 
-const wires = SAMPLE_MESSAGES.map((m) => seal(sha256, KEY, m));
+const wires = SAMPLE_MESSAGES.map((m) => seal(nodeSha256, KEY, m));
 
 describe('serial framing', () => {
   it('decodes back-to-back frames split at every byte', () => {

@@ -1,9 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { NodeCommand, NodeMessage } from '../../protocol/index.ts';
-
-/** SHA-256 over a binary string, the way the gateway and the simulator plug node:crypto into protocol/. */
-export const sha256 = (binary: string): string =>
-  createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
 
 export const KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 export const OTHER_KEY = 'ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';

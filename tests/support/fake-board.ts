@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import vm from 'node:vm';
 import { SerialPort } from 'serialport';
+import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { encodeFrame, type NodeMessage, PROTOCOL_VERSION, seal } from '../../protocol/index.ts';
 import { CapturedUart } from '../../simulator/board/links.ts';
 import { VirtualBoard } from '../../simulator/board/virtual-board.ts';
@@ -66,10 +67,6 @@ const DEFAULT_MODULES = ['Flash', 'Storage', 'heatshrink', 'crypto', 'net', 'dgr
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(Buffer.from(text, 'latin1')).digest('hex');
-}
-
-function sha256Binary(binary: string): string {
-  return createHash('sha256').update(Buffer.from(binary, 'latin1')).digest().toString('latin1');
 }
 
 export class FakeBoard {
@@ -239,7 +236,7 @@ export class FakeBoard {
         ch,
         d,
       };
-      this.out(encodeFrame(seal(sha256Binary, key, msg)).replace(/\n$/, '\r\n'));
+      this.out(encodeFrame(seal(nodeSha256, key, msg)).replace(/\n$/, '\r\n'));
     };
     const channels = cfg.channels.map((c) => c.name);
     frame('hello', '', {

@@ -68,14 +68,15 @@ PW.ctl = (port) => {
     .createServer((c) => {
       var buf = '';
       c.on('data', (d) => {
+        var i, line, sp, r;
         buf += d;
-        var i = buf.indexOf('\n');
+        i = buf.indexOf('\n');
         while (i >= 0) {
-          var line = buf.substr(0, i);
+          line = buf.substr(0, i);
           buf = buf.substr(i + 1);
-          var sp = line.indexOf(' ');
-          var r;
+          sp = line.indexOf(' ');
           try {
+            // biome-ignore lint/security/noGlobalEval: the control line runs test code on the board, as its console would
             r = 'ok ' + JSON.stringify(eval(line.substr(sp + 1)));
           } catch (e) {
             r = 'err ' + JSON.stringify(String(e));

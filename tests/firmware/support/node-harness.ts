@@ -1,12 +1,13 @@
 import { expect } from 'vitest';
 import { type Booted, bootNode } from '../../../firmware/node/boot.ts';
 import type { NodeConfigInput } from '../../../firmware/node-config-schema.ts';
+import { nodeSha256 } from '../../../gateway/wire/node-sha256.ts';
 import { NodeMessage } from '../../../gateway/wire/schemas.ts';
 import { seal, unseal, verifyBody } from '../../../protocol/envelope.ts';
 import { encodeFrame } from '../../../protocol/framing.ts';
 import type { CommandKind } from '../../../protocol/kinds.ts';
 import { analogOf } from './channel-run.ts';
-import { nodeSha256, TestBoard } from './test-board.ts';
+import { TestBoard } from './test-board.ts';
 
 export const KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 export const FW = { version: '0.1.0', hash: 'ab'.repeat(32) };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   AnalogInput,
   AnalogInputOptions,
@@ -17,12 +16,9 @@ import type {
   Wifi,
   WriteStream,
 } from '../../../firmware/hal.ts';
+import { nodeSha256 } from '../../../gateway/wire/node-sha256.ts';
 import { FrameDecoder } from '../../../protocol/framing.ts';
 import { VirtualClock } from '../../../simulator/virtual-clock.ts';
-
-export function nodeSha256(binary: string): string {
-  return createHash('sha256').update(binary, 'latin1').digest().toString('latin1');
-}
 
 /** A Clock on a VirtualClock: time moves only when the test says so. */
 export function virtualClock(vc: VirtualClock): Clock {
