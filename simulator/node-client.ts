@@ -8,12 +8,13 @@ import { mqttPassword } from '../protocol/mqtt-auth.ts';
 import { nodeDown, nodeUp } from '../protocol/topics.ts';
 
 /**
- * A simulated node for tests and benchmarks: it signs messages exactly as the firmware does
+ * A node as the gateway sees it on the wire, for tests and benchmarks: no firmware inside (that
+ * is simulator/node/sim-node.ts `SimNode`). It signs messages exactly as the firmware does
  * (protocol/envelope.ts `seal` over node:crypto SHA-256) and keeps boot and sequence counters.
  * Use `wire()` for a raw sealed message, `frame()` for a serial line, or `connect()` to talk
  * to the local broker as the node itself.
  */
-export class SimNode {
+export class NodeClient {
   seq = 0;
 
   constructor(

@@ -21,7 +21,7 @@ import { Gateway } from '../../gateway/gateway.ts';
 import { runGateway } from '../../gateway/run.ts';
 import { CLOUD_ALL_EVENTS, nodeUp } from '../../protocol/topics.ts';
 import { startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { tempDir } from '../gateway/support/gateway-rig.ts';
 
 const { values } = parseArgs({
@@ -58,7 +58,7 @@ const stored = gateway.registry.upsert(
   Array.from({ length: NODES }, (_, i) => ({ id: `b${i}`, channels: ['smoke'] })),
   Date.now(),
 );
-const nodes = stored.map((s) => new SimNode(s.id, s.keyHex));
+const nodes = stored.map((s) => new NodeClient(s.id, s.keyHex));
 await new Promise<void>((r) => {
   const check = () => (gateway.uplink?.state === 'connected' ? r() : setTimeout(check, 20));
   check();
@@ -187,7 +187,7 @@ await gateway.stop();
       Array.from({ length: clientsN }, (_, i) => ({ id: `m${i}` })),
       Date.now(),
     )
-    .map((s) => new SimNode(s.id, s.keyHex));
+    .map((s) => new NodeClient(s.id, s.keyHex));
   const url = `mqtt://127.0.0.1:${local.localBrokerPort}`;
   const clients = await Promise.all(sims.map((n) => n.connect(url)));
   const wires = sims.map((n) => Array.from({ length: perClient }, () => n.alarm()));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { BenchBroker } from './bench-broker.ts';
 import { GatewayProcess } from './gateway-process.ts';
 import { openCloudTap, rssOf } from './mqtt-rig-parts.ts';
@@ -72,7 +72,7 @@ class GatewayRig implements Rig {
       const id = `${tag}-${i}`;
       const keyHex = this.keys.get(id);
       if (!keyHex) throw new Error(`no provisioned node ${id}`);
-      out.push(await GatewaySender.open(new SimNode(id, keyHex), this.gateway.brokerUrl));
+      out.push(await GatewaySender.open(new NodeClient(id, keyHex), this.gateway.brokerUrl));
     }
     return out;
   }
@@ -111,11 +111,11 @@ class GatewaySender implements Sender {
   private prepared: [string, string][] = [];
 
   private constructor(
-    private node: SimNode,
+    private node: NodeClient,
     private client: MqttClient,
   ) {}
 
-  static async open(node: SimNode, url: string): Promise<GatewaySender> {
+  static async open(node: NodeClient, url: string): Promise<GatewaySender> {
     let sender: GatewaySender | undefined;
     const client = await node.connect(url, (wire) => sender?.onCommand(wire));
     sender = new GatewaySender(node, client);

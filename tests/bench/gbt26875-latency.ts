@@ -4,7 +4,7 @@ import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { GbtCentre } from '../../simulator/gbt26875-centre/centre.ts';
 import { freePort } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { spawnGateway, waitForPort, writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir } from '../gateway/support/gateway-rig.ts';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     ...Array.from({ length: FIRES }, (_, i) => ({ id: `fire-${i}`, channels: ['smoke'] })),
     ...Array.from({ length: LOAD_NODES }, (_, i) => ({ id: `load-${i}`, channels: ['smoke', 'water'] })),
   ];
-  const nodes = registry.upsert(ids, Date.now()).map((n) => new SimNode(n.id, n.keyHex));
+  const nodes = registry.upsert(ids, Date.now()).map((n) => new NodeClient(n.id, n.keyHex));
   db.close();
   const gw = spawnGateway(config);
   await waitForPort(brokerPort);

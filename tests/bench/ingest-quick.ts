@@ -12,7 +12,7 @@ import { EmbeddedMqttIngest } from '../../gateway/ingest/embedded-broker.ts';
 import { SerialIngest } from '../../gateway/ingest/serial-ingest.ts';
 import { encodeFrame, nodeUp } from '../../protocol/index.ts';
 import { startPtyPair } from '../../simulator/live/pty-pair.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ function key(i: number): string {
 }
 
 async function mqttIngest(): Promise<void> {
-  const nodes = Array.from({ length: NODES }, (_, i) => new SimNode(`bench-${i}`, key(i)));
+  const nodes = Array.from({ length: NODES }, (_, i) => new NodeClient(`bench-${i}`, key(i)));
   const keys = new Map(nodes.map((n) => [n.id, n.keyHex]));
   let received = 0;
   let done: () => void = () => {};
@@ -74,7 +74,7 @@ async function mqttIngest(): Promise<void> {
 
 /** One node, one message at a time: publish call to onFrame, ms. */
 async function mqttLatency(): Promise<void> {
-  const node = new SimNode('bench-lat', key(0));
+  const node = new NodeClient('bench-lat', key(0));
   let arrived: () => void = () => {};
   const ingest = new EmbeddedMqttIngest({
     host: '127.0.0.1',
@@ -106,7 +106,7 @@ async function mqttLatency(): Promise<void> {
 
 async function serialIngest(): Promise<void> {
   const pty = await startPtyPair();
-  const node = new SimNode('bench-serial', key(0));
+  const node = new NodeClient('bench-serial', key(0));
   const text = Array.from({ length: SERIAL_FRAMES }, () => encodeFrame(node.heartbeat())).join('');
   let received = 0;
   let done: () => void = () => {};

@@ -7,7 +7,7 @@ import { openDatabase } from '../../gateway/store/database.ts';
 import { EventLog } from '../../gateway/store/event-log.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { BenchBroker } from './bench-broker.ts';
 import { readBenchConfig } from './bench-config.ts';
 import { percentile } from './delivery-log.ts';
@@ -134,7 +134,7 @@ export async function parkOutage(
     // the park goes on talking: its heartbeat and telemetry rate, spread over LIVE nodes
     const live = await Promise.all(
       ids.slice(0, LIVE).map(async (id) => {
-        const n = new SimNode(id, keys.get(id) as string);
+        const n = new NodeClient(id, keys.get(id) as string);
         const c = await n.connect(gateway.brokerUrl);
         clients.push(c);
         return { n, c };
@@ -149,7 +149,7 @@ export async function parkOutage(
         void n.publish(c, telemetry ? n.telemetry() : n.heartbeat(30)).catch(() => undefined);
       }, 1000 / parkRate),
     );
-    const fire = new SimNode('fire-0', keys.get('fire-0') as string);
+    const fire = new NodeClient('fire-0', keys.get('fire-0') as string);
     const fireClient = await fire.connect(gateway.brokerUrl);
     clients.push(fireClient);
     timers.push(

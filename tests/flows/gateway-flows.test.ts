@@ -9,7 +9,7 @@ import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import { DecidedEvent } from '../../gateway/wire/events.ts';
 import { cloudEvent } from '../../protocol/topics.ts';
 import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { NodeRedProcess } from './support/node-red.ts';
 import { type ReceivedRequest, WebhookServer } from './support/webhook-server.ts';
 
@@ -100,7 +100,7 @@ describe('flows on a real gateway', () => {
       [{ id: 's1', channels: ['smoke'], enterprise: '电池一厂', site: '一号厂区', zone: 'A3', location: '化成车间' }],
       Date.now(),
     );
-    const node = new SimNode('s1', stored.keyHex);
+    const node = new NodeClient('s1', stored.keyHex);
     const client = await node.connect(brokerUrl);
     try {
       await node.publish(client, node.heartbeat());
@@ -131,7 +131,7 @@ describe('flows on a real gateway', () => {
       [{ id: 'w1', channels: ['water'], enterprise: '电池一厂', zone: 'B1' }],
       Date.now(),
     );
-    const node = new SimNode('w1', stored.keyHex);
+    const node = new NodeClient('w1', stored.keyHex);
     const client = await node.connect(brokerUrl);
     let alarm: DecidedEvent | undefined;
     try {

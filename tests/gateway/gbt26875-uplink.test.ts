@@ -9,7 +9,7 @@ import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { GbtCentre, type Received } from '../../simulator/gbt26875-centre/centre.ts';
 import { freePort } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 
@@ -27,7 +27,7 @@ let gw: GatewayProcess;
 let configFile: string;
 let brokerPort: number;
 let httpPort: number;
-const nodes = new Map<string, SimNode>();
+const nodes = new Map<string, NodeClient>();
 
 type Obj = { status: { raw: number; bits: string[] }; componentAddress: number; componentType: number } & Record<
   string,
@@ -46,8 +46,8 @@ async function startGateway(): Promise<void> {
   await waitForPort(httpPort);
 }
 
-async function send(id: string, wire: (n: SimNode) => string): Promise<void> {
-  const n = nodes.get(id) as SimNode;
+async function send(id: string, wire: (n: NodeClient) => string): Promise<void> {
+  const n = nodes.get(id) as NodeClient;
   const client: MqttClient = await n.connect(`mqtt://127.0.0.1:${brokerPort}`);
   await n.publish(client, wire(n));
   await client.endAsync();
@@ -97,7 +97,7 @@ beforeAll(async () => {
   expect(add.status, add.stderr).toBe(0);
   expect(add.stdout).toMatch(/system 1, 部件 \/ components 100\.\.100/);
   const key = /key[^:]*: ([0-9a-f]{64})/.exec(add.stdout)?.[1] as string;
-  nodes.set('f1', new SimNode('f1', key));
+  nodes.set('f1', new NodeClient('f1', key));
   const db = openDatabase(dir);
   const stored = new NodeRegistry(db).upsert(
     [
@@ -107,7 +107,7 @@ beforeAll(async () => {
     Date.now(),
   );
   db.close();
-  for (const s of stored) nodes.set(s.id, new SimNode(s.id, s.keyHex));
+  for (const s of stored) nodes.set(s.id, new NodeClient(s.id, s.keyHex));
   await startGateway();
 });
 

@@ -11,7 +11,7 @@ import { localMqttTransport, serialTransport } from '../../gateway/ingest/transp
 import { DecidedEvent, GatewayState } from '../../gateway/wire/events.ts';
 import { FrameDecoder, gatewayState, unseal } from '../../protocol/index.ts';
 import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { waitFor } from './ingest-wait.ts';
 
 /**
@@ -78,9 +78,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function register(id: string): SimNode {
+function register(id: string): NodeClient {
   const [stored] = gateway.registry.upsert([{ id, channels: ['smoke'], enterprise: 'E1', zone: 'Z1' }], Date.now());
-  return new SimNode(id, stored.keyHex);
+  return new NodeClient(id, stored.keyHex);
 }
 
 const kindOf = (wire: string) => (JSON.parse(unseal(wire)!.body) as { kind: string }).kind;

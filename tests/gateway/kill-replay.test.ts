@@ -9,7 +9,7 @@ import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { unseal, verifyBody } from '../../protocol/envelope.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
 import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { tempDir, until } from './support/gateway-rig.ts';
 
@@ -75,7 +75,7 @@ describe('gateway killed with SIGKILL mid-replay', () => {
     await waitForPort(localPort);
 
     const acked = new Map<string, Set<number>>();
-    const nodes = stored.map((s) => new SimNode(s.id, s.keyHex));
+    const nodes = stored.map((s) => new NodeClient(s.id, s.keyHex));
     for (const n of nodes) {
       acked.set(n.id, new Set());
       const client = await n.connect(`mqtt://127.0.0.1:${localPort}`, (wire) => {
@@ -145,7 +145,7 @@ describe('gateway killed with SIGKILL mid-replay', () => {
     gw = spawnGateway(config);
     await waitForPort(localPort);
     const acked = new Set<string>();
-    const nodes = stored.map((s) => new SimNode(s.id, s.keyHex, 2));
+    const nodes = stored.map((s) => new NodeClient(s.id, s.keyHex, 2));
     const conns = await Promise.all(
       nodes.map((n) =>
         n.connect(`mqtt://127.0.0.1:${localPort}`, (wire) => {

@@ -11,7 +11,7 @@ import { NodeRegistry } from '../../gateway/store/registry.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
 import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from './support/gateway-process.ts';
 import { tempDir, until } from './support/gateway-rig.ts';
 
@@ -44,7 +44,7 @@ function parkwatch(...args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** A data dir with registered nodes and a gateway config whose cloud is the test broker. */
-async function park(nodes: number): Promise<{ dir: string; config: string; localPort: number; sims: SimNode[] }> {
+async function park(nodes: number): Promise<{ dir: string; config: string; localPort: number; sims: NodeClient[] }> {
   const dir = tempDir('pw-chain-');
   dirs.push(dir);
   const db = openDatabase(dir);
@@ -62,11 +62,11 @@ async function park(nodes: number): Promise<{ dir: string; config: string; local
     panel: { enabled: false },
     log: { level: 'warn' },
   });
-  return { dir, config, localPort, sims: stored.map((s) => new SimNode(s.id, s.keyHex, 1 + dirs.length)) };
+  return { dir, config, localPort, sims: stored.map((s) => new NodeClient(s.id, s.keyHex, 1 + dirs.length)) };
 }
 
 /** Connects the nodes; `acked` collects `node/boot/seq` of every acknowledged event. */
-async function connectAll(sims: SimNode[], localPort: number, acked: Set<string>): Promise<MqttClient[]> {
+async function connectAll(sims: NodeClient[], localPort: number, acked: Set<string>): Promise<MqttClient[]> {
   const conns = await Promise.all(
     sims.map((n) =>
       n.connect(`mqtt://127.0.0.1:${localPort}`, (wire) => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fastSign } from '../../gateway/pipeline/verifier.ts';
 import { nodeSha256 } from '../../gateway/wire/node-sha256.ts';
 import { signBody, unseal, verifyBody } from '../../protocol/envelope.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { metric, type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
 
 let rig: Rig | undefined;
@@ -45,9 +45,9 @@ describe('gateway pipeline', () => {
   it('rejects unknown node, bad signature, topic mismatch and replay, and counts each', async () => {
     rig = await startRig();
     const n1 = rig.node('n1');
-    const stranger = new SimNode('n9', 'cd'.repeat(32));
+    const stranger = new NodeClient('n9', 'cd'.repeat(32));
     rig.direct.push(stranger.alarm(), 'n9');
-    const forged = new SimNode('n1', 'ef'.repeat(32));
+    const forged = new NodeClient('n1', 'ef'.repeat(32));
     rig.direct.push(forged.alarm(), 'n1');
     rig.direct.push(n1.heartbeat(), 'n2');
     rig.direct.push('garbage', 'n1');
@@ -143,7 +143,7 @@ describe('gateway pipeline', () => {
     rig.direct.push(n1.alarm(), 'n1');
     await tick();
     // the node lost its Storage: boot 1 again, several messages
-    const again = new SimNode('n1', n1.keyHex, 1);
+    const again = new NodeClient('n1', n1.keyHex, 1);
     rig.direct.push(again.alarm(), 'n1');
     rig.direct.push(again.heartbeat(), 'n1');
     await tick();

@@ -7,7 +7,7 @@ import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import type { DecidedEvent, GatewayState, NodeState } from '../../gateway/wire/events.ts';
 import { gatewayEvent, gatewayNodeState, gatewayState } from '../../protocol/topics.ts';
 import { freePort } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 
 /**
@@ -65,7 +65,7 @@ describe('gateway with the embedded local broker', () => {
       { qos: 1 },
     );
 
-    const node = new SimNode('m1', stored.keyHex);
+    const node = new NodeClient('m1', stored.keyHex);
     const commands: string[] = [];
     const client = await node.connect(url, (wire) => commands.push(wire));
     await node.publish(client, node.heartbeat());

@@ -6,7 +6,7 @@ import { validateConfig } from '../../gateway/config/load.ts';
 import { type RunningGateway, runGateway } from '../../gateway/run.ts';
 import { FrameDecoder } from '../../protocol/framing.ts';
 import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { metric, tempDir, until } from './support/gateway-rig.ts';
 
 /**
@@ -47,7 +47,7 @@ describe('gateway over a serial line', () => {
     running = await runGateway(config, { logger: pino({ level: 'silent' }) });
     const gw = running.gateway;
     const [stored] = gw.registry.upsert([{ id: 's1', channels: ['smoke'] }], Date.now());
-    const node = new SimNode('s1', stored.keyHex);
+    const node = new NodeClient('s1', stored.keyHex);
     const acks: { kind: string; d: { seqs: number[] } }[] = [];
     const decoder = new FrameDecoder({ frame: (p) => acks.push(JSON.parse(p)), reject: () => {} });
     port = await open(pty.nodePath);

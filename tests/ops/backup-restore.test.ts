@@ -8,7 +8,7 @@ import { NodeRegistry } from '../../gateway/store/registry.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { CLOUD_ALL_EVENTS } from '../../protocol/topics.ts';
 import { freePort, type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { type GatewayProcess, spawnGateway, waitForPort, writeConfig } from '../gateway/support/gateway-process.ts';
 import { tempDir, until } from '../gateway/support/gateway-rig.ts';
 import { runNode } from '../support/run-process.ts';
@@ -66,7 +66,7 @@ describe('parkwatch backup and restore', () => {
     await waitForPort(a.localPort);
 
     const acked = new Set<string>();
-    const nodes = stored.map((s) => new SimNode(s.id, s.keyHex));
+    const nodes = stored.map((s) => new NodeClient(s.id, s.keyHex));
     const conns = await Promise.all(
       nodes.map((n) =>
         n.connect(`mqtt://127.0.0.1:${a.localPort}`, (wire) => {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimNode } from '../../simulator/node-client.ts';
+import type { NodeClient } from '../../simulator/node-client.ts';
 import { launchChromium } from './support/browser.ts';
 import { type GatewayWithPanel, OPERATOR, startGatewayWithPanel } from './support/gateway-with-panel.ts';
 
@@ -17,7 +17,7 @@ let park: GatewayWithPanel;
 let base: string;
 let browser: Browser;
 let page: Page;
-let node: SimNode;
+let node: NodeClient;
 let client: MqttClient;
 const commands: string[] = [];
 const pageErrors: string[] = [];

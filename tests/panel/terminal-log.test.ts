@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { freePort } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { writeConfig } from '../gateway/support/gateway-process.ts';
 
 /**
@@ -21,7 +21,7 @@ const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const clients: MqttClient[] = [];
 
-async function gatewayIn(dir: string): Promise<{ config: string; node: SimNode; port: number }> {
+async function gatewayIn(dir: string): Promise<{ config: string; node: NodeClient; port: number }> {
   const db = openDatabase(dir);
   const [stored] = new NodeRegistry(db).upsert(
     [
@@ -43,7 +43,7 @@ async function gatewayIn(dir: string): Promise<{ config: string; node: SimNode; 
     http: { host: '127.0.0.1', port: 0 },
     localBroker: { mode: 'embedded', host: '127.0.0.1', port },
   });
-  return { config, node: new SimNode(stored.id, stored.keyHex), port };
+  return { config, node: new NodeClient(stored.id, stored.keyHex), port };
 }
 
 /** Runs the command and collects what it prints; `tty` runs it inside `script` (a real pty). */
@@ -63,7 +63,7 @@ function run(args: string[], tty: boolean): { output: () => string } {
   return { output: () => text.replace(ANSI, '') };
 }
 
-async function alarmFrom(node: SimNode, port: number): Promise<void> {
+async function alarmFrom(node: NodeClient, port: number): Promise<void> {
   const client = await node.connect(`mqtt://127.0.0.1:${port}`);
   clients.push(client);
   await node.publish(client, node.alarm('smoke', 356));

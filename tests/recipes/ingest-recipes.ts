@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { openDatabase } from '../../gateway/store/database.ts';
 import { NodeRegistry } from '../../gateway/store/registry.ts';
 import { freePort, MosquittoProcess } from '../../simulator/live/mosquitto.ts';
-import { SimNode } from '../../simulator/node-client.ts';
+import { NodeClient } from '../../simulator/node-client.ts';
 import { spawnGateway } from '../gateway/support/gateway-process.ts';
 import { until } from '../gateway/support/gateway-rig.ts';
 import { type Block, ROOT, runRecipe } from './support/recipes.ts';
@@ -80,7 +80,7 @@ localBroker:
 
   const gw = spawnGateway(join(dir, 'gateway.yaml'));
   cleanup(() => gw.child.kill('SIGKILL'));
-  const node = new SimNode(n1.id, n1.keyHex);
+  const node = new NodeClient(n1.id, n1.keyHex);
   const acks: string[] = [];
   const client = await node.connect(broker.url, (wire) => acks.push(wire));
   cleanup(() => client.end(true));

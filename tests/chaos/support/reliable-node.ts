@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { SerialPort } from 'serialport';
 import { encodeFrame, FrameDecoder } from '../../../protocol/framing.ts';
 import { nodeDown, nodeUp } from '../../../protocol/topics.ts';
-import { SimNode } from '../../../simulator/node-client.ts';
+import { NodeClient } from '../../../simulator/node-client.ts';
 
 /**
  * A simulated node that behaves like the firmware's link: every event (alarm) stays in a
@@ -16,7 +16,7 @@ export interface NodeLink {
 }
 
 export class ReliableNode {
-  readonly sim: SimNode;
+  readonly sim: NodeClient;
   /** seq -> wire of events not yet acknowledged */
   readonly unacked = new Map<number, string>();
   readonly acked = new Set<number>();
@@ -26,7 +26,7 @@ export class ReliableNode {
   private timer: NodeJS.Timeout;
 
   constructor(id: string, keyHex: string) {
-    this.sim = new SimNode(id, keyHex);
+    this.sim = new NodeClient(id, keyHex);
     this.timer = setInterval(() => this.resend(), 1000);
   }
 

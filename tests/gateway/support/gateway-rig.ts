@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { validateConfig } from '../../../gateway/config/load.ts';
 import { DirectIngest } from '../../../gateway/direct-ingest.ts';
 import { Gateway } from '../../../gateway/gateway.ts';
-import { SimNode } from '../../../simulator/node-client.ts';
+import { NodeClient } from '../../../simulator/node-client.ts';
 
 /** An in-process gateway on a temp data folder, fed through DirectIngest, for the core's tests. */
 export interface Rig {
@@ -14,7 +14,7 @@ export interface Rig {
   dir: string;
   /** sealed commands received per node */
   commands: Map<string, string[]>;
-  node(id: string, channels?: string[]): SimNode;
+  node(id: string, channels?: string[]): NodeClient;
   metrics(): Promise<string>;
   restart(): Promise<void>;
   dispose(): Promise<void>;
@@ -34,7 +34,7 @@ export async function startRig(
     'test',
   );
   const commands = new Map<string, string[]>();
-  const nodes: SimNode[] = [];
+  const nodes: NodeClient[] = [];
   const build = async () => {
     const direct = new DirectIngest(options.now);
     for (const n of nodes) direct.attach(n.id, (w) => commands.get(n.id)?.push(w));
@@ -57,7 +57,7 @@ export async function startRig(
         [{ id, channels, enterprise: 'E1', zone: 'Z1' }],
         this.gateway.now(),
       );
-      const n = new SimNode(id, stored.keyHex);
+      const n = new NodeClient(id, stored.keyHex);
       nodes.push(n);
       commands.set(id, []);
       this.direct.attach(id, (w) => commands.get(id)?.push(w));

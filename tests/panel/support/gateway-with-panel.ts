@@ -9,7 +9,7 @@ import { localMqttTransport } from '../../../gateway/ingest/transports.ts';
 import { mountPanelFromConfig } from '../../../gateway/panel/panel.ts';
 import { UserStore } from '../../../gateway/panel/users.ts';
 import type { Placement } from '../../../gateway/wire/events.ts';
-import { SimNode } from '../../../simulator/node-client.ts';
+import { NodeClient } from '../../../simulator/node-client.ts';
 
 /**
  * The real Gateway with its embedded MQTT broker (free port) and the panel mounted on its
@@ -24,7 +24,7 @@ export interface GatewayWithPanel {
     id: string,
     placement: Placement,
     onCommand?: (wire: string) => void,
-  ): Promise<{ node: SimNode; client: MqttClient }>;
+  ): Promise<{ node: NodeClient; client: MqttClient }>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +62,7 @@ export async function startGatewayWithPanel(): Promise<GatewayWithPanel> {
     mqttUrl,
     async join(id, placement, onCommand) {
       const [stored] = gateway.registry.upsert([{ id, channels: ['smoke'], ...placement }], Date.now());
-      const node = new SimNode(id, stored.keyHex);
+      const node = new NodeClient(id, stored.keyHex);
       const client = await node.connect(mqttUrl, onCommand);
       clients.push(client);
       return { node, client };
