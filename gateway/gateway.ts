@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { TroubleCode } from '../protocol/kinds.ts';
 import { cloudCommandReply, cloudNodeState } from '../protocol/topics.ts';
+import { parseEventId } from '../protocol/message.ts';
 import { Bus } from './bus.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { Controller, type Stage } from './controller.ts';
@@ -133,8 +134,8 @@ export class Gateway {
       submit: (job) => this.pipeline.submit(job),
       bootOf: (node) => this.pipeline.bootOf(node),
       eventById: (id) => {
-        const [gw, seq] = id.split(':');
-        return gw === config.gatewayId && Number(seq) > 0 ? this.eventLog.byId(Number(seq)) : undefined;
+        const parsed = parseEventId(id);
+        return parsed?.gw === config.gatewayId ? this.eventLog.byId(parsed.seq) : undefined;
       },
       gw: config.gatewayId,
       now: this.now,

@@ -3,18 +3,18 @@ import type { AlarmBook } from './decide/alarm-book.ts';
 import type { Condition } from './decide/conditions.ts';
 import { placementOf } from './decide/decide.ts';
 import type { NodeStates } from './decide/node-states.ts';
+import { OperatorAction } from './decide/operator-action.ts';
 import type { OperatorDesk } from './decide/operator-desk.ts';
 import type { Counter } from './metrics.ts';
-import {
-  type ActiveCondition,
-  type ConditionNote,
-  type GatewayHealth,
-  type HistoryPage,
-  type HistoryQuery,
-  OperatorAction,
-  type PanelBackend,
-  type Reading,
-  type RefusalCounts,
+import type {
+  ActiveCondition,
+  ConditionNote,
+  GatewayHealth,
+  HistoryPage,
+  HistoryQuery,
+  PanelBackend,
+  Reading,
+  RefusalCounts,
 } from './panel/backend.ts';
 import type { EventLog } from './store/event-log.ts';
 import type { NodeRegistry } from './store/registry.ts';

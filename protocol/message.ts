@@ -58,3 +58,12 @@ export function eventTime(receivedAtMs: number, ageMs: number): number {
 export function eventId(gatewayId: string, gatewaySeq: number | bigint): string {
   return gatewayId + ':' + String(gatewaySeq);
 }
+
+/** The parts of an eventId, or undefined for text that is not one (a gateway sequence starts at 1). */
+export function parseEventId(id: string): { gw: string; seq: number } | undefined {
+  const colon = id.lastIndexOf(':');
+  const gw = id.substr(0, colon);
+  const seq = Number(id.substr(colon + 1));
+  if (colon < 1 || !isValidId(gw) || !(seq >= 1) || Math.floor(seq) !== seq) return undefined;
+  return { gw: gw, seq: seq };
+}

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../protocol/canonical.ts';
 import { eventId } from '../../protocol/message.ts';
-import { type OperatorAction, PanelActionError } from '../panel/backend.ts';
 import type { UnsealedCommand } from '../pipeline/command-sealer.ts';
 import type { Job } from '../pipeline/pipeline.ts';
 import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
@@ -9,6 +8,7 @@ import type { DecidedEvent } from '../wire/events.ts';
 import type { AlarmBook } from './alarm-book.ts';
 import { type Condition, type OperatorRefusal, onAcknowledge, onReset, onSilence } from './conditions.ts';
 import { type DecideContext, placementOf } from './decide.ts';
+import { type OperatorAction, OperatorActionError } from './operator-action.ts';
 
 /**
  * Operator actions from the panel and from cloud commands: each becomes a job decided inside
@@ -54,9 +54,10 @@ export class OperatorDesk {
       this.deps.submit({
         decide: (ctx) => {
           const node = this.deps.registry.get(nodeId);
-          if (!node) throw new PanelActionError('unknown_node', `未登记的节点 / unknown node ${nodeId}`);
+          if (!node) throw new OperatorActionError('unknown_node', `未登记的节点 / unknown node ${nodeId}`);
           const boot = this.deps.bootOf(node.id);
-          if (!boot) throw new PanelActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
+          if (!boot)
+            throw new OperatorActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
           const at = this.deps.now();
           const seq = ctx.nextSeq();
           const cfgHash = createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 16);
@@ -93,13 +94,13 @@ export class OperatorDesk {
     const node = c.node ? this.deps.registry.get(c.node) : undefined;
     const boot = node ? this.deps.bootOf(node.id) : undefined;
     if (!node || !boot)
-      throw new PanelActionError('unreachable', `节点尚未上线 / node ${c.node ?? '-'} has not been heard yet`);
+      throw new OperatorActionError('unreachable', `节点尚未上线 / node ${c.node ?? '-'} has not been heard yet`);
     return [{ node, command: { node: node.id, boot, kind: 'reset', d: { ch: c.ch || '*' } } }];
   }
 
   private find(ref: string): { slot: string; condition: Condition } {
     const found = this.deps.book.findByRef(ref);
-    if (!found) throw new PanelActionError('unknown_ref', `没有此报警 / no open condition with ref ${ref}`);
+    if (!found) throw new OperatorActionError('unknown_ref', `没有此报警 / no open condition with ref ${ref}`);
     return found;
   }
 
@@ -132,7 +133,7 @@ export class OperatorDesk {
         const { slot, condition } = this.find(action.ref);
         const next =
           action.action === 'acknowledge' ? onAcknowledge(condition, action.by, at) : onReset(condition, action.by, at);
-        if (typeof next === 'string') throw new PanelActionError(next, REFUSALS[next]);
+        if (typeof next === 'string') throw new OperatorActionError(next, REFUSALS[next]);
         // A latched alarm the node still holds: ask the node (it refuses while the input is active)
         const toNode = next.resetBy !== undefined && next.state === condition.state ? this.resetCommand(next) : [];
         return {
@@ -168,7 +169,7 @@ export class OperatorDesk {
       }
       case 'note': {
         const target = this.deps.eventById(action.event);
-        if (!target) throw new PanelActionError('unknown_event', `没有此事件 / no event ${action.event}`);
+        if (!target) throw new OperatorActionError('unknown_event', `没有此事件 / no event ${action.event}`);
         // the note belongs where its event happened, and to the alarm that event was part of
         const alarmRef = target.alarm?.ref;
         return {
@@ -188,9 +189,10 @@ export class OperatorDesk {
       }
       case 'test': {
         const node = this.deps.registry.get(action.node);
-        if (!node) throw new PanelActionError('unknown_node', `未登记的节点 / unknown node ${action.node}`);
+        if (!node) throw new OperatorActionError('unknown_node', `未登记的节点 / unknown node ${action.node}`);
         const boot = this.deps.bootOf(node.id);
-        if (!boot) throw new PanelActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
+        if (!boot)
+          throw new OperatorActionError('unreachable', `节点尚未上线 / node ${node.id} has not been heard yet`);
         return {
           events: [
             {

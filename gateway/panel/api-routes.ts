@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { OperatorAction, OperatorActionError } from '../decide/operator-action.ts';
 import { EventKind } from '../wire/events.ts';
 import { Id } from '../wire/schemas.ts';
 import type { Access } from './access.ts';
-import { HistoryQuery, OperatorAction, PanelActionError, type PanelBackend, type PanelOptions } from './backend.ts';
+import { HistoryQuery, type PanelBackend, type PanelOptions } from './backend.ts';
 import { csvHeaderLine, csvRow } from './history-csv.ts';
 import { byUrgency, countsOf } from './overview.ts';
 import { ApiError, parseInput, readJson, sendJson } from './responses.ts';
@@ -150,7 +151,7 @@ export class ApiRoutes {
       const event = await this.backend.act(action);
       sendJson(res, 200, { event });
     } catch (err) {
-      if (err instanceof PanelActionError) {
+      if (err instanceof OperatorActionError) {
         throw new ApiError(err.code === 'unreachable' ? 503 : 409, err.code, err.message);
       }
       throw err;

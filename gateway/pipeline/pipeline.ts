@@ -56,7 +56,7 @@ export interface PipelineDeps {
 
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
 export interface Job {
-  /** may throw to refuse (e.g. PanelActionError); nothing of a refused job is kept */
+  /** may throw to refuse (e.g. OperatorActionError); nothing of a refused job is kept */
   decide: (ctx: DecideContext) => Decision & { commands?: { node: RegisteredNode; command: UnsealedCommand }[] };
   done: (events: DecidedEvent[]) => void;
   fail: (err: Error) => void;

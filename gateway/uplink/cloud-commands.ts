@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { canonicalJson } from '../../protocol/canonical.ts';
 import { MAX_FRAME } from '../../protocol/framing.ts';
+import { OperatorActionError } from '../decide/operator-action.ts';
 import type { OperatorDesk } from '../decide/operator-desk.ts';
 import type { Counter } from '../metrics.ts';
-import { PanelActionError } from '../panel/backend.ts';
 import { Id } from '../wire/schemas.ts';
 
 /**
@@ -88,7 +88,7 @@ export async function handleCloudCommand(
     deps.logger.info({ id: cmd.id, action: cmd.action, event: event.id, by }, 'cloud command done');
     return { id: cmd.id, ok: true, event: event.id };
   } catch (err) {
-    const code = err instanceof PanelActionError ? err.code : 'failed';
+    const code = err instanceof OperatorActionError ? err.code : 'failed';
     return { id: cmd.id, ok: false, error: { code, message: (err as Error).message } };
   }
 }

@@ -11,6 +11,7 @@ import {
   nodeDown,
   nodeOfTopic,
   nodeUp,
+  parseEventId,
   REPLAY_WINDOW,
   type ReplayState,
 } from '../../protocol/index.ts';
@@ -78,5 +79,11 @@ describe('topics and identity', () => {
     expect(eventTime(10_000, -5)).toBe(10_000);
     expect(isEventKind('alarm')).toBe(true);
     expect(isEventKind('heartbeat')).toBe(false);
+  });
+
+  it('reads an event id back into gateway and sequence, and nothing else', () => {
+    expect(parseEventId(eventId('gw-1', 42))).toEqual({ gw: 'gw-1', seq: 42 });
+    for (const bad of ['gw1', 'gw1:', ':5', 'gw1:0', 'gw1:-3', 'gw1:1.5', 'gw1:x', 'g w:1', 'gw1:5:6'])
+      expect(parseEventId(bad), bad).toBeUndefined();
   });
 });

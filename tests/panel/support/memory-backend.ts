@@ -1,14 +1,13 @@
+import { type OperatorAction, OperatorActionError } from '../../../gateway/decide/operator-action.ts';
 import type {
   ActiveCondition,
   GatewayHealth,
   HistoryPage,
   HistoryQuery,
-  OperatorAction,
   PanelBackend,
   Reading,
   RefusalCounts,
 } from '../../../gateway/panel/backend.ts';
-import { PanelActionError } from '../../../gateway/panel/backend.ts';
 import type { DecidedEvent, NodeState, Placement } from '../../../gateway/wire/events.ts';
 
 const READING_KINDS: string[] = ['telemetry', 'prealarm', 'alarm', 'clear'];
@@ -142,7 +141,8 @@ export class MemoryBackend implements PanelBackend {
     this.actions.push(action);
     if (action.action === 'note') {
       const target = this.events.find((e) => e.id === action.event);
-      if (!target) throw new PanelActionError('unknown_event', `没有事件 ${action.event} / no event ${action.event}`);
+      if (!target)
+        throw new OperatorActionError('unknown_event', `没有事件 ${action.event} / no event ${action.event}`);
       const alarmRef = target.alarm?.ref;
       const note = this.emit({
         kind: 'note',
@@ -156,12 +156,12 @@ export class MemoryBackend implements PanelBackend {
     }
     if (action.action === 'test') {
       if (!this.nodeStates.has(action.node)) {
-        throw new PanelActionError('unknown_node', `没有节点 ${action.node} / no node ${action.node}`);
+        throw new OperatorActionError('unknown_node', `没有节点 ${action.node} / no node ${action.node}`);
       }
       return this.emit({ kind: 'test_request', priority: 'info', node: action.node, ch: '', data: { by: action.by } });
     }
     const c = this.conditions.get(action.ref);
-    if (!c) throw new PanelActionError('unknown_ref', `没有报警 ${action.ref} / no alarm ${action.ref}`);
+    if (!c) throw new OperatorActionError('unknown_ref', `没有报警 ${action.ref} / no alarm ${action.ref}`);
     const kind = action.action === 'acknowledge' ? 'acknowledge' : action.action === 'silence' ? 'silence' : 'reset';
     if (kind === 'acknowledge') {
       c.state = 'acknowledged';
