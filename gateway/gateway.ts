@@ -10,6 +10,7 @@ import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
+import { CENTRE_DISABLED } from './gbt26875/link-watch.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
@@ -151,7 +152,11 @@ export class Gateway {
       desk: this.desk,
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
-      health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
+      health: () => ({
+        cloud: this.uplink?.state ?? 'none',
+        outboxDepth: stats.get().depth,
+        centre: this.gbt?.status() ?? CENTRE_DISABLED,
+      }),
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
@@ -165,7 +170,7 @@ export class Gateway {
       health: () => ({
         ok: true,
         uplink: this.uplink?.state ?? 'none',
-        gbt26875: this.gbt?.link()?.state ?? 'none',
+        gbt26875: this.gbt?.status().state ?? 'disabled',
         failed: Object.fromEntries(this.controller.failed),
       }),
     });
@@ -336,6 +341,7 @@ export class Gateway {
         lastSeq: () => this.eventLog.lastSeq(),
         openConditions: () => this.book.open(),
         channelsOf: (node) => this.registry.get(node)?.channels ?? [],
+        trouble: (raised, data) => this.raiseTrouble('centre_link', '', raised, data),
         metrics: this.metrics,
         logger: this.logger,
         now: this.now,
