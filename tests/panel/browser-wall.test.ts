@@ -44,8 +44,8 @@ beforeAll(async () => {
       queued: { fire: 1, other: 4 },
       oldestAt: now - 120_000,
       lastConfirmAt: now - 185_000,
-      denied: 2,
-      dropped: 0,
+      denied: 5,
+      dropped: 1,
       overdue: true,
       downTroubleS: 60,
     },
@@ -90,6 +90,10 @@ describe('wall screen', () => {
             : /down, retrying · next try in .* · down for 3\s*min/,
         );
         expect(await page.textContent('#wall-centre-queue')).toMatch(lang === 'zh' ? /5 · 火警 1/ : /5 · Fire 1/);
+        // a frame given up after repeated denials never reached the centre: shown as a fault
+        expect(await page.textContent('#wall-centre-denied')).toMatch(
+          lang === 'zh' ? /5 · 已放弃 1/ : /5 · given up 1/,
+        );
         expect(await page.getAttribute('#wall-centre-denied', 'class')).toBe('bad');
         expect(await page.$$('.wall button, main button')).toHaveLength(0);
         expect(await problems(page, lang)).toEqual([]);

@@ -31,19 +31,22 @@ export function centreLines(c, now) {
   lines.push(['wall-centre-queue', queued === 0 || c.state === 'connected', label('centre.queued', queuedHtml(c))]);
   if (c.oldestAt) lines.push(['wall-centre-oldest', !c.overdue, label('centre.oldest', since(c.oldestAt, now))]);
   lines.push(['wall-centre-confirm', true, label('centre.lastConfirm', esc(formatTime(c.lastConfirmAt)))]);
+  // a denial the resend got past is for the record; a frame given up never reached the centre
   if (c.denied || c.dropped) {
     const dropped = c.dropped ? ` · ${esc(t('centre.dropped'))} ${esc(formatNumber(c.dropped, 0))}` : '';
-    lines.push(['wall-centre-denied', false, label('centre.denied', esc(formatNumber(c.denied, 0)) + dropped)]);
+    lines.push(['wall-centre-denied', !c.dropped, label('centre.denied', esc(formatNumber(c.denied, 0)) + dropped)]);
   }
   return lines;
 }
 
-/** The banner over the operator's views: empty while the link is up or not enabled. */
+/**
+ * The banner over the operator's views once the link has been down downTroubleS or longer (a
+ * reconnect of a few seconds is no news); empty otherwise.
+ */
 export function centreWarning(c, now) {
-  if (!c || c.state === 'disabled' || c.state === 'connected') return '';
+  if (!c || !c.overdue) return '';
   const queued = c.queued.fire + c.queued.other;
-  const parts = [`${esc(t('centreLink'))}：${stateHtml(c, now)}`];
+  const parts = [`<strong>${esc(t('centre.overdue'))}</strong>`, `${esc(t('centreLink'))}：${stateHtml(c, now)}`];
   if (queued) parts.push(`${esc(t('centre.queued'))} ${queuedHtml(c)}`);
-  if (c.overdue) parts.push(`<strong>${esc(t('centre.overdue'))}</strong>`);
   return parts.join(' · ');
 }
