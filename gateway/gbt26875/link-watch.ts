@@ -45,12 +45,17 @@ export interface LinkWatchDeps {
 }
 
 export class CentreLinkWatch {
-  private downSince: number | undefined;
+  private since: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** undefined at start: a trouble left open by an earlier run is cleared on the first connect */
   private raised: boolean | undefined;
 
   constructor(private deps: LinkWatchDeps) {}
+
+  /** since when the link is down; undefined while it is up */
+  get downSince(): number | undefined {
+    return this.since;
+  }
 
   /** The stage starts with the link not yet up. */
   start(): void {
@@ -64,14 +69,14 @@ export class CentreLinkWatch {
   onUpDown(up: boolean): void {
     if (up) {
       clearTimeout(this.timer);
-      this.downSince = undefined;
+      this.since = undefined;
       if (this.raised !== false) this.deps.trouble(false, {});
       this.raised = false;
       return;
     }
-    if (this.downSince !== undefined) return;
+    if (this.since !== undefined) return;
     const since = this.deps.now();
-    this.downSince = since;
+    this.since = since;
     const { host, port, downTroubleS } = this.deps.config;
     this.timer = setTimeout(() => {
       this.raised = true;
@@ -82,7 +87,7 @@ export class CentreLinkWatch {
 
   status(link: GbtLink | undefined, queue: GbtQueue | undefined): CentreLinkStatus {
     const limitS = this.deps.config.downTroubleS;
-    const since = this.downSince;
+    const since = this.since;
     return {
       state: link?.state ?? 'idle',
       downSince: since,

@@ -10,7 +10,7 @@ import type { Gbt26875Config } from './config.ts';
 import { GbtLink } from './link.ts';
 import { type CentreLinkStatus, CentreLinkWatch } from './link-watch.ts';
 import { EventMapper } from './mapping.ts';
-import { FIRE_LANE, type GbtQueue, OTHER_LANE, openGbtDatabase, SqliteGbtQueue } from './queue.ts';
+import { FIRE_LANE, OTHER_LANE, openGbtDatabase, SqliteGbtQueue } from './queue.ts';
 
 /**
  * The GB/T 26875 uplink as a gateway stage. It meets the rest of the gateway only through
@@ -35,8 +35,6 @@ export interface GbtStageDeps {
 }
 
 export interface GbtStage extends Stage {
-  link(): GbtLink | undefined;
-  queue(): GbtQueue | undefined;
   /** the link as the panel and /healthz show it */
   status(): CentreLinkStatus;
 }
@@ -79,7 +77,7 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
       : [],
   );
   m.gauge('parkwatch_gbt_down_seconds', 'how long the centre link has been down, 0 while up', () => {
-    const since = status().downSince;
+    const since = watch.downSince;
     return [[{}, since === undefined ? 0 : Math.max(0, (deps.now() - since) / 1000)]];
   });
   m.gauge('parkwatch_gbt_oldest_age_seconds', 'age of the oldest event still unconfirmed by the centre', () => {
@@ -95,8 +93,6 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
 
   return {
     name: 'gbt26875',
-    link: () => link,
-    queue: () => queue,
     status,
     start: () => {
       db = openGbtDatabase(deps.dataDir);
@@ -159,6 +155,8 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
       unsubscribe();
       watch.stop();
       link?.stop();
+      // a health read during shutdown must not reach the closed file
+      queue = undefined;
       db?.close();
       db = undefined;
     },
