@@ -162,7 +162,7 @@ export const CentreLinkHealth = z.object({
 });
 export type CentreLinkHealth = z.infer<typeof CentreLinkHealth>;
 
-/** The gateway's own health, for the wall screen: is the cloud reached, how much waits to be sent. */
+/** The gateway's own health, for the wall screen: is the cloud reached, is the fire monitoring centre, how much waits. */
 export const GatewayHealth = z.object({
   /** the uplink's state; 'none' when no cloud is configured */
   cloud: z.enum(['none', 'connecting', 'connected', 'waiting', 'stopped']),
