@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { TroubleCode } from '../protocol/kinds.ts';
-import { cloudCommandReply, cloudNodeState } from '../protocol/topics.ts';
 import { parseEventId } from '../protocol/message.ts';
+import { cloudCommandReply, cloudNodeState } from '../protocol/topics.ts';
 import { Bus } from './bus.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { Controller, type Stage } from './controller.ts';
@@ -11,6 +11,7 @@ import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
+import { CENTRE_DISABLED } from './gbt26875/link-watch.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
@@ -152,7 +153,11 @@ export class Gateway {
       desk: this.desk,
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
-      health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
+      health: () => ({
+        cloud: this.uplink?.state ?? 'none',
+        outboxDepth: stats.get().depth,
+        centre: this.gbt?.status() ?? CENTRE_DISABLED,
+      }),
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
@@ -166,7 +171,7 @@ export class Gateway {
       health: () => ({
         ok: true,
         uplink: this.uplink?.state ?? 'none',
-        gbt26875: this.gbt?.link()?.state ?? 'none',
+        gbt26875: this.gbt?.status().state ?? 'disabled',
         failed: Object.fromEntries(this.controller.failed),
       }),
     });
@@ -337,6 +342,7 @@ export class Gateway {
         lastSeq: () => this.eventLog.lastSeq(),
         openConditions: () => this.book.open(),
         channelsOf: (node) => this.registry.get(node)?.channels ?? [],
+        trouble: (raised, data) => this.raiseTrouble('centre_link', '', raised, data),
         metrics: this.metrics,
         logger: this.logger,
         now: this.now,

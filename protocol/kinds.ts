@@ -90,6 +90,7 @@ export function isNodeEventKind(kind: NodeKind): boolean {
  * - link:          raised by the gateway for a serial port that went away
  * - quota:         raised by the gateway when the outbox dropped telemetry over its disk quota
  * - clock:         raised by the gateway while its system clock is not synchronised (NTP)
+ * - centre_link:   raised by the gateway while its link to the fire monitoring centre (GB/T 26875) is down
  */
 export const TROUBLE_CODES = [
   'unconfigured',
@@ -102,6 +103,7 @@ export const TROUBLE_CODES = [
   'link',
   'quota',
   'clock',
+  'centre_link',
 ] as const;
 export type TroubleCode = (typeof TROUBLE_CODES)[number];
 

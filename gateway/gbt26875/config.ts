@@ -54,6 +54,15 @@ export const Gbt26875Config = z
       .strict()
       .prefault({})
       .describe('reconnect delay, exponential with jitter / 重连退避'),
+    downTroubleS: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(60)
+      .describe(
+        'raise a gateway trouble when the centre link has been down this long / 监控中心链路中断多久后报故障（秒）',
+      ),
     systemType: z
       .number()
       .int()

@@ -24,6 +24,7 @@ export interface LinkCounters {
   confirmed: Counter;
   retries: Counter;
   denied: Counter;
+  dropped: Counter;
   rejects: Counter;
   disconnects: Counter;
   dutyChecks: Counter;
@@ -38,8 +39,13 @@ export interface LinkDeps {
   /** the device's own status (type 21) now */
   deviceStatus: (at: number) => AppData;
   onConfirmed?: (frame: QueuedFrame) => void;
+  /** the link went up (true) or down (false); not called for a failed connection attempt that was already down */
+  onUpDown?: (up: boolean) => void;
   now?: () => number;
 }
+
+/** idle: not started or stopped; waiting: down, the next attempt at `nextTryAt` */
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'waiting';
 
 interface InFlight {
   serial: number;
@@ -60,9 +66,16 @@ interface Extra {
 const MAX_WRITE_BUFFER = 64 * 1024;
 
 export class GbtLink {
-  state: 'idle' | 'connecting' | 'connected' = 'idle';
+  state: LinkState = 'idle';
   /** seconds the centre's clock is ahead of ours, from its last clock sync */
   clockOffsetS = 0;
+  /** when the next connection attempt is due, while waiting (ms since epoch) */
+  nextTryAt: number | undefined;
+  /** when the centre last confirmed one of our frames (ms since epoch) */
+  lastConfirmAt: number | undefined;
+  /** deny answers from the centre, and frames given up after repeated denials, since start */
+  denied = 0;
+  dropped = 0;
   private socket: Socket | undefined;
   private inflight: (InFlight | undefined)[] = [undefined, undefined];
   private extra: Extra[] = [];
@@ -98,6 +111,8 @@ export class GbtLink {
 
   stop(): void {
     this.stopped = true;
+    this.state = 'idle';
+    this.nextTryAt = undefined;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.heartbeatTimer);
     this.socket?.destroy();
@@ -111,6 +126,7 @@ export class GbtLink {
   private connect(): void {
     const { host, port } = this.deps.config;
     this.state = 'connecting';
+    this.nextTryAt = undefined;
     const socket = createConnection({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
@@ -122,6 +138,7 @@ export class GbtLink {
       this.state = 'connected';
       this.attempt = 0;
       this.deps.logger.info({ host, port }, '已连接消防远程监控中心 / connected to the fire monitoring centre');
+      this.deps.onUpDown?.(true);
       this.extra.unshift({ what: 'device status', data: this.deps.deviceStatus(this.now()) });
       this.pump();
     });
@@ -134,7 +151,7 @@ export class GbtLink {
     if (socket !== this.socket) return;
     const wasConnected = this.state === 'connected';
     this.socket = undefined;
-    this.state = 'idle';
+    this.state = this.stopped ? 'idle' : 'waiting';
     for (const p of this.inflight) if (p) clearTimeout(p.timer);
     this.inflight = [undefined, undefined];
     // heartbeats and the device status are made afresh on the next connect; a duty-check answer is kept
@@ -142,9 +159,11 @@ export class GbtLink {
     if (wasConnected) {
       this.deps.counters.disconnects.inc();
       this.deps.logger.warn('与监控中心的连接断开 / centre link lost');
+      this.deps.onUpDown?.(false);
     }
     if (this.stopped) return;
     const delay = backoffDelay(this.attempt++, this.deps.config.backoff.minMs, this.deps.config.backoff.maxMs);
+    this.nextTryAt = this.now() + delay;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -188,7 +207,11 @@ export class GbtLink {
     } catch (err) {
       // a frame we cannot encode would block its lane forever: log it and let it go
       this.deps.logger.error({ err: (err as Error).message, what: m.what }, 'GB/T 26875 frame not encodable, dropped');
-      if (m.queued) this.deps.queue.remove(m.queued.id);
+      if (m.queued) {
+        this.deps.queue.remove(m.queued.id);
+        this.dropped++;
+        this.deps.counters.dropped.inc({ lane: lane === FIRE_LANE ? 'fire' : 'other' });
+      }
       setImmediate(() => this.pump());
       return;
     }
@@ -307,6 +330,7 @@ export class GbtLink {
     this.inflight[lane] = undefined;
     const laneName = lane === FIRE_LANE ? 'fire' : 'other';
     if (confirmed) {
+      this.lastConfirmAt = this.now();
       this.deps.counters.confirmed.inc({ lane: laneName });
       if (p.queued) {
         this.deps.queue.remove(p.queued.id);
@@ -315,6 +339,7 @@ export class GbtLink {
         this.deps.onConfirmed?.(p.queued);
       }
     } else {
+      this.denied++;
       this.deps.counters.denied.inc({ lane: laneName });
       const id = p.queued?.id;
       if (id !== undefined) {
@@ -328,6 +353,8 @@ export class GbtLink {
           );
           this.deps.queue.remove(id);
           this.denials.delete(id);
+          this.dropped++;
+          this.deps.counters.dropped.inc({ lane: laneName });
         }
       }
     }

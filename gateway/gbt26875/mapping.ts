@@ -26,6 +26,7 @@ import { FIRE_LANE, type NewFrame, OTHER_LANE } from './queue.ts';
 const SMOKE = 1 << 1;
 const FAULT = 1 << 2;
 const SUPERVISORY = 1 << 4;
+const CENTRE_LINK_FAULT = 1 << 5;
 const NORMAL = 1;
 
 interface ComponentState {
@@ -61,9 +62,15 @@ export class EventMapper {
     }
   }
 
-  /** The device's own status byte: normal, fire while any smoke alarm is active, fault while a gateway trouble is open. */
+  /**
+   * The device's own status byte: normal, fire while any smoke alarm is active, fault while a gateway
+   * trouble is open; the centre link's own trouble is b5 "link to the centre fault", not b2.
+   */
   deviceStatus(): number {
-    let status = this.gatewayTroubles.size === 0 ? NORMAL : FAULT;
+    const link = [...this.gatewayTroubles].some((k) => k.endsWith('/centre_link'));
+    const others = this.gatewayTroubles.size - (link ? 1 : 0);
+    let status =
+      (this.gatewayTroubles.size === 0 ? NORMAL : 0) | (others > 0 ? FAULT : 0) | (link ? CENTRE_LINK_FAULT : 0);
     for (const s of this.components.values()) if (s.alarm === SMOKE) status |= SMOKE;
     return status;
   }

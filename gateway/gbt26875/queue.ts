@@ -51,6 +51,8 @@ export interface GbtQueue {
   nextSerial(): number;
   remove(id: number): void;
   depth(lane?: Lane): number;
+  /** when the gateway received the event of the oldest frame still waiting for a confirm */
+  oldestAt(): number | undefined;
 }
 
 export function openGbtDatabase(dataDir: string): Db {
@@ -142,5 +144,10 @@ export class SqliteGbtQueue implements GbtQueue {
         ? this.db.prepare('SELECT COUNT(*) AS n FROM queue').get()
         : this.db.prepare('SELECT COUNT(*) AS n FROM queue WHERE lane = ?').get(lane);
     return (row as { n: number }).n;
+  }
+
+  oldestAt(): number | undefined {
+    const row = this.db.prepare('SELECT MIN(received_at) AS at FROM queue').get() as { at: number | null };
+    return row.at ?? undefined;
   }
 }

@@ -8,8 +8,9 @@ import type { DecidedEvent } from '../wire/events.ts';
 import { GbtAddressBook } from './addresses.ts';
 import type { Gbt26875Config } from './config.ts';
 import { GbtLink } from './link.ts';
+import { type CentreLinkStatus, CentreLinkWatch } from './link-watch.ts';
 import { EventMapper } from './mapping.ts';
-import { FIRE_LANE, type GbtQueue, OTHER_LANE, openGbtDatabase, SqliteGbtQueue } from './queue.ts';
+import { FIRE_LANE, OTHER_LANE, openGbtDatabase, SqliteGbtQueue } from './queue.ts';
 
 /**
  * The GB/T 26875 uplink as a gateway stage. It meets the rest of the gateway only through
@@ -26,14 +27,16 @@ export interface GbtStageDeps {
   lastSeq: () => number;
   openConditions: () => Condition[];
   channelsOf: (node: string) => readonly string[];
+  /** raises or clears the gateway trouble `centre_link` */
+  trouble: (raised: boolean, data: Record<string, unknown>) => void;
   metrics: Metrics;
   logger: Logger;
   now: () => number;
 }
 
 export interface GbtStage extends Stage {
-  link(): GbtLink | undefined;
-  queue(): GbtQueue | undefined;
+  /** the link as the panel and /healthz show it */
+  status(): CentreLinkStatus;
 }
 
 export function gbtStage(deps: GbtStageDeps): GbtStage {
@@ -46,6 +49,7 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
     confirmed: m.counter('parkwatch_gbt_confirmed_total', 'frames the centre confirmed, by lane'),
     retries: m.counter('parkwatch_gbt_resends_total', 'frames resent after the confirm timeout'),
     denied: m.counter('parkwatch_gbt_denied_total', 'frames the centre denied, by lane'),
+    dropped: m.counter('parkwatch_gbt_dropped_total', 'frames given up after repeated denials, by lane'),
     rejects: m.counter('parkwatch_gbt_rejects_total', 'bytes or frames from the centre refused, by reason'),
     disconnects: m.counter('parkwatch_gbt_disconnects_total', 'centre connections lost'),
     dutyChecks: m.counter('parkwatch_gbt_duty_checks_total', 'duty checks (查岗) from the centre'),
@@ -59,6 +63,8 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
   let queue: SqliteGbtQueue | undefined;
   let link: GbtLink | undefined;
   let unsubscribe = () => {};
+  const watch = new CentreLinkWatch({ config: deps.config, trouble: deps.trouble, now: deps.now });
+  const status = () => watch.status(link, queue);
   m.gauge('parkwatch_gbt_connected', 'the centre link is up (1) or not (0)', () => [
     [{}, link?.state === 'connected' ? 1 : 0],
   ]);
@@ -70,14 +76,24 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
         ]
       : [],
   );
+  m.gauge('parkwatch_gbt_down_seconds', 'how long the centre link has been down, 0 while up', () => {
+    const since = watch.downSince;
+    return [[{}, since === undefined ? 0 : Math.max(0, (deps.now() - since) / 1000)]];
+  });
+  m.gauge('parkwatch_gbt_oldest_age_seconds', 'age of the oldest event still unconfirmed by the centre', () => {
+    const oldest = queue?.oldestAt();
+    return [[{}, oldest === undefined ? 0 : Math.max(0, (deps.now() - oldest) / 1000)]];
+  });
+  m.gauge('parkwatch_gbt_last_confirm_timestamp_seconds', 'when the centre last confirmed a frame (0: never)', () => [
+    [{}, (link?.lastConfirmAt ?? 0) / 1000],
+  ]);
   m.gauge('parkwatch_gbt_clock_offset_seconds', 'centre clock minus ours at the last clock sync', () => [
     [{}, link?.clockOffsetS ?? 0],
   ]);
 
   return {
     name: 'gbt26875',
-    link: () => link,
-    queue: () => queue,
+    status,
     start: () => {
       db = openGbtDatabase(deps.dataDir);
       const q = new SqliteGbtQueue(db);
@@ -114,6 +130,7 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
             { eventSeq: f.eventSeq, latencyMs: deps.now() - f.receivedAt },
             '监控中心已确认 / confirmed by the fire monitoring centre',
           ),
+        onUpDown: (up) => watch.onUpDown(up),
         now: deps.now,
       });
       link = l;
@@ -131,11 +148,15 @@ export function gbtStage(deps: GbtStageDeps): GbtStage {
         }
         l.notify();
       });
+      watch.start();
       l.start();
     },
     stop: () => {
       unsubscribe();
+      watch.stop();
       link?.stop();
+      // a health read during shutdown must not reach the closed file
+      queue = undefined;
       db?.close();
       db = undefined;
     },

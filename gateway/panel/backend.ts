@@ -95,12 +95,34 @@ export interface RefusalCounts {
   bySource: Record<string, number>;
 }
 
-/** The gateway's own health, for the wall screen: is the cloud reached, how much waits to be sent. */
+/** The link to the city fire monitoring centre (GB/T 26875), as gateway/gbt26875/link-watch.ts reports it. */
+export const CentreLinkHealth = z.object({
+  /** 'disabled' when the uplink is off; 'waiting': down, the next try at nextTryAt */
+  state: z.enum(['disabled', 'idle', 'connecting', 'connected', 'waiting']),
+  /** ms since epoch; absent while connected */
+  downSince: z.number().int().optional(),
+  nextTryAt: z.number().int().optional(),
+  /** frames waiting for the centre's confirm, by lane */
+  queued: z.object({ fire: z.number().int().min(0), other: z.number().int().min(0) }),
+  /** when the gateway received the event of the oldest unconfirmed frame */
+  oldestAt: z.number().int().optional(),
+  lastConfirmAt: z.number().int().optional(),
+  /** deny answers since gateway start, and frames given up after repeated denials */
+  denied: z.number().int().min(0),
+  dropped: z.number().int().min(0),
+  /** down downTroubleS or longer: the gateway has raised the centre_link trouble */
+  overdue: z.boolean(),
+  downTroubleS: z.number().int().min(0),
+});
+export type CentreLinkHealth = z.infer<typeof CentreLinkHealth>;
+
+/** The gateway's own health, for the wall screen: is the cloud reached, is the fire monitoring centre, how much waits. */
 export const GatewayHealth = z.object({
   /** the uplink's state; 'none' when no cloud is configured */
   cloud: z.enum(['none', 'connecting', 'connected', 'waiting', 'stopped']),
   /** events stored but not yet acknowledged by the cloud */
   outboxDepth: z.number().int().min(0),
+  centre: CentreLinkHealth,
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;
 

@@ -18,6 +18,7 @@ const FILES: Record<string, string> = {
   'chart.js': 'text/javascript; charset=utf-8',
   'channels.js': 'text/javascript; charset=utf-8',
   'wall.js': 'text/javascript; charset=utf-8',
+  'centre-link.js': 'text/javascript; charset=utf-8',
   'plan.js': 'text/javascript; charset=utf-8',
   'sound.js': 'text/javascript; charset=utf-8',
   'icon.svg': 'image/svg+xml',

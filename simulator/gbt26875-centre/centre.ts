@@ -11,7 +11,8 @@ import { labelOf } from '../../protocol/gbt26875/time-label.ts';
  * what it cannot (bad checksum, framing, unknown data layout), and records each frame once.
  * A resend (same source and serial number with the same data) is confirmed again but not
  * counted again: that is how a centre tells a lost confirm from a new alarm.
- * Faults for tests: `loseConfirms(n)` reads the next n data frames but does not confirm them.
+ * Faults for tests: `loseConfirms(n)` reads the next n data frames but does not confirm them;
+ * `denyNext(n)` answers the next n data frames with a deny and does not record them.
  */
 export interface Received {
   serial: number;
@@ -46,6 +47,7 @@ export class GbtCentre {
   private sockets = new Set<Socket>();
   private seen = new Map<string, string>();
   private confirmsToLose = 0;
+  private toDeny = 0;
   private serial = 0;
   private address: string;
 
@@ -80,6 +82,10 @@ export class GbtCentre {
 
   loseConfirms(n: number): void {
     this.confirmsToLose = n;
+  }
+
+  denyNext(n: number): void {
+    this.toDeny = n;
   }
 
   /** Sends a control (1) or request (4) frame to every connected device; returns its serial. */
@@ -152,6 +158,12 @@ export class GbtCentre {
     };
     if (f.command === COMMANDS.respond || f.command === COMMANDS.confirm || f.command === COMMANDS.deny) {
       this.replies.push(r);
+      return;
+    }
+    if (this.toDeny > 0 && f.command === COMMANDS.send_data) {
+      this.toDeny--;
+      this.denied++;
+      socket.write(this.frame(f.serial, COMMANDS.deny, null, f.source));
       return;
     }
     const key = `${f.source}:${f.serial}`;

@@ -42,7 +42,12 @@ describe('gateway config', () => {
   });
 
   it('has the GB/T 26875 uplink off by default and holds its confirm timeout to the standard', () => {
-    expect(validateConfig({}, 'empty').gbt26875).toMatchObject({ enabled: false, confirmTimeoutMs: 5000, retries: 3 });
+    expect(validateConfig({}, 'empty').gbt26875).toMatchObject({
+      enabled: false,
+      confirmTimeoutMs: 5000,
+      retries: 3,
+      downTroubleS: 60,
+    });
     expect(loadConfig(join(ROOT, 'gateway', 'example-config.yaml')).gbt26875.smokeComponentType).toBe(42);
     const p = problems(() => validateConfig({ gbt26875: { confirmTimeoutMs: 15000, deviceAddress: 'xyz' } }, 'gbt'));
     expect(p.join('\n')).toMatch(/gbt26875\.confirmTimeoutMs/);

@@ -77,6 +77,17 @@ describe('GB/T 26875 event mapping', () => {
     expect(t?.data).toMatchObject({ type: 21, objects: [{ status: { bits: ['fault'] } }] });
     const back = m.map(event('trouble_clear', { node: null, ch: 'serial', priority: 'trouble', trouble: 'link' }));
     expect(back?.data).toMatchObject({ type: 21, objects: [{ status: { bits: ['normal'] } }] });
+    // the centre link's own trouble is the device's "link to the centre fault" bit, not a general fault
+    const link = { node: null, ch: '', priority: 'trouble' as const, trouble: 'centre_link' as const };
+    expect(m.map(event('trouble', link))?.data).toMatchObject({
+      type: 21,
+      objects: [{ status: { bits: ['centre_link_fault'] } }],
+    });
+    expect(
+      m.map(event('trouble', { node: null, ch: 'serial', priority: 'trouble', trouble: 'link' }))?.data,
+    ).toMatchObject({ objects: [{ status: { bits: ['fault', 'centre_link_fault'] } }] });
+    m.map(event('trouble_clear', { node: null, ch: 'serial', priority: 'trouble', trouble: 'link' }));
+    expect(m.map(event('trouble_clear', link))?.data).toMatchObject({ objects: [{ status: { bits: ['normal'] } }] });
     expect(m.map(event('silence', { priority: 'info' }))?.data).toMatchObject({
       type: 24,
       objects: [{ operation: { bits: ['silence'] } }],

@@ -33,6 +33,18 @@ type Obj = { status: { raw: number; bits: string[] }; componentAddress: number; 
   string,
   unknown
 >;
+/** kinds of the gateway's centre_link trouble events, from its event log on disk */
+function centreLinkEvents(): string[] {
+  const db = new Database(join(dir, 'parkwatch.sqlite'), { readonly: true });
+  const rows = db
+    .prepare(
+      "SELECT kind FROM events WHERE node IS NULL AND json_extract(body, '$.trouble') = 'centre_link' ORDER BY seq",
+    )
+    .all() as { kind: string }[];
+  db.close();
+  return rows.map((r) => r.kind);
+}
+
 const components = (list: Received[]) =>
   list.filter((r) => r.data?.type === 2).map((r) => ({ r, o: (r.data as unknown as { objects: Obj[] }).objects[0] }));
 
@@ -71,6 +83,7 @@ beforeAll(async () => {
       retries: 3,
       heartbeatS: 0,
       backoff: { minMs: 50, maxMs: 300 },
+      downTroubleS: 2,
     },
   });
   // f1 through the CLI with an explicit address; the others straight into the registry, derived addresses
@@ -187,6 +200,8 @@ describe('GB/T 26875 uplink from the real gateway process', () => {
     const port = centre.port;
     await centre.stop();
     await until(async () => metric(await metrics(), 'parkwatch_gbt_connected') === 0, 10_000, 'link down');
+    // down longer than downTroubleS: the gateway's own trouble, queued for the centre as device status
+    await until(() => centreLinkEvents().includes('trouble'), 15_000, 'the centre_link trouble');
     const troubles = 10;
     for (let i = 0; i < troubles; i++)
       await send('f2', (n) =>
@@ -201,7 +216,7 @@ describe('GB/T 26875 uplink from the real gateway process', () => {
         const m = await metrics();
         return (
           metric(m, 'parkwatch_gbt_queue_depth{lane="fire"}') === 2 &&
-          metric(m, 'parkwatch_gbt_queue_depth{lane="other"}') === troubles
+          metric(m, 'parkwatch_gbt_queue_depth{lane="other"}') === troubles + 1
         );
       },
       10_000,
@@ -231,6 +246,11 @@ describe('GB/T 26875 uplink from the real gateway process', () => {
     const other = got.filter(({ o }) => o.componentType === 128).map(({ o }) => o.status.bits.includes('fault'));
     expect(other).toEqual(Array.from({ length: troubles }, (_, i) => i % 2 === 0)); // in the order they happened
     expect(centre.duplicates).toBe(0);
+    // the trouble raised before the kill is cleared by the new process once the link is up
+    await until(() => centreLinkEvents().at(-1) === 'trouble_clear', 15_000, 'the centre_link trouble cleared');
+    expect(centreLinkEvents()).toEqual(['trouble', 'trouble_clear']);
+    const status = centre.received.filter((r) => r.data?.type === 21).map((r) => JSON.stringify(r.data));
+    expect(status.some((d) => d.includes('centre_link_fault'))).toBe(true);
   });
 
   it('survives junk and a slow sender from the centre without growing, and keeps sending', async () => {

@@ -32,7 +32,24 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   backend = new MemoryBackend();
   fillDemoPark(backend, Date.now());
-  backend.gatewayHealth = { cloud: 'waiting', outboxDepth: 37 };
+  const now = Date.now();
+  // the centre link down for three minutes: its lines on the wall must fit and read in both languages
+  backend.gatewayHealth = {
+    cloud: 'waiting',
+    outboxDepth: 37,
+    centre: {
+      state: 'waiting',
+      downSince: now - 180_000,
+      nextTryAt: now + 3_600_000,
+      queued: { fire: 1, other: 4 },
+      oldestAt: now - 120_000,
+      lastConfirmAt: now - 185_000,
+      denied: 5,
+      dropped: 1,
+      overdue: true,
+      downTroubleS: 60,
+    },
+  };
   server = await startPanelServer(backend);
   const users = UserStore.openInDir(server.dataDir);
   kioskUrl = `${server.url}/panel/kiosk?token=${users.addKioskToken('控制室大屏')}`;
@@ -67,6 +84,17 @@ describe('wall screen', () => {
         expect(await page.textContent('#wall-count-alarms b')).toBe('2');
         expect(await page.textContent('#wall-cloud')).toContain(lang === 'zh' ? '断开，等待重连' : 'down, retrying');
         expect(await page.textContent('#wall-outbox')).toContain('37');
+        expect(await page.textContent('#wall-centre')).toMatch(
+          lang === 'zh'
+            ? /消防监控中心：断开，等待重连 · .+后重试 · 已中断3\s*分钟/
+            : /down, retrying · next try in .* · down for 3\s*min/,
+        );
+        expect(await page.textContent('#wall-centre-queue')).toMatch(lang === 'zh' ? /5 · 火警 1/ : /5 · Fire 1/);
+        // a frame given up after repeated denials never reached the centre: shown as a fault
+        expect(await page.textContent('#wall-centre-denied')).toMatch(
+          lang === 'zh' ? /5 · 已放弃 1/ : /5 · given up 1/,
+        );
+        expect(await page.getAttribute('#wall-centre-denied', 'class')).toBe('bad');
         expect(await page.$$('.wall button, main button')).toHaveLength(0);
         expect(await problems(page, lang)).toEqual([]);
         // the most urgent alarm is the largest thing on the wall

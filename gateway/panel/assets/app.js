@@ -1,5 +1,6 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
 import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from './api.js';
+import { centreWarning } from './centre-link.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
 import {
   enableDragging,
@@ -112,6 +113,9 @@ function renderChrome() {
         )
         .join('')
     : '';
+  const warning = state.overview ? centreWarning(state.overview.health.centre, state.overview.now) : '';
+  $('#centre-warning').innerHTML = warning;
+  $('#centre-warning').hidden = !warning;
   document.body.classList.toggle('alarming', Boolean(c && c.unacknowledged));
   document.body.classList.toggle('kiosk', isKiosk());
   // where sound could not start by itself, the wall says so in large letters: one touch turns it on
@@ -420,7 +424,8 @@ async function boot() {
   }
   // node health (online, last seen) changes without events: refresh it now and then
   setInterval(() => state.session && refreshOverview(), 15_000);
-  setInterval(() => isKiosk() && tickWall(Date.now() + state.skew), 1000);
+  // the wall's clock and times since, and the durations in the centre-link warning
+  setInterval(() => state.session && tickWall(Date.now() + state.skew), 1000);
 }
 
 boot();

@@ -1,6 +1,7 @@
 // The wall screen (kiosk): read across a control room. The most urgent alarm is the largest;
 // fire, then water, then trouble, as a fire panel lists them; counts and the gateway's own health
 // at the side. Times since are kept current by tickWall() every second.
+import { centreLines } from './centre-link.js';
 import { channelLabel } from './channels.js';
 import { formatNumber, formatSince, formatTime, t } from './i18n.js';
 import { esc } from './views.js';
@@ -25,12 +26,16 @@ function alarmCard(c, now) {
   );
 }
 
-function healthBlock(h) {
+function healthBlock(h, now) {
   const cloudOk = h.cloud === 'connected';
+  const centre = centreLines(h.centre, now)
+    .map(([id, ok, html]) => `<div class="${ok ? 'ok' : 'bad'}" id="${id}">${html}</div>`)
+    .join('');
   return (
     '<div class="wall-health">' +
     `<div class="${cloudOk ? 'ok' : 'bad'}" id="wall-cloud">${esc(t('cloudLink'))}：${esc(t(`cloud.${h.cloud}`))}</div>` +
     `<div class="${h.outboxDepth > 0 && !cloudOk ? 'bad' : 'ok'}" id="wall-outbox">${esc(t('outboxDepth'))}：${esc(formatNumber(h.outboxDepth, 0))}</div>` +
+    centre +
     '</div>'
   );
 }
@@ -58,7 +63,7 @@ export function wallView(overview, planHtml) {
     '<section class="wall">' +
     `<div class="wall-main">${list}</div>` +
     `<aside class="wall-side"><div class="wall-clock" id="wall-clock">${esc(formatTime(now))}</div>` +
-    `<div class="counts wall-counts">${counts}</div>${healthBlock(overview.health)}${planHtml || ''}</aside>` +
+    `<div class="counts wall-counts">${counts}</div>${healthBlock(overview.health, now)}${planHtml || ''}</aside>` +
     '</section>'
   );
 }
@@ -68,4 +73,5 @@ export function tickWall(now) {
   const clock = document.getElementById('wall-clock');
   if (clock) clock.textContent = formatTime(now);
   for (const el of document.querySelectorAll('.w-since')) el.textContent = formatSince(Number(el.dataset.since), now);
+  for (const el of document.querySelectorAll('.w-until')) el.textContent = formatSince(now, Number(el.dataset.until));
 }

@@ -30,7 +30,8 @@ export interface GatewayWithPanel {
 
 export const OPERATOR = { name: '值班员', password: 'operator-password-1' };
 
-export async function startGatewayWithPanel(): Promise<GatewayWithPanel> {
+/** `extra`: more of the gateway config, e.g. a `gbt26875` block. */
+export async function startGatewayWithPanel(extra: Record<string, unknown> = {}): Promise<GatewayWithPanel> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-panel-gw-'));
   const users = UserStore.openInDir(dir);
   await users.add(OPERATOR.name, 'operator', OPERATOR.password);
@@ -41,6 +42,7 @@ export async function startGatewayWithPanel(): Promise<GatewayWithPanel> {
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       localBroker: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+      ...extra,
     },
     'panel test gateway',
   );

@@ -1,4 +1,5 @@
 import { type OperatorAction, OperatorActionError } from '../../../gateway/decide/operator-action.ts';
+import { CENTRE_DISABLED } from '../../../gateway/gbt26875/link-watch.ts';
 import type {
   ActiveCondition,
   GatewayHealth,
@@ -22,7 +23,7 @@ export class MemoryBackend implements PanelBackend {
   nodeStates = new Map<string, NodeState>();
   refusalCounts: RefusalCounts = { byReason: { bad_signature: 2 }, bySource: { n9: 2 } };
   actions: OperatorAction[] = [];
-  gatewayHealth: GatewayHealth = { cloud: 'connected', outboxDepth: 0 };
+  gatewayHealth: GatewayHealth = { cloud: 'connected', outboxDepth: 0, centre: CENTRE_DISABLED };
   private listeners = new Set<(e: DecidedEvent) => void>();
   private seq = 0;
 
