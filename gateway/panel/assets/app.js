@@ -3,6 +3,8 @@ import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from '.
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
 import {
   enableDragging,
+  importPlanFile,
+  importReportView,
   placeMarkers,
   planAdminView,
   planView,
@@ -397,6 +399,17 @@ document.addEventListener('change', async (e) => {
       renderPlans();
       toast(`${t('uploadPlan')}: ${t('done')}`);
     } catch (err) {
+      toast(inLang(err.message), true);
+    }
+  } else if (e.target.id === 'plan-import' && e.target.files[0]) {
+    try {
+      const report = await importPlanFile(e.target.files[0], csrfToken());
+      await loadPlans();
+      renderPlans();
+      $('#plan-exchange').insertAdjacentHTML('afterend', importReportView(report));
+      toast(`${t('importPlans')}: ${t('done')}`);
+    } catch (err) {
+      e.target.value = '';
       toast(inLang(err.message), true);
     }
   }
