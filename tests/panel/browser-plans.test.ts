@@ -129,6 +129,42 @@ describe('site plans', () => {
     await page.close();
   });
 
+  for (const size of SIZES.filter((s) => s.name !== '1920')) {
+    it(`moves a placed node by dragging, and shows the plan on the alarm view and node page at ${size.width}×${size.height}`, {
+      timeout: 120_000,
+    }, async () => {
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const page = await context.newPage();
+      await login(page);
+      await page.evaluate(() => {
+        location.hash = '#/plans';
+      });
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('.plan-box img');
+        return img?.complete && img.naturalWidth > 0;
+      });
+      const x = size.name === 'phone' ? 0.6 : 0.4;
+      await drag(page, 'smoke-c3', x, 0.7);
+      await page.click('#plan-save');
+      await expect
+        .poll(() => JSON.parse(readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8'))['A区'].positions)
+        .toMatchObject({ 'smoke-c3': { x: expect.closeTo(x, 1), y: expect.closeTo(0.7, 1) } });
+      expect(await problems(page, 'zh')).toEqual([]);
+      await page.screenshot({ path: `${OUT}/admin-${size.name}.png`, fullPage: true });
+      await page.evaluate(() => {
+        location.hash = '#/alarms';
+      });
+      await page.waitForSelector('.plan .marker.p-fire.flash[data-node="smoke-a1"]');
+      expect(await problems(page, 'zh')).toEqual([]);
+      await page.evaluate(() => {
+        location.hash = '#/node/smoke-a1';
+      });
+      await page.waitForSelector('.plan .marker.focus[data-node="smoke-a1"]');
+      expect(await problems(page, 'zh')).toEqual([]);
+      await context.close();
+    });
+  }
+
   it('exports and imports plans for admins only, refusing a damaged file with nothing stored', async () => {
     const admin = new PanelClient(server.url);
     await admin.login(ADMIN.name, ADMIN.password);
@@ -164,7 +200,9 @@ describe('site plans', () => {
 
   for (const size of SIZES) {
     for (const lang of ['zh', 'en'] as const) {
-      it(`carries plans out and in from the plans page at ${size.width}×${size.height} ${lang}`, async () => {
+      it(`carries plans out and in from the plans page at ${size.width}×${size.height} ${lang}`, {
+        timeout: 120_000,
+      }, async () => {
         const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
         const page = await context.newPage();
         await page.addInitScript((l) => localStorage.setItem('pw.lang', l), lang);
