@@ -58,6 +58,12 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/nodes-command.ts')).runNodesCommand(args),
   },
   {
+    words: ['plans'],
+    usage: 'parkwatch plans export FILE | import FILE [--dry-run]  [--config FILE | --data DIR]',
+    summary: '导出、导入平面图与节点位置（不含密钥）/ export and import site plans with node positions (never keys)',
+    run: async (args) => (await import('../gateway/cli/plans-command.ts')).runPlansCommand(args),
+  },
+  {
     words: ['log'],
     usage: 'parkwatch log verify [--pubkey FILE] | pubkey  [--config FILE | --data DIR]',
     summary: '校验防篡改事件日志、显示网关公钥 / verify the tamper-evident event log, print the gateway public key',

@@ -4,9 +4,10 @@ import { ApiRoutes } from './api-routes.ts';
 import { type MountedPanel, type PanelBackend, type PanelMountContext, PanelOptions } from './backend.ts';
 import { LiveStream } from './live-stream.ts';
 import { LoginLimiter } from './login-limiter.ts';
+import { planRoute } from './plan-routes.ts';
 import { ApiError, redirect, sendError } from './responses.ts';
 import { SessionStore } from './sessions.ts';
-import { planRoute, SitePlans } from './site-plans.ts';
+import { SitePlans } from './site-plans.ts';
 import { StaticAssets } from './static-assets.ts';
 import { UserStore } from './users.ts';
 
@@ -32,14 +33,23 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
   const live = new LiveStream(backend, (id) => access.sessionById(id) !== undefined);
   const assets = new StaticAssets();
   const counters = access.counters;
-  const plans = new SitePlans(ctx.dataDir);
+  const planContext = {
+    plans: new SitePlans(ctx.dataDir),
+    access,
+    nodes: () =>
+      backend
+        .nodes()
+        .map((n) => ({ id: n.node, ...(n.placement ?? { enterprise: '', site: '', zone: '', location: '' }) })),
+    identity: () => backend.identity(),
+    now,
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const ip = req.socket.remoteAddress ?? 'unknown';
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/panel/api/plans' || path.startsWith('/panel/api/plans/'))
-      return planRoute(plans, access, req, res, path.slice('/panel/api/plans/'.length));
+      return planRoute(planContext, req, res, path.slice('/panel/api/plans/'.length));
     if (method === 'GET') {
       if (path === '/panel' || path === '/panel/') return void assets.serve('index.html', req, res);
       if (path.startsWith('/panel/assets/') && assets.serve(path.slice('/panel/assets/'.length), req, res)) return;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,10 +57,28 @@ function runs(): Record<string, Run[]> {
       { args: ['users', 'remove', 'amy', ...data], exit: 0 },
     ],
     nodes: [
-      { args: ['nodes', 'add', 'n-0101', '--channels', 'smoke', '--zone', 'A1', '--key', KEY, ...data], exit: 0 },
+      {
+        args: ['nodes', 'add', 'n-0101', '--channels', 'smoke', '--site', 'B1', '--zone', 'A1', '--key', KEY, ...data],
+        exit: 0,
+      },
       { args: ['nodes', 'import', at('nodes.csv'), ...data], exit: 0 },
       { args: ['nodes', 'list', '--json', ...data], exit: 0, says: /n-0102/ },
       { args: ['nodes', 'remove', 'n-0102', ...data], exit: 0 },
+    ],
+    // n-0101 is registered in B1 (above); n-9999 is not, and is named
+    plans: [
+      {
+        args: ['plans', 'import', at('plans.json'), '--dry-run', ...data],
+        exit: 0,
+        says: /would import.*\b1 node positions[\s\S]*n-9999/,
+      },
+      { args: ['plans', 'import', at('plans.json'), ...data], exit: 0, says: /imported.*\b1 node positions/ },
+      { args: ['plans', 'export', at('export.json'), ...data], exit: 0, says: /exported 1 .*1 node positions/ },
+      {
+        args: ['plans', 'import', at('damaged.json'), ...data],
+        exit: 2,
+        says: /nothing imported: the plan of B1 is damaged/,
+      },
     ],
     mqtt: [
       { args: ['mqtt', 'hash-password'], stdin: 'consumer secret\n', exit: 0, says: /scrypt\$/ },
@@ -168,6 +187,26 @@ beforeAll(() => {
       channels: [{ name: 'smoke', kind: 'analog' }],
     }),
   );
+  const plan = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>');
+  const planFile = (image: Buffer) =>
+    JSON.stringify({
+      format: 'parkwatch-site-plans',
+      version: 1,
+      exportedAt: 0,
+      from: { gw: 'gw0', park: 'park0' },
+      sites: [
+        {
+          site: 'B1',
+          type: 'image/svg+xml',
+          sha256: createHash('sha256').update(plan).digest('hex'),
+          image: image.toString('base64'),
+          positions: { 'n-0101': { x: 0.5, y: 0.5 }, 'n-9999': { x: 0.1, y: 0.1 } },
+        },
+      ],
+      nodes: [{ id: 'n-9999', enterprise: 'E1', site: 'B1', zone: 'A9', location: 'north door' }],
+    });
+  writeFileSync(at('plans.json'), planFile(plan));
+  writeFileSync(at('damaged.json'), planFile(Buffer.from(plan.toString().replace('10 10', '10 11'))));
   writeFileSync(at('nodes.csv'), `id,enterprise,zone,location,channels\nn-0102,E1,A2,east wall,water\n`);
   writeFileSync(
     at('gateway.yaml'),

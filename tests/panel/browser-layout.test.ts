@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../gateway/panel/users.ts';
 import { launchChromium } from './support/browser.ts';
@@ -27,6 +27,32 @@ const DOCS: Record<string, string> = {
   'node-zh-1366': 'panel-node.png',
   'alarms-zh-phone': 'panel-phone.png',
 };
+
+/**
+ * What each view must show at every size, beyond fitting: the note on its alarm's card and in
+ * the history with its node; the chart's thresholds, alarm moment and the whole 24 h window.
+ */
+async function shows(page: Page, view: (typeof VIEWS)[number]): Promise<string[]> {
+  const out: string[] = [];
+  const has = async (selector: string, what: string) => {
+    if ((await page.locator(selector).count()) === 0) out.push(`missing ${what}`);
+  };
+  if (view === 'alarms') await has('.condition.p-fire .notes >> text=保安已到现场', 'the note on the fire card');
+  if (view === 'history') {
+    const row = page.locator('#history-rows tr', { hasText: '保安已到现场' });
+    const text = (await row.count()) > 0 ? await row.first().textContent() : '';
+    if (!text?.includes('smoke-a1')) out.push('no note row with its node');
+  }
+  if (view === 'node/smoke-a1') {
+    await has('svg.chart line.th-prealarm', 'the pre-alarm line');
+    await has('svg.chart line.th-alarm', 'the alarm line');
+    await has('svg.chart line.moment-alarm', 'the alarm moment');
+    // readings start 24 h back: the line starts at the left edge (x 64 of 900), not stretched from the middle
+    const x = await page.$eval('svg.chart polyline.reading', (p) => Number(p.getAttribute('points')?.split(',')[0]));
+    if (x > 85) out.push(`chart starts at x=${x}, not at the 24 h mark`);
+  }
+  return out;
+}
 
 let backend: MemoryBackend;
 let server: PanelServer;
@@ -88,7 +114,7 @@ describe('every view fits and speaks the panel language', () => {
             );
           }
           const name = `${view.split('/')[0]}-${lang}-${size.name}`;
-          seen[view] = await problems(page, lang);
+          seen[view] = [...(await problems(page, lang)), ...(await shows(page, view))];
           await page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
           if (process.env.PANEL_DOC_SCREENSHOTS && DOCS[name])
             copyFileSync(`${OUT}/${name}.png`, `docs/img/${DOCS[name]}`);

@@ -129,6 +129,124 @@ describe('site plans', () => {
     await page.close();
   });
 
+  for (const size of SIZES.filter((s) => s.name !== '1920')) {
+    it(`moves a placed node by dragging, and shows the plan on the alarm view and node page at ${size.width}×${size.height}`, {
+      timeout: 120_000,
+    }, async () => {
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const page = await context.newPage();
+      await login(page);
+      await page.evaluate(() => {
+        location.hash = '#/plans';
+      });
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('.plan-box img');
+        return img?.complete && img.naturalWidth > 0;
+      });
+      const x = size.name === 'phone' ? 0.6 : 0.4;
+      await drag(page, 'smoke-c3', x, 0.7);
+      await page.click('#plan-save');
+      await expect
+        .poll(() => JSON.parse(readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8'))['A区'].positions)
+        .toMatchObject({ 'smoke-c3': { x: expect.closeTo(x, 1), y: expect.closeTo(0.7, 1) } });
+      expect(await problems(page, 'zh')).toEqual([]);
+      await page.screenshot({ path: `${OUT}/admin-${size.name}.png`, fullPage: true });
+      await page.evaluate(() => {
+        location.hash = '#/alarms';
+      });
+      await page.waitForSelector('.plan .marker.p-fire.flash[data-node="smoke-a1"]');
+      expect(await problems(page, 'zh')).toEqual([]);
+      await page.evaluate(() => {
+        location.hash = '#/node/smoke-a1';
+      });
+      await page.waitForSelector('.plan .marker.focus[data-node="smoke-a1"]');
+      expect(await problems(page, 'zh')).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it('exports and imports plans for admins only, refusing a damaged file with nothing stored', async () => {
+    const admin = new PanelClient(server.url);
+    await admin.login(ADMIN.name, ADMIN.password);
+    const viewer = new PanelClient(server.url);
+    await viewer.login('查看员', 'viewer-password-1');
+    const exportAs = (c: PanelClient) =>
+      fetch(`${server.url}/panel/api/plans/export`, { headers: { Cookie: c.cookie } });
+    const importAs = (c: PanelClient, body: string) =>
+      fetch(`${server.url}/panel/api/plans/import`, {
+        method: 'POST',
+        headers: { Cookie: c.cookie, 'X-CSRF-Token': c.csrf, 'Content-Type': 'application/json' },
+        body,
+      });
+    expect((await exportAs(viewer)).status).toBe(403);
+    const exported = await exportAs(admin);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toMatch(/attachment; filename="parkwatch-plans-/);
+    const text = await exported.text();
+    expect(JSON.parse(text).nodes.map((n: { id: string }) => n.id)).toContain('smoke-a1');
+    expect(text).not.toMatch(/keyHex/);
+    expect((await importAs(viewer, text)).status).toBe(403);
+    const before = readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8');
+    // one character of the drawing changed in transit
+    const damaged = JSON.parse(text);
+    const image: string = damaged.sites[0].image;
+    damaged.sites[0].image = `${image.slice(0, 40)}${image[40] === 'A' ? 'B' : 'A'}${image.slice(41)}`;
+    const refused = await importAs(admin, JSON.stringify(damaged));
+    const reason = (await refused.json()) as { error: string; message: string };
+    expect([refused.status, reason.error]).toEqual([422, 'damaged']);
+    expect(reason.message).toMatch(/已损坏（校验和不符） \/ the plan of A区 is damaged/);
+    expect(readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8')).toBe(before);
+  });
+
+  for (const size of SIZES) {
+    for (const lang of ['zh', 'en'] as const) {
+      it(`carries plans out and in from the plans page at ${size.width}×${size.height} ${lang}`, {
+        timeout: 120_000,
+      }, async () => {
+        const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+        const page = await context.newPage();
+        await page.addInitScript((l) => localStorage.setItem('pw.lang', l), lang);
+        await login(page);
+        await page.evaluate(() => {
+          location.hash = '#/plans';
+        });
+        await page.waitForSelector('#plan-exchange');
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#plan-export')]);
+        const file = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8'));
+        // another installer placed a node this gateway has never registered
+        file.sites[0].positions['smoke-z9'] = { x: 0.1, y: 0.9 };
+        file.nodes.push({ id: 'smoke-z9', enterprise: '华东化工', site: 'A区', zone: '一层', location: '北门' });
+        await page.setInputFiles('#plan-import', {
+          name: 'plans.json',
+          mimeType: 'application/json',
+          buffer: Buffer.from(JSON.stringify(file)),
+        });
+        await page.waitForSelector('#plan-report');
+        expect(await page.locator('#plan-report .unknown').textContent()).toBe('smoke-z9');
+        expect(await page.locator('.plan-box .marker[data-node="smoke-a1"]').count()).toBe(1);
+        expect(await problems(page, lang)).toEqual([]);
+        await page.screenshot({ path: `${OUT}/import-${lang}-${size.name}.png`, fullPage: true });
+        // a file cut short: refused in the panel's language, the plan as it was
+        await page.setInputFiles('#plan-import', {
+          name: 'cut.json',
+          mimeType: 'application/json',
+          buffer: Buffer.from(JSON.stringify(file).slice(0, 300)),
+        });
+        await expect
+          .poll(() => page.locator('#toast.show').textContent())
+          .toBe(
+            lang === 'zh'
+              ? '文件已损坏或不完整（不是有效的 JSON）'
+              : 'the file is damaged or cut short (not valid JSON)',
+          );
+        expect(
+          JSON.parse(readFileSync(join(server.dataDir, 'plans', 'plans.json'), 'utf8'))['A区'].positions['smoke-a1'],
+        ).toMatchObject({ x: expect.closeTo(0.25, 1) });
+        await context.close();
+      });
+    }
+  }
+
   for (const size of SIZES) {
     for (const lang of ['zh', 'en'] as const) {
       it(`shows the fire on the plan on the wall screen at ${size.width}×${size.height} ${lang}`, async () => {

@@ -4,6 +4,8 @@ import { centreWarning } from './centre-link.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
 import {
   enableDragging,
+  importPlanFile,
+  importReportView,
   placeMarkers,
   planAdminView,
   planView,
@@ -401,6 +403,17 @@ document.addEventListener('change', async (e) => {
       renderPlans();
       toast(`${t('uploadPlan')}: ${t('done')}`);
     } catch (err) {
+      toast(inLang(err.message), true);
+    }
+  } else if (e.target.id === 'plan-import' && e.target.files[0]) {
+    try {
+      const report = await importPlanFile(e.target.files[0], csrfToken());
+      await loadPlans();
+      renderPlans();
+      $('#plan-exchange').insertAdjacentHTML('afterend', importReportView(report));
+      toast(`${t('importPlans')}: ${t('done')}`);
+    } catch (err) {
+      e.target.value = '';
       toast(inLang(err.message), true);
     }
   }

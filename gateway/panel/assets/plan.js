@@ -1,7 +1,7 @@
 // A building's site plan with its nodes on it, coloured by state; admins drag nodes into place.
 // Positions are set through the CSSOM after rendering: the page's CSP allows no inline styles.
 import { postJson } from './api.js';
-import { t } from './i18n.js';
+import { formatNumber, t } from './i18n.js';
 import { esc } from './views.js';
 
 /** fire / water / trouble of a node's most urgent open condition, else ok or offline */
@@ -63,6 +63,9 @@ export function planAdminView(sites, site, plan, nodes, conditions) {
     `<form id="plan-form" class="filters"><label>${esc(t('building'))} <select name="site" id="plan-site">${options}</select></label>` +
     `<label>${esc(t('uploadPlan'))} <input type="file" id="plan-file" accept="image/svg+xml,image/png"></label>` +
     `<button type="button" id="plan-save">${esc(t('savePositions'))}</button></form>` +
+    // an installer's file: every building's plan and node positions, to carry to another gateway
+    `<form id="plan-exchange" class="filters"><a id="plan-export" class="button" href="/panel/api/plans/export" download>${esc(t('exportPlans'))}</a>` +
+    `<label>${esc(t('importPlans'))} <input type="file" id="plan-import" accept="application/json,.json"></label></form>` +
     `<p class="muted">${esc(t(plan ? 'dragHint' : 'noPlan'))}</p>` +
     planView(site, plan, nodes, conditions, { editable: true })
   );
@@ -100,6 +103,31 @@ export function positionsIn(root) {
   for (const m of root.querySelectorAll('.plan-box .marker[data-x]'))
     out[m.dataset.node] = { x: Number(m.dataset.x), y: Number(m.dataset.y) };
   return out;
+}
+
+/** What an import stored, and which nodes' positions it left out (by id) and why. */
+export function importReportView(report) {
+  const ids = (list) => list.map((n) => `<code>${esc(n.id)}</code>`).join(' ') || '—';
+  return (
+    `<dl id="plan-report" class="import-report">` +
+    `<dt>${esc(t('import.sites'))}</dt><dd>${esc(report.sites.join('、'))}</dd>` +
+    `<dt>${esc(t('import.placed'))}</dt><dd>${formatNumber(report.placed)}</dd>` +
+    `<dt>${esc(t('import.unknown'))}</dt><dd class="unknown">${ids(report.unknown)}</dd>` +
+    `<dt>${esc(t('import.elsewhere'))}</dt><dd class="elsewhere">${ids(report.elsewhere)}</dd></dl>`
+  );
+}
+
+/** Sends an exported plan file as it is: the gateway checks all of it before storing anything. */
+export async function importPlanFile(file, csrf) {
+  const res = await fetch('/panel/api/plans/import', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: file,
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status });
+  return body.report;
 }
 
 export async function uploadPlan(site, file, csrf) {
