@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../../cli/command.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { loadConfig } from '../config/load.ts';
 import {
   exportPlans,
