@@ -42,7 +42,7 @@ export interface DigitalInputOptions {
   /**
    * called after every change (after `debounceMs` of hardware debouncing). Espruino's own event,
    * so the board hands this function to setWatch as it is: a wrapper closure would keep these
-   * options alive, unseen by the RAM estimate.
+   * options alive, costing JsVars for as long as the watch lives.
    */
   onReadable: (e: WatchEvent) => void;
   debounceMs: number;

@@ -1,9 +1,9 @@
 /**
  * Delays between attempts to reopen a link (a serial port, a broker connection): exponential
- * with full jitter, so many ports unplugged together (a USB hub) do not retry in lockstep, and
- * capped so a returning port is found within `maxMs`. The attempt count resets only after the
- * link stayed up for `stableMs`: a port that opens and drops at once still backs off instead of
- * reconnecting in a storm.
+ * with equal jitter (half fixed, half random), so many ports unplugged together (a USB hub) do
+ * not retry in lockstep, and capped so a returning port is found within `maxMs`. The attempt
+ * count resets only after the link stayed up for `stableMs`: a port that opens and drops at once
+ * still backs off instead of reconnecting in a storm.
  */
 export interface BackoffOptions {
   minMs: number;
