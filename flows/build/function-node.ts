@@ -6,12 +6,15 @@ import ts from 'typescript';
  * Turns one TypeScript file under flows/src/ into a Node-RED function node's code. The file's
  * `onMessage` becomes the "On Message" code, its `onStart` (if any) the "On Start" code. Node-RED
  * runs that code in a sandbox where `msg`, `node`, `context`, `flow`, `global` and `env` exist;
- * any other parameter name must be a built-in module, loaded through the node's setup ("libs").
+ * any other parameter name must be a module in MODULES, loaded through the node's setup ("libs"):
+ * built-in ones, and better-sqlite3 (an npm module: Node-RED installs it in its user directory
+ * when the flow is deployed, with `functionExternalModules`, on by default in Node-RED 4).
  * A file may import code only from flows/src/shared/, which is copied in ahead of its own code.
  */
 
 const SANDBOX = ['msg', 'node', 'context', 'flow', 'global', 'env'];
-const BUILT_IN_MODULES = ['crypto', 'fs', 'path'];
+/** parameter name -> module */
+const MODULES: Record<string, string> = { crypto: 'crypto', fs: 'fs', path: 'path', Database: 'better-sqlite3' };
 const SHARED = join(import.meta.dirname, '..', 'src', 'shared');
 
 export interface FunctionCode {
@@ -35,7 +38,7 @@ export function functionCode(file: string): FunctionCode {
   return {
     func: `${js}\n\nreturn onMessage(${onMessage.join(', ')});`,
     initialize: onStart ? `${js}\n\nonStart(${onStart.join(', ')});` : '',
-    libs: [...new Set(modules)].map((m) => ({ var: m, module: m })),
+    libs: [...new Set(modules)].map((m) => ({ var: m, module: MODULES[m] })),
   };
 }
 
@@ -73,8 +76,8 @@ function params(js: string, name: string, file: string): string[] | undefined {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   for (const p of names) {
-    if (!SANDBOX.includes(p) && !BUILT_IN_MODULES.includes(p)) {
-      throw new Error(`${file}: parameter "${p}" of ${name} is neither a Node-RED sandbox name nor a built-in module`);
+    if (!SANDBOX.includes(p) && !Object.hasOwn(MODULES, p)) {
+      throw new Error(`${file}: parameter "${p}" of ${name} is neither a Node-RED sandbox name nor a known module`);
     }
   }
   return names;
