@@ -4,7 +4,8 @@ import ts from 'typescript';
 
 /**
  * Turns one TypeScript file under flows/src/ into a Node-RED function node's code. The file's
- * `onMessage` becomes the "On Message" code, its `onStart` (if any) the "On Start" code. Node-RED
+ * `onMessage` becomes the "On Message" code, its `onStart` and `onStop` (if any) the "On Start"
+ * and "On Stop" code; all three run in the node's one sandbox. Node-RED
  * runs that code in a sandbox where `msg`, `node`, `context`, `flow`, `global` and `env` exist;
  * any other parameter name must be a module in MODULES, loaded through the node's setup ("libs"):
  * built-in ones, and better-sqlite3 (an npm module: Node-RED installs it in its user directory
@@ -20,6 +21,7 @@ const SHARED = join(import.meta.dirname, '..', 'src', 'shared');
 export interface FunctionCode {
   func: string;
   initialize: string;
+  finalize: string;
   libs: { var: string; module: string }[];
 }
 
@@ -34,10 +36,12 @@ export function functionCode(file: string): FunctionCode {
   const onMessage = params(js, 'onMessage', file);
   if (!onMessage) throw new Error(`${file}: has no "export function onMessage(...)"`);
   const onStart = params(js, 'onStart', file);
-  const modules = [...onMessage, ...(onStart ?? [])].filter((p) => !SANDBOX.includes(p));
+  const onStop = params(js, 'onStop', file);
+  const modules = [...onMessage, ...(onStart ?? []), ...(onStop ?? [])].filter((p) => !SANDBOX.includes(p));
   return {
     func: `${js}\n\nreturn onMessage(${onMessage.join(', ')});`,
     initialize: onStart ? `${js}\n\nonStart(${onStart.join(', ')});` : '',
+    finalize: onStop ? `${js}\n\nonStop(${onStop.join(', ')});` : '',
     libs: [...new Set(modules)].map((m) => ({ var: m, module: MODULES[m] })),
   };
 }

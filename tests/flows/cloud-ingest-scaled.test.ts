@@ -86,11 +86,14 @@ function forwarderIdle(dir: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** what a time-out reports: how far the stream got */
+let progress = () => '';
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
+/** a budget, not a measure: under load average 20 on this 2-core box the whole stream can take minutes */
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${progress()})`);
     await sleep(50);
   }
 }
@@ -170,6 +173,10 @@ describe('cloud ingest on two Node-RED runtimes sharing one subscription and one
     const all = events.map((e) => e.id);
     const published = events.length + REPLAYED;
     let brokerRedeliveries = 0;
+    progress = () =>
+      `${new Set(deliveries.map((d) => d.key)).size} of ${all.length} ids at the endpoint, ` +
+      `A idle ${forwarderIdle(journals.a)}, B idle ${forwarderIdle(journals.b)}, ` +
+      `journals ${journalIds(journals.a).length} + ${journalIds(journals.b).length} lines`;
     await until(async () => {
       const have = new Set(deliveries.map((d) => d.key));
       if (!all.every((id) => have.has(id))) return false;
@@ -232,5 +239,5 @@ describe('cloud ingest on two Node-RED runtimes sharing one subscription and one
         `(${repeated.join(', ') || 'none'}; A's last request before the kill ${aOut ?? 'none'}); ` +
         `forwarded by A ${byA}, by B ${rows.length - byA}; ${inversions} per-node arrivals out of sequence across runtimes`,
     );
-  }, 240_000);
+  }, 480_000);
 });

@@ -15,7 +15,7 @@ import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ContextStore, EnvAccess, NodeApi, NodeOutput } from '../node-red.ts';
-import { type ClaimVerdict, claim, openLedger } from '../shared/forward-ledger.ts';
+import { type ClaimVerdict, claim, closeLedger, ledgerAt } from '../shared/forward-ledger.ts';
 import {
   type Cursor,
   cursorFile,
@@ -39,6 +39,10 @@ export function onStart(node: NodeApi, flow: ContextStore, env: EnvAccess): void
   if (!env.get('PW_FORWARD_URL')) {
     node.status({ fill: 'grey', shape: 'ring', text: '未设转发地址 / PW_FORWARD_URL not set: keep only' });
   }
+}
+
+export function onStop(): void {
+  closeLedger();
 }
 
 export function onMessage(
@@ -146,15 +150,11 @@ function claimInLedger(
   if (!file) return { send: true };
   const me = env.get('PW_INGEST_CLIENT_ID') || node.id;
   try {
-    const db = openLedger(Database, file);
-    try {
-      const verdict = claim(db, id, me, now);
-      state.ledgerError = '';
-      return verdict;
-    } finally {
-      db.close();
-    }
+    const verdict = claim(ledgerAt(Database, file), id, me, now);
+    state.ledgerError = '';
+    return verdict;
   } catch (err) {
+    closeLedger();
     const text = (err as Error).message;
     // once per distinct failure, not once per event
     if (state.ledgerError !== text)

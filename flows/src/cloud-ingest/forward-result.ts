@@ -14,9 +14,13 @@ import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ContextStore, EnvAccess, NodeApi, NodeMessage, NodeOutput } from '../node-red.ts';
-import { markDone, openLedger, pruneDone, release } from '../shared/forward-ledger.ts';
+import { closeLedger, ledgerAt, markDone, pruneDone, release } from '../shared/forward-ledger.ts';
 import { cursorFile, writeAtomically } from '../shared/journal.ts';
 import type { ForwardState, InFlight } from './types.ts';
+
+export function onStop(): void {
+  closeLedger();
+}
 
 export function onMessage(
   msg: NodeMessage,
@@ -103,15 +107,12 @@ function recordInLedger(
   const me = env.get('PW_INGEST_CLIENT_ID') || node.id;
   const now = Date.now();
   try {
-    const db = openLedger(Database, file);
-    try {
-      if (status === 0) release(db, id, me);
-      else markDone(db, id, me, status, now);
-      if (status !== 0 && state.forwarded % 1000 === 0) pruneDone(db, now);
-    } finally {
-      db.close();
-    }
+    const db = ledgerAt(Database, file);
+    if (status === 0) release(db, id, me);
+    else markDone(db, id, me, status, now);
+    if (status !== 0 && state.forwarded % 1000 === 0) pruneDone(db, now);
   } catch (err) {
+    closeLedger();
     node.error(
       '转发账本写入失败 / cannot write the forward ledger: ' + file + ': ' + (err as Error).message + '; event ' + id,
     );
