@@ -4,19 +4,24 @@ import ts from 'typescript';
 
 /**
  * Turns one TypeScript file under flows/src/ into a Node-RED function node's code. The file's
- * `onMessage` becomes the "On Message" code, its `onStart` (if any) the "On Start" code. Node-RED
+ * `onMessage` becomes the "On Message" code, its `onStart` and `onStop` (if any) the "On Start"
+ * and "On Stop" code; all three run in the node's one sandbox. Node-RED
  * runs that code in a sandbox where `msg`, `node`, `context`, `flow`, `global` and `env` exist;
- * any other parameter name must be a built-in module, loaded through the node's setup ("libs").
+ * any other parameter name must be a module in MODULES, loaded through the node's setup ("libs"):
+ * built-in ones, and better-sqlite3 (an npm module: Node-RED installs it in its user directory
+ * when the flow is deployed, with `functionExternalModules`, on by default in Node-RED 4).
  * A file may import code only from flows/src/shared/, which is copied in ahead of its own code.
  */
 
 const SANDBOX = ['msg', 'node', 'context', 'flow', 'global', 'env'];
-const BUILT_IN_MODULES = ['crypto', 'fs', 'path'];
+/** parameter name -> module */
+const MODULES: Record<string, string> = { crypto: 'crypto', fs: 'fs', path: 'path', Database: 'better-sqlite3' };
 const SHARED = join(import.meta.dirname, '..', 'src', 'shared');
 
 export interface FunctionCode {
   func: string;
   initialize: string;
+  finalize: string;
   libs: { var: string; module: string }[];
 }
 
@@ -31,11 +36,13 @@ export function functionCode(file: string): FunctionCode {
   const onMessage = params(js, 'onMessage', file);
   if (!onMessage) throw new Error(`${file}: has no "export function onMessage(...)"`);
   const onStart = params(js, 'onStart', file);
-  const modules = [...onMessage, ...(onStart ?? [])].filter((p) => !SANDBOX.includes(p));
+  const onStop = params(js, 'onStop', file);
+  const modules = [...onMessage, ...(onStart ?? []), ...(onStop ?? [])].filter((p) => !SANDBOX.includes(p));
   return {
     func: `${js}\n\nreturn onMessage(${onMessage.join(', ')});`,
     initialize: onStart ? `${js}\n\nonStart(${onStart.join(', ')});` : '',
-    libs: [...new Set(modules)].map((m) => ({ var: m, module: m })),
+    finalize: onStop ? `${js}\n\nonStop(${onStop.join(', ')});` : '',
+    libs: [...new Set(modules)].map((m) => ({ var: m, module: MODULES[m] })),
   };
 }
 
@@ -73,8 +80,8 @@ function params(js: string, name: string, file: string): string[] | undefined {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   for (const p of names) {
-    if (!SANDBOX.includes(p) && !BUILT_IN_MODULES.includes(p)) {
-      throw new Error(`${file}: parameter "${p}" of ${name} is neither a Node-RED sandbox name nor a built-in module`);
+    if (!SANDBOX.includes(p) && !Object.hasOwn(MODULES, p)) {
+      throw new Error(`${file}: parameter "${p}" of ${name} is neither a Node-RED sandbox name nor a known module`);
     }
   }
   return names;

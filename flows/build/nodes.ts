@@ -102,7 +102,7 @@ export function fn(id: string, name: string, source: string, outputs: number, at
     timeout: 0,
     noerr: 0,
     initialize: code.initialize,
-    finalize: '',
+    finalize: code.finalize,
     libs: code.libs,
     x: at.x,
     y: at.y,

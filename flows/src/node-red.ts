@@ -4,7 +4,8 @@
  * Each file under flows/src/<flow>/ is the code of one function node: `onMessage` becomes the
  * node's "On Message" code and `onStart` its "On Start" code (see flows/build.ts). Their
  * parameter names must be the sandbox names (`msg`, `node`, `context`, `flow`, `env`) or the
- * name of a built-in module the node loads through its setup ("libs"), such as `fs`.
+ * name of a module the node loads through its setup ("libs"), such as `fs` or `Database`
+ * (better-sqlite3); flows/build/function-node.ts lists them.
  */
 
 export interface NodeMessage {

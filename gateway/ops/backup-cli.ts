@@ -36,6 +36,9 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
     console.log(
       `已恢复 / restored: ${file} (${new Date(r.createdAt).toISOString()}) -> ${resolve(config.dataDir)}\n` +
         `  发件箱 ${r.outbox} 条，网关启动后补发 / ${r.outbox} events in the outbox, sent when the gateway starts` +
+        (r.schema.from < r.schema.to
+          ? `\n  结构版本 ${r.schema.from} 已迁移到 ${r.schema.to} / schema migrated from version ${r.schema.from} to ${r.schema.to}`
+          : '') +
         (r.keptAs ? `\n  原数据库保留为 / the replaced database is kept as ${r.keptAs}` : ''),
     );
   });

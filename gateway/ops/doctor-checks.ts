@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, validateConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { USERS_FILE } from '../panel/users.ts';
 import { DB_FILE } from '../store/database.ts';
+import { SCHEMA_VERSION } from '../store/schema.ts';
 import type { ClockSync } from './clock-sync.ts';
 
 /**
@@ -102,8 +103,22 @@ export function checkDatabase(dir: string): Finding {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const check = db.pragma('quick_check', { simple: true });
-      if (check === 'ok') return ok('database', `${file} quick_check ok`);
-      return fail('database', `${file}: ${String(check)}`, restoreTodo);
+      if (check !== 'ok') return fail('database', `${file}: ${String(check)}`, restoreTodo);
+      const schema = db.pragma('user_version', { simple: true }) as number;
+      if (schema > SCHEMA_VERSION)
+        return fail(
+          'database',
+          `${file} 结构版本 ${schema}，本版本只支持到 ${SCHEMA_VERSION}，网关拒绝启动 / schema version ${schema}, ` +
+            `newer than this release's ${SCHEMA_VERSION}: the gateway refuses to start (no downgrades)`,
+          '重新安装较新的版本，或恢复用本版本做的备份 / install the newer release again, or restore a backup made with this release',
+        );
+      if (schema < SCHEMA_VERSION)
+        return warn(
+          'database',
+          `${file} quick_check ok, 结构版本 ${schema} / schema version ${schema} (this release: ${SCHEMA_VERSION})`,
+          '网关启动时自动迁移，先备份 / the gateway migrates it when it starts: back it up first',
+        );
+      return ok('database', `${file} quick_check ok, schema ${schema}`);
     } finally {
       db.close();
     }

@@ -6,6 +6,7 @@ export type OpsErrorCode =
   | 'no_database'
   | 'damaged'
   | 'foreign'
+  | 'schema_too_new'
   | 'other_gateway'
   | 'gateway_running'
   | 'relative_data_dir'

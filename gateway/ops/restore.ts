@@ -4,14 +4,16 @@ import Database from 'better-sqlite3';
 import { USERS_FILE, UserStore } from '../panel/users.ts';
 import { DB_FILE } from '../store/database.ts';
 import { SqliteOutbox } from '../store/outbox.ts';
+import { migrate, SCHEMA_VERSION } from '../store/schema.ts';
 import { GATEWAY_TABLES, hasTable, INFO_TABLE, PANEL_TABLES, syncFile } from './backup.ts';
 import { OpsError } from './ops-errors.ts';
 
 /**
  * `parkwatch restore FILE`: checks the backup (SQLite integrity, parkwatch tables, made by
- * `parkwatch backup`, the same gateway id) before touching the data folder, refuses while a
- * gateway holds the database open, keeps the database it replaces beside it, and then puts the
- * backup in place. The gateway started on it replays its outbox to the cloud.
+ * `parkwatch backup`, the same gateway id, a schema this release knows) before touching the
+ * data folder, refuses while a gateway holds the database open, migrates a backup made by an
+ * older release to this one's schema, keeps the database it replaces beside it, and then puts
+ * the backup in place. The gateway started on it replays its outbox to the cloud.
  */
 export interface RestoreResult {
   /** where the replaced database went, if there was one */
@@ -19,6 +21,8 @@ export interface RestoreResult {
   gatewayId: string;
   createdAt: number;
   outbox: number;
+  /** the backup's schema version and the one it was migrated to (equal when it was current) */
+  schema: { from: number; to: number };
 }
 
 interface BackupInfo {
@@ -45,6 +49,16 @@ export function checkBackup(file: string, gatewayId: string): BackupInfo {
       throw damaged(file, (err as Error).message);
     }
     if (check !== 'ok') throw damaged(file, String(check));
+    const schema = db.pragma('user_version', { simple: true }) as number;
+    // Like the gateway's own downgrade refusal (gateway/store/schema.ts): an older release cannot read newer tables.
+    if (schema > SCHEMA_VERSION)
+      throw new OpsError(
+        'schema_too_new',
+        `备份 ${file} 的结构版本 ${schema} 比本网关支持的 ${SCHEMA_VERSION} 新：不支持降级 / ` +
+          `the backup ${file} has schema version ${schema}, newer than this gateway's ${SCHEMA_VERSION}: downgrades are refused`,
+        '先安装做这份备份的版本（或更新的），再恢复；或恢复用本版本做的备份 / ' +
+          'install the release that made the backup (or a newer one) first, or restore a backup made with this release',
+      );
     const absent = [...GATEWAY_TABLES, INFO_TABLE].filter((t) => !hasTable(db, t));
     if (absent.length > 0)
       throw new OpsError(
@@ -114,6 +128,7 @@ export function restoreInto(dataDir: string, backup: string, gatewayId: string, 
   chmodSync(tmp, 0o600);
   const db = new Database(tmp);
   let outbox: number;
+  let schema: { from: number; to: number };
   let users: { name: string; role: string; hash: string; created_at: number }[] = [];
   let kiosk: { digest: string; label: string; created_at: number }[] = [];
   try {
@@ -122,6 +137,7 @@ export function restoreInto(dataDir: string, backup: string, gatewayId: string, 
       kiosk = db.prepare(`SELECT digest, label, created_at FROM ${PANEL_TABLES.kiosk_tokens}`).all() as typeof kiosk;
     }
     for (const t of [INFO_TABLE, ...Object.values(PANEL_TABLES)]) db.exec(`DROP TABLE IF EXISTS ${t}`);
+    schema = migrate(db, tmp);
     db.pragma('journal_mode = WAL');
     outbox = new SqliteOutbox(db).stats().depth;
   } finally {
@@ -136,7 +152,7 @@ export function restoreInto(dataDir: string, backup: string, gatewayId: string, 
   for (const side of ['-wal', '-shm']) rmSync(`${target}${side}`, { force: true });
   renameSync(tmp, target);
   if (users.length > 0) restorePanel(dataDir, users, kiosk, now);
-  return { keptAs, gatewayId: info.gateway_id, createdAt: info.created_at, outbox };
+  return { keptAs, gatewayId: info.gateway_id, createdAt: info.created_at, outbox, schema };
 }
 
 /** Replaces the panel's users and kiosk tokens; sessions are not kept (everyone logs in again). */

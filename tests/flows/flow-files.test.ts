@@ -25,7 +25,7 @@ describe.each(Object.keys(FLOW_FILES))('flows/%s', (name) => {
     for (const request of nodes.filter((n) => n.type === 'http request')) expect(request.url).toBe('');
   });
 
-  it('wires only to nodes that exist, and its function nodes load only built-in modules', () => {
+  it('wires only to nodes that exist, and its function nodes load only built-in modules and better-sqlite3', () => {
     const ids = new Set(nodes.map((n) => n.id));
     for (const node of nodes) {
       for (const output of (node.wires as string[][] | undefined) ?? []) {
@@ -34,9 +34,11 @@ describe.each(Object.keys(FLOW_FILES))('flows/%s', (name) => {
       if (node.z !== undefined) expect(ids).toContain(node.z);
     }
     for (const fn of nodes.filter((n) => n.type === 'function')) {
-      for (const lib of fn.libs as { module: string }[]) expect(['crypto', 'fs', 'path']).toContain(lib.module);
+      for (const lib of fn.libs as { module: string }[])
+        expect(['crypto', 'fs', 'path', 'better-sqlite3']).toContain(lib.module);
       expect(
-        () => new Function('msg', 'node', 'context', 'flow', 'env', 'crypto', 'fs', 'path', String(fn.func)),
+        () =>
+          new Function('msg', 'node', 'context', 'flow', 'env', 'crypto', 'fs', 'path', 'Database', String(fn.func)),
       ).not.toThrow();
     }
   });

@@ -9,6 +9,7 @@ import { DatabaseOpenError, DB_FILE, openDatabase } from '../../gateway/store/da
 import { SCHEMA_VERSION } from '../../gateway/store/schema.ts';
 import expectedV1 from '../fixtures/schema-v1/expected.json' with { type: 'json' };
 import expectedV2 from '../fixtures/schema-v2/expected.json' with { type: 'json' };
+import expectedV3 from '../fixtures/schema-v3/expected.json' with { type: 'json' };
 import { type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
 
 /**
@@ -19,6 +20,7 @@ import { type Rig, startRig, tempDir, tick } from './support/gateway-rig.ts';
 const FIXTURES = [
   { name: 'schema-v1', version: 0, expected: expectedV1 },
   { name: 'schema-v2', version: 2, expected: expectedV2 },
+  { name: 'schema-v3', version: 3, expected: expectedV3 },
 ];
 let rig: Rig | undefined;
 const dirs: string[] = [];

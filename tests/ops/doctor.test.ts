@@ -1,5 +1,6 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../gateway/config/load.ts';
@@ -11,6 +12,7 @@ import { diagnose } from '../../gateway/ops/doctor.ts';
 import { type Finding, probeMqtt } from '../../gateway/ops/doctor-checks.ts';
 import { USERS_FILE, UserStore } from '../../gateway/panel/users.ts';
 import { DB_FILE, openDatabase } from '../../gateway/store/database.ts';
+import { SCHEMA_VERSION } from '../../gateway/store/schema.ts';
 import { type RunningMosquitto, startMosquitto } from '../../simulator/live/mosquitto.ts';
 import { type PtyPair, startPtyPair } from '../../simulator/live/pty-pair.ts';
 import { writeConfig } from '../gateway/support/gateway-process.ts';
@@ -114,6 +116,21 @@ describe('parkwatch doctor', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('FAIL database');
   }, 60_000);
+
+  it("reads the database's schema version: older warns (migrated at start), newer fails (no downgrades)", async () => {
+    const { dir, file } = park();
+    const db = new Database(join(dir, 'data', DB_FILE));
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    const older = (await diagnose(file, deps('synced'))).find((f) => f.check === 'database');
+    expect(older?.status).toBe('warn');
+    expect(older?.todo).toContain('migrates it when it starts');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const newer = (await diagnose(file, deps('synced'))).find((f) => f.check === 'database');
+    expect(newer?.status).toBe('fail');
+    expect(newer?.detail).toContain(`结构版本 ${SCHEMA_VERSION + 1}`);
+    expect(newer?.detail).toContain(`newer than this release's ${SCHEMA_VERSION}`);
+  });
 
   it('fails a config it cannot load', async () => {
     const dir = tempDir('pw-doc-bad-');

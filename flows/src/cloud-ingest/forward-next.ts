@@ -6,10 +6,16 @@
  * PW_FORWARD_PRIORITIES (default fire,water,trouble,info) and unreadable lines are passed over.
  * Each request carries the event id as Idempotency-Key, so the receiver can drop the one
  * duplicate a crash between its answer and our cursor write could cause.
+ * With PW_FORWARD_LEDGER (instances sharing a subscription) an event is first claimed in the
+ * shared ledger: one another instance has forwarded is passed over, one another instance is
+ * sending waits here (and keeps the order behind it) until that answer or the claim lapses.
  */
+
 import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { ContextStore, EnvAccess, NodeApi, NodeOutput } from '../node-red.ts';
+import { type ClaimVerdict, claim, closeLedger, ledgerAt } from '../shared/forward-ledger.ts';
 import {
   type Cursor,
   cursorFile,
@@ -23,6 +29,8 @@ import type { ForwardState } from './types.ts';
 /** lines passed over per run, so a long stretch of telemetry does not hold up Node-RED */
 const MAX_SKIP = 2000;
 const REQUEST_TIMEOUT_MS = 15000;
+/** how soon to look again at an event another instance is sending */
+const CLAIMED_RETRY_MS = 500;
 
 export function onStart(node: NodeApi, flow: ContextStore, env: EnvAccess): void {
   // a request that was out when Node-RED stopped is sent again
@@ -33,12 +41,17 @@ export function onStart(node: NodeApi, flow: ContextStore, env: EnvAccess): void
   }
 }
 
+export function onStop(): void {
+  closeLedger();
+}
+
 export function onMessage(
   node: NodeApi,
   flow: ContextStore,
   env: EnvAccess,
   fs: typeof Fs,
   path: typeof Path,
+  Database: typeof BetterSqlite3,
 ): NodeOutput {
   const url = env.get('PW_FORWARD_URL');
   const dir = env.get('PW_INGEST_DIR');
@@ -52,6 +65,7 @@ export function onMessage(
     retried: 0,
     rejected: 0,
     skipped: 0,
+    elsewhere: 0,
   };
   if (state.inFlight && now - state.inFlight.since < REQUEST_TIMEOUT_MS + 5000) return null;
   if (now < state.retryAt) return null;
@@ -87,6 +101,18 @@ export function onMessage(
       state.skipped++;
       continue;
     }
+    const verdict = claimInLedger(Database, env, node, state, entry.event.id, now);
+    if (!verdict.send && verdict.done) {
+      cursor.offset = line.next;
+      passedOver++;
+      state.elsewhere++;
+      continue;
+    }
+    if (!verdict.send) {
+      state.retryAt = now + CLAIMED_RETRY_MS;
+      node.status({ fill: 'blue', shape: 'ring', text: entry.event.id + ' 由 / sent by ' + verdict.holder });
+      break;
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': entry.event.id };
     const token = env.get('PW_FORWARD_TOKEN');
     if (token) headers.authorization = 'Bearer ' + token;
@@ -106,6 +132,36 @@ export function onMessage(
   if (passedOver > 0 && cursor.file !== '') writeAtomically(fs, cursorFile(path, dir), JSON.stringify(cursor));
   flow.set('forward', state);
   return out;
+}
+
+/**
+ * The ledger's word on an event; without PW_FORWARD_LEDGER, or when it cannot be used, send:
+ * an alarm late or lost is worse than one the receiver drops by its Idempotency-Key.
+ */
+function claimInLedger(
+  Database: typeof BetterSqlite3,
+  env: EnvAccess,
+  node: NodeApi,
+  state: ForwardState,
+  id: string,
+  now: number,
+): ClaimVerdict {
+  const file = env.get('PW_FORWARD_LEDGER');
+  if (!file) return { send: true };
+  const me = env.get('PW_INGEST_CLIENT_ID') || node.id;
+  try {
+    const verdict = claim(ledgerAt(Database, file), id, me, now);
+    state.ledgerError = '';
+    return verdict;
+  } catch (err) {
+    closeLedger();
+    const text = (err as Error).message;
+    // once per distinct failure, not once per event
+    if (state.ledgerError !== text)
+      node.error('转发账本不可用，照常转发 / forward ledger unusable, forwarding anyway: ' + file + ': ' + text);
+    state.ledgerError = text;
+    return { send: true };
+  }
 }
 
 function readCursor(fs: typeof Fs, path: typeof Path, dir: string, node: NodeApi): Cursor | null {

@@ -18,4 +18,8 @@ export interface ForwardState {
   retried: number;
   rejected: number;
   skipped: number;
+  /** passed over: another instance had forwarded it (PW_FORWARD_LEDGER) */
+  elsewhere: number;
+  /** the last failure of the forward ledger, '' when it works */
+  ledgerError?: string;
 }

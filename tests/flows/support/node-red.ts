@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../simulator/live/mosquitto.ts';
@@ -8,6 +8,8 @@ import { freePort } from '../../../simulator/live/mosquitto.ts';
  * A real Node-RED 4 runtime in a child process, running one flow file from flows/ with a temp
  * user directory and its own environment. `kill()` + `start()` is a crash and a restart on the
  * same user directory (context files, journal); `dispose()` removes the directory.
+ * better-sqlite3 (the cloud-ingest forwarder's ledger) is in the user directory as Node-RED
+ * would install it for a function node, linked to this repository's copy: no network here.
  */
 export interface NodeRedOptions {
   /** a flow file path: copied into the user directory as flows.json */
@@ -17,7 +19,8 @@ export interface NodeRedOptions {
   fileContext?: boolean;
 }
 
-const RED_JS = join(import.meta.dirname, '..', '..', '..', 'node_modules', 'node-red', 'red.js');
+const MODULES = join(import.meta.dirname, '..', '..', '..', 'node_modules');
+const RED_JS = join(MODULES, 'node-red', 'red.js');
 
 export class NodeRedProcess {
   readonly userDir = mkdtempSync(join(tmpdir(), 'pw-nodered-'));
@@ -27,6 +30,14 @@ export class NodeRedProcess {
 
   constructor(private options: NodeRedOptions) {
     copyFileSync(options.flowFile, join(this.userDir, 'flows.json'));
+    const sqlite = join(MODULES, 'better-sqlite3');
+    const { version } = JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')) as { version: string };
+    writeFileSync(
+      join(this.userDir, 'package.json'),
+      JSON.stringify({ name: 'node-red-project', private: true, dependencies: { 'better-sqlite3': version } }),
+    );
+    mkdirSync(join(this.userDir, 'node_modules'));
+    symlinkSync(sqlite, join(this.userDir, 'node_modules', 'better-sqlite3'));
   }
 
   /** everything the runtime logged since the first start */
@@ -90,6 +101,17 @@ export class NodeRedProcess {
     if (!answer.ok) throw new Error(`deploy refused: HTTP ${answer.status} ${await answer.text()}`);
     await this.waitForLog(/Started flows/, timeoutMs, from);
     await this.waitForLog(/Connected to broker/, timeoutMs, from);
+  }
+
+  /** A node's context through the admin API, each value parsed: `{ key: value }`. */
+  async nodeContext(nodeId: string): Promise<Record<string, unknown>> {
+    const answer = await fetch(`http://127.0.0.1:${this.port}/context/node/${nodeId}`);
+    if (!answer.ok) throw new Error(`context of ${nodeId}: HTTP ${answer.status} ${await answer.text()}`);
+    const stores = (await answer.json()) as Record<string, Record<string, { msg: string }>>;
+    const values: Record<string, unknown> = {};
+    for (const store of Object.values(stores))
+      for (const [key, value] of Object.entries(store)) values[key] = JSON.parse(value.msg);
+    return values;
   }
 
   /** SIGKILL: a crash, nothing flushed */
