@@ -8,6 +8,7 @@ import { AlarmBook } from './decide/alarm-book.ts';
 import { decideGatewayTrouble } from './decide/decide.ts';
 import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
+import { DrillBook } from './drills/drill-book.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
@@ -64,6 +65,7 @@ export class Gateway {
   readonly eventLog: EventLog;
   readonly book: AlarmBook;
   readonly nodeStates = new NodeStates();
+  readonly drills: DrillBook;
   readonly supervisor: Supervisor;
   readonly pipeline: Pipeline;
   readonly desk: OperatorDesk;
@@ -90,6 +92,7 @@ export class Gateway {
     this.bus = new Bus((event, err) => this.logger.error({ event, err: err.message }, 'bus listener failed'));
     this.db = openDatabase(config.dataDir);
     this.registry = new NodeRegistry(this.db);
+    this.drills = new DrillBook(this.db, this.now);
     const telemetryTtlMs = config.outbox.telemetryTtlS * 1000;
     // Opened after the main connection, which has migrated the schema.
     this.store = new StoreThread({ dataDir: config.dataDir, telemetryTtlMs });
@@ -124,6 +127,7 @@ export class Gateway {
       bus: this.bus,
       logger: this.logger,
       counters: this.counters,
+      drillOf: (placement) => this.drills.tagFor(placement),
       onCameBack: (ctx, node, at) =>
         decideGatewayTrouble(ctx, { node, nodeId: node.id, ch: '', code: 'offline', raised: false, at, data: {} }),
     });
@@ -152,6 +156,7 @@ export class Gateway {
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
       health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
+      drills: this.drills,
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),

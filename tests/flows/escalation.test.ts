@@ -144,6 +144,27 @@ describe('escalation flow', () => {
     }
   });
 
+  it('says 演练 / DRILL first in every notice about a drill alarm, through escalation and acknowledgement', async () => {
+    const alarm = { ...alarmEvent('ent-c', 'n-c9', 'smoke', 'fire'), drill: { id: 7, scenario: 'fire' as const } };
+    await publish(alarm);
+    const [first] = await until(() => about('/wecom/ent-c', alarm), 1);
+    const text = textOf(first);
+    expect(text.startsWith('【演练 / DRILL】')).toBe(true);
+    expect(text).toContain('drill #7, not a real alarm');
+    const [escalated] = await until(() => about('/dingtalk/security', alarm), 1);
+    expect(textOf(escalated)).toMatch(/^【演练 \/ DRILL】[\s\S]*演练 \/ DRILL 【火警/);
+    await publish(acknowledgeEvent(alarm, '演练员'));
+    const [, ack] = await until(() => about('/wecom/ent-c', alarm), 2);
+    expect(textOf(ack).startsWith('【演练 / DRILL】')).toBe(true);
+    expect(textOf(ack)).toContain('演练员');
+    // a real alarm's notice never says drill
+    const real = alarmEvent('ent-c', 'n-c8', 'smoke', 'fire');
+    await publish(real);
+    const [told] = await until(() => about('/wecom/ent-c', real), 1);
+    expect(textOf(told)).not.toContain('DRILL');
+    await publish(acknowledgeEvent(real, '王工'));
+  });
+
   it('stops escalating when the alarm is acknowledged or clears', async () => {
     const acked = alarmEvent('ent-b', 'n-b1', 'leak', 'water');
     const cleared = alarmEvent('ent-b', 'n-b2', 'leak', 'water');

@@ -107,6 +107,7 @@ function applyEvent(
       toldLevels: [],
       nextAt: now,
     };
+    if (event.drill) alarms[key].drill = { id: event.drill.id, scenario: event.drill.scenario };
     return;
   }
   const stops =

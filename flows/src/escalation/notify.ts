@@ -49,7 +49,14 @@ function noticeText(notice: Notice, env: EnvAccess): string {
   );
   const what = a.priority === 'fire' ? '火警 / FIRE ALARM' : '漏水报警 / WATER LEAK ALARM';
   const minutes = Math.max(1, Math.round(notice.elapsedS / 60));
-  const lines = [headline(notice, what, minutes)];
+  const head = headline(notice, what, minutes);
+  // a drill must never be mistaken for a fire: said first, on its own line, and on the headline
+  const lines = a.drill
+    ? [
+        '【演练 / DRILL】演练 #' + a.drill.id + '，非真实报警 / drill #' + a.drill.id + ', not a real alarm',
+        '演练 / DRILL ' + head,
+      ]
+    : [head];
   if (p) {
     lines.push('企业 / Enterprise: ' + p.enterprise);
     lines.push('位置 / Where: ' + [p.site, p.zone, p.location].join(' · '));

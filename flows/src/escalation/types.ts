@@ -57,6 +57,8 @@ export interface OpenAlarm {
   toldLevels: Level[];
   /** when the next level is due, null after the last */
   nextAt: number | null;
+  /** the drill this alarm belongs to: every notice about it says 演练 / DRILL */
+  drill?: { id: number; scenario: string };
 }
 
 /** One message to one contact, from the book to the renderer. */
