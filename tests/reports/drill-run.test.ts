@@ -17,7 +17,10 @@ let simOut = '';
 
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, PW_TZ: 'Asia/Shanghai' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      env: { ...process.env, PW_TZ: 'Asia/Shanghai' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -92,7 +95,13 @@ describe('a drill run end to end', () => {
     const run = await cli(['drill', 'report', '1', '--out', out, '--data', join(dir, 'data')]);
     expect(run.code, run.out).toBe(0);
     const html = readFileSync(out, 'utf8');
-    const sections = ['一、演练基本情况', '二、演练执行情况', '三、各方响应情况', '四、演练评估', '五、存在问题与改进建议'];
+    const sections = [
+      '一、演练基本情况',
+      '二、演练执行情况',
+      '三、各方响应情况',
+      '四、演练评估',
+      '五、存在问题与改进建议',
+    ];
     let at = 0;
     for (const s of sections) {
       const i = html.indexOf(s);
