@@ -71,6 +71,13 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/drill-command.ts')).runDrillCommand(args),
   },
   {
+    words: ['hazards'],
+    usage:
+      'parkwatch hazards list [--enterprise E] [--state open|rectifying|closed] [--overdue] [--json] | update ID --state rectifying|closed [--note TEXT] [--by NAME]  [--config FILE | --data DIR]',
+    summary: '隐患闭环：列表与整改状态 / hazards to closure: list, mark rectifying or closed with a note',
+    run: async (args) => (await import('../gateway/cli/hazards-command.ts')).runHazardsCommand(args),
+  },
+  {
     words: ['mqtt'],
     usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
     summary:

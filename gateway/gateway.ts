@@ -5,13 +5,15 @@ import { Bus } from './bus.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { Controller, type Stage } from './controller.ts';
 import { AlarmBook } from './decide/alarm-book.ts';
-import { decideGatewayTrouble } from './decide/decide.ts';
+import { decideGatewayTrouble, placementOf } from './decide/decide.ts';
 import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
 import { DrillBook } from './drills/drill-book.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
+import { HazardBook } from './hazards/hazard-book.ts';
+import { HazardWatch } from './hazards/hazard-watch.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
@@ -66,6 +68,7 @@ export class Gateway {
   readonly book: AlarmBook;
   readonly nodeStates = new NodeStates();
   readonly drills: DrillBook;
+  readonly hazards: HazardWatch;
   readonly supervisor: Supervisor;
   readonly pipeline: Pipeline;
   readonly desk: OperatorDesk;
@@ -142,6 +145,15 @@ export class Gateway {
       },
       gw: config.gatewayId,
       now: this.now,
+    });
+    this.hazards = new HazardWatch({
+      book: new HazardBook(this.db),
+      bus: this.bus,
+      log: this.eventLog,
+      submit: (job) => this.pipeline.submit(job),
+      placementOf: (node) => placementOf(node ? this.registry.get(node) : undefined),
+      now: this.now,
+      logger: this.logger,
     });
     const stats = new CachedOutboxStats(this.outbox);
     this.panel = new PanelBridge({
@@ -298,6 +310,14 @@ export class Gateway {
         stop: () => watch?.stop(),
       });
     }
+    stages.push({
+      name: 'hazards',
+      start: () => {
+        this.hazards.start();
+        this.every(MAINTENANCE_MS, () => this.hazards.tick());
+      },
+      stop: () => this.hazards.stop(),
+    });
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),

@@ -134,8 +134,12 @@ CREATE TABLE hazards (
   updated_by TEXT NOT NULL DEFAULT '',
   note TEXT NOT NULL DEFAULT '',
   closed_at INTEGER,
-  overdue_at INTEGER
+  overdue_at INTEGER,
+  -- every change bumps version; the gateway stores each version as a 'hazard' event (logged = version stored)
+  version INTEGER NOT NULL DEFAULT 1,
+  logged INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX hazards_unlogged ON hazards (id) WHERE logged < version;
 -- one open hazard per node and cause
 CREATE UNIQUE INDEX hazards_open ON hazards (node, cause) WHERE state != 'closed';`,
   },

@@ -29,6 +29,8 @@ export const DECIDED_EVENT_KINDS = [
   'reset',
   'note',
   'test_request',
+  // gateway bookkeeping (issue 14): a hazard opened, changed or overdue; data is the hazard
+  'hazard',
 ] as const;
 export const EventKind = z.enum(DECIDED_EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKind>;

@@ -87,6 +87,11 @@ function runs(): Record<string, Run[]> {
       { args: ['drill', 'stop', '--enterprise', 'E1', ...data], exit: 0, says: /drill #1 stopped/ },
       { args: ['drill', 'report', '1', '--out', at('drill.html'), ...data], exit: 0, says: /score 0 \(fail\)/ },
     ],
+    hazards: [
+      { args: ['hazards', 'list', '--json', ...data], exit: 0, says: /\[\]/ },
+      // no hazard 1 in this registry: the refusal names it
+      { args: ['hazards', 'update', '1', '--state', 'rectifying', ...data], exit: 1, says: /no hazard #1/ },
+    ],
     backup: [{ args: ['backup', '--out', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     restore: [{ args: ['restore', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     // a line per check; warnings or failures here (no gateway runs, the clock may be unsynchronised)

@@ -165,6 +165,34 @@ describe('escalation flow', () => {
     await publish(acknowledgeEvent(real, '王工'));
   });
 
+  it('tells the owner and park security once when a hazard is overdue, and the duty line too when it is high', async () => {
+    const hazard = (severity: string, overdue: boolean) =>
+      decided({
+        kind: 'hazard',
+        priority: 'trouble',
+        node: 'n-a7',
+        ch: '',
+        placement: alarmEvent('ent-a', 'n-a7', 'smoke', 'fire').placement,
+        data: { hazard: 4, cause: 'tamper', severity, state: 'open', deadline: Date.now(), overdue },
+      });
+    const medium = hazard('medium', true);
+    await publish(medium);
+    const [owner] = await until(() => about('/wecom/ent-a', medium), 1);
+    expect(textOf(owner)).toMatch(/^【隐患逾期 \/ HAZARD OVERDUE】隐患 #4 \(tamper, medium\)/);
+    await until(() => about('/dingtalk/security', medium), 1);
+    const high = hazard('high', true);
+    await publish(high);
+    await until(() => about('/sms', high), 1);
+    // a hazard not overdue, or a repeat of the same event, tells nobody
+    const fresh = hazard('high', false);
+    await publish(fresh);
+    await publish(medium);
+    await sleep(1500);
+    expect(about('/wecom/ent-a', fresh)).toHaveLength(0);
+    expect(about('/wecom/ent-a', medium)).toHaveLength(1);
+    expect(about('/sms', medium)).toHaveLength(0);
+  });
+
   it('stops escalating when the alarm is acknowledged or clears', async () => {
     const acked = alarmEvent('ent-b', 'n-b1', 'leak', 'water');
     const cleared = alarmEvent('ent-b', 'n-b2', 'leak', 'water');

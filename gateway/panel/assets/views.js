@@ -110,11 +110,11 @@ export function nodesView(nodes) {
 
 /** "All" leaves out readings: a park's telemetry would bury the events people look for. */
 export const ALL_BUT_READINGS =
-  'hello,prealarm,alarm,clear,trouble,trouble_clear,test,hush,ack,acknowledge,silence,reset,note,test_request';
+  'hello,prealarm,alarm,clear,trouble,trouble_clear,test,hush,ack,acknowledge,silence,reset,note,test_request,hazard';
 
 const GROUPS = {
   alarm: 'prealarm,alarm,clear',
-  trouble: 'trouble,trouble_clear',
+  trouble: 'trouble,trouble_clear,hazard',
   operator: 'acknowledge,silence,reset,note,test_request',
   test: 'test,test_request',
   readings: 'telemetry',
@@ -164,6 +164,14 @@ export function historyForm(filters, nodes, canExport) {
   );
 }
 
+/** A hazard event: which, how severe, its state, its deadline, and overdue when it is. */
+function hazardText(h) {
+  return (
+    `#${h.hazard} ${t(`hazard.${h.cause}`)} · ${t(`severity.${h.severity}`)} · ${t(`hazardState.${h.state}`)}` +
+    ` · ${t('deadline')} ${formatTime(h.deadline)}${h.overdue ? ` · ${t('overdue')}` : ''}${h.note ? ` · ${h.note}` : ''}`
+  );
+}
+
 /** Operators are named; a node's own test or hush says whether its button or a command did it. */
 function byWhom(e) {
   const nodeSaid = e.kind === 'test' || e.kind === 'hush';
@@ -176,11 +184,13 @@ export function eventRows(events, canAct) {
       const detail =
         e.kind === 'note'
           ? `${e.data.note} (${t('by')} ${e.data.by})`
-          : e.trouble
-            ? t(`trouble.${e.trouble}`)
-            : e.data.by
-              ? byWhom(e)
-              : formatReading(e.ch, e.data);
+          : e.kind === 'hazard'
+            ? hazardText(e.data)
+            : e.trouble
+              ? t(`trouble.${e.trouble}`)
+              : e.data.by
+                ? byWhom(e)
+                : formatReading(e.ch, e.data);
       const note = canAct ? `<button data-action="note" data-event="${esc(e.id)}">${esc(t('note'))}</button>` : '';
       return (
         `<tr class="p-${esc(e.priority)}" data-id="${esc(e.id)}">` +
