@@ -78,6 +78,14 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/hazards-command.ts')).runHazardsCommand(args),
   },
   {
+    words: ['report', 'monthly'],
+    usage:
+      'parkwatch report monthly --month YYYY-MM [--enterprise E] --out FILE.html|.json|.pdf [--lang zh|en] [--publish] [--config FILE | --data DIR]',
+    summary:
+      '风险与服务月报（可签名发布到云端）/ monthly risk and service report per enterprise, optionally signed and published to the cloud',
+    run: async (args) => (await import('../gateway/cli/report-command.ts')).runReportCommand(['monthly', ...args]),
+  },
+  {
     words: ['mqtt'],
     usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
     summary:

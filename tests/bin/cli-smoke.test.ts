@@ -92,6 +92,14 @@ function runs(): Record<string, Run[]> {
       // no hazard 1 in this registry: the refusal names it
       { args: ['hazards', 'update', '1', '--state', 'rectifying', ...data], exit: 1, says: /no hazard #1/ },
     ],
+    'report monthly': [
+      {
+        args: ['report', 'monthly', '--month', '2026-01', '--out', at('monthly.json'), ...data],
+        exit: 0,
+        says: /monthly report 2026-01/,
+      },
+      { args: ['report', 'monthly', '--month', '2026-13', '--out', at('monthly.html'), ...data], exit: 2 },
+    ],
     backup: [{ args: ['backup', '--out', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     restore: [{ args: ['restore', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     // a line per check; warnings or failures here (no gateway runs, the clock may be unsynchronised)
