@@ -70,6 +70,28 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/log-command.ts')).runLogCommand(args),
   },
   {
+    words: ['drill'],
+    usage:
+      'parkwatch drill start --enterprise E [--zone Z] [--scenario fire|water] [--by NAME] | stop [--enterprise E] [--by NAME] | list [--json] | report ID --out FILE.html|.json|.pdf  [--config FILE | --data DIR]',
+    summary: '应急演练：开始、结束、评估报告 / emergency drills: start, stop, evaluation report (AQ/T 9009)',
+    run: async (args) => (await import('../gateway/cli/drill-command.ts')).runDrillCommand(args),
+  },
+  {
+    words: ['hazards'],
+    usage:
+      'parkwatch hazards list [--enterprise E] [--state open|rectifying|closed] [--overdue] [--json] | update ID --state rectifying|closed [--note TEXT] [--by NAME]  [--config FILE | --data DIR]',
+    summary: '隐患闭环：列表与整改状态 / hazards to closure: list, mark rectifying or closed with a note',
+    run: async (args) => (await import('../gateway/cli/hazards-command.ts')).runHazardsCommand(args),
+  },
+  {
+    words: ['report', 'monthly'],
+    usage:
+      'parkwatch report monthly --month YYYY-MM [--enterprise E] --out FILE.html|.json|.pdf [--lang zh|en] [--publish] [--config FILE | --data DIR]',
+    summary:
+      '风险与服务月报（可签名发布到云端）/ monthly risk and service report per enterprise, optionally signed and published to the cloud',
+    run: async (args) => (await import('../gateway/cli/report-command.ts')).runReportCommand(['monthly', ...args]),
+  },
+  {
     words: ['mqtt'],
     usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
     summary:
@@ -123,6 +145,13 @@ export const COMMANDS: Command[] = [
     usage: 'parkwatch sim run FILE... [--junit out.xml] [--report out.html] [--data DIR]',
     summary: '运行仿真场景并检查期望 / run simulation scenarios and check their expectations (exit 1 on a failure)',
     run: async (args) => (await import('../simulator/cli/run-cli.ts')).runRun(args),
+  },
+  {
+    words: ['sim', 'drill'],
+    usage: 'parkwatch sim drill [--report FILE.html|.json|.pdf] [--keep DIR] [--by NAME]',
+    summary:
+      '对真实网关做一次完整火灾演练 / a whole fire drill against the real gateway and cloud: marked end to end, acknowledged, reported',
+    run: async (args) => (await import('../simulator/drill/drill-cli.ts')).runDrill(args),
   },
   {
     words: ['sim', 'park'],

@@ -23,6 +23,7 @@ const WORDS: Partial<Record<EventKind, string>> = {
   reset: '已复位 / reset',
   note: '备注 / note',
   test_request: '请求测试 / test requested',
+  hazard: '隐患 / hazard',
 };
 
 export function journalLine(e: DecidedEvent): { fields: Record<string, unknown>; msg: string } | undefined {

@@ -6,13 +6,16 @@ import { Bus } from './bus.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { Controller, type Stage } from './controller.ts';
 import { AlarmBook } from './decide/alarm-book.ts';
-import { decideGatewayTrouble } from './decide/decide.ts';
+import { decideGatewayTrouble, placementOf } from './decide/decide.ts';
 import { NodeStates } from './decide/node-states.ts';
 import { OperatorDesk } from './decide/operator-desk.ts';
+import { DrillBook } from './drills/drill-book.ts';
 import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { CENTRE_DISABLED } from './gbt26875/link-watch.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
+import { HazardBook } from './hazards/hazard-book.ts';
+import { HazardWatch } from './hazards/hazard-watch.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
@@ -66,6 +69,8 @@ export class Gateway {
   readonly eventLog: EventLog;
   readonly book: AlarmBook;
   readonly nodeStates = new NodeStates();
+  readonly drills: DrillBook;
+  readonly hazards: HazardWatch;
   readonly supervisor: Supervisor;
   readonly pipeline: Pipeline;
   readonly desk: OperatorDesk;
@@ -92,6 +97,7 @@ export class Gateway {
     this.bus = new Bus((event, err) => this.logger.error({ event, err: err.message }, 'bus listener failed'));
     this.db = openDatabase(config.dataDir);
     this.registry = new NodeRegistry(this.db);
+    this.drills = new DrillBook(this.db, this.now);
     const telemetryTtlMs = config.outbox.telemetryTtlS * 1000;
     // Opened after the main connection, which has migrated the schema.
     this.store = new StoreThread({ dataDir: config.dataDir, telemetryTtlMs });
@@ -126,6 +132,7 @@ export class Gateway {
       bus: this.bus,
       logger: this.logger,
       counters: this.counters,
+      drillOf: (placement) => this.drills.tagFor(placement),
       onCameBack: (ctx, node, at) =>
         decideGatewayTrouble(ctx, { node, nodeId: node.id, ch: '', code: 'offline', raised: false, at, data: {} }),
     });
@@ -140,6 +147,15 @@ export class Gateway {
       },
       gw: config.gatewayId,
       now: this.now,
+    });
+    this.hazards = new HazardWatch({
+      book: new HazardBook(this.db),
+      bus: this.bus,
+      log: this.eventLog,
+      submit: (job) => this.pipeline.submit(job),
+      placementOf: (node) => placementOf(node ? this.registry.get(node) : undefined),
+      now: this.now,
+      logger: this.logger,
     });
     const stats = new CachedOutboxStats(this.outbox);
     this.panel = new PanelBridge({
@@ -158,6 +174,7 @@ export class Gateway {
         outboxDepth: stats.get().depth,
         centre: this.gbt?.status() ?? CENTRE_DISABLED,
       }),
+      drills: this.drills,
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
@@ -299,6 +316,14 @@ export class Gateway {
         stop: () => watch?.stop(),
       });
     }
+    stages.push({
+      name: 'hazards',
+      start: () => {
+        this.hazards.start();
+        this.every(MAINTENANCE_MS, () => this.hazards.tick());
+      },
+      stop: () => this.hazards.stop(),
+    });
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),

@@ -33,6 +33,7 @@ export interface PanelBridgeDeps {
   rejects: Counter;
   rejectsBySource: Counter;
   health: () => GatewayHealth;
+  drills?: PanelBackend['drills'];
 }
 
 /** `{reason="x"}` -> x */
@@ -56,7 +57,10 @@ export class PanelBridge implements PanelBackend {
   /** notes written on each condition's events, by the condition's ref */
   private notesByRef = new Map<string, ConditionNote[]>();
 
+  readonly drills: PanelBackend['drills'];
+
   constructor(private deps: PanelBridgeDeps) {
+    this.drills = deps.drills;
     deps.bus.on('committed', (events) => {
       for (const e of events) {
         if (e.alarm) this.lastByRef.set(e.alarm.ref, e);

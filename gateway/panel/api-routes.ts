@@ -104,9 +104,9 @@ export class ApiRoutes {
     sendJson(res, 200, this.backend.history(query));
   }
 
-  /** Streams every matching event as CSV, page by page, up to the configured maximum. */
+  /** Streams every matching event as CSV, page by page, up to the configured maximum. Not for viewers (issue 14: exports are for operators and admins). */
   async historyCsv(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    this.access.requireSession(req);
+    this.access.requireRole(req, 'operator');
     const params = parseInput(HistoryParams, { ...queryOf(url), limit: '500' });
     const stamp = new Date(this.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '');
     res.writeHead(200, {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { OperatorAction } from '../decide/operator-action.ts';
+import type { DrillBook } from '../drills/drill-book.ts';
 import { AlarmState, DecidedEvent, EventKind, type NodeState, Placement, Priority } from '../wire/events.ts';
 import { Id, TroubleCode } from '../wire/schemas.ts';
 
@@ -146,6 +147,8 @@ export interface PanelBackend {
   /** gateway and park ids, for the page title */
   identity(): { gw: string; park: string };
   health(): GatewayHealth;
+  /** drills (issue 14): listed for everyone, started and stopped by an admin; absent on a gateway without them */
+  drills?: Pick<DrillBook, 'list' | 'start' | 'stop'>;
 }
 
 /** The panel's section of the gateway config (`panel:` in the config file). */

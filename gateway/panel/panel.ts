@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Access } from './access.ts';
 import { ApiRoutes } from './api-routes.ts';
 import { type MountedPanel, type PanelBackend, type PanelMountContext, PanelOptions } from './backend.ts';
+import { changeDrill, listDrills } from './drill-routes.ts';
 import { LiveStream } from './live-stream.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { planRoute } from './plan-routes.ts';
@@ -60,6 +61,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       if (path === '/panel/api/history') return api.history(req, res, url);
       if (path === '/panel/api/history.csv') return api.historyCsv(req, res, url);
       if (path === '/panel/api/refusals') return api.refusals(req, res, { ...counters });
+      if (path === '/panel/api/drills') return listDrills(backend, access, req, res);
       if (path.startsWith('/panel/api/nodes/')) {
         return api.node(req, res, url, decodePathPart(path.slice('/panel/api/nodes/'.length)));
       }
@@ -72,6 +74,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       if (path === '/panel/api/setup') return access.setup(req, res, ip);
       if (path === '/panel/api/logout') return void live.endSession(access.logout(req, res).id);
       if (path === '/panel/api/actions') return api.action(req, res);
+      if (path === '/panel/api/drills') return changeDrill(backend, access, req, res);
     }
     throw new ApiError(404, 'not_found', `没有这个页面 / not found: ${method} ${path}`);
   }

@@ -52,6 +52,8 @@ export interface PipelineDeps {
   onCameBack: (ctx: DecideContext, node: RegisteredNode, at: number) => Decision;
   /** per-node limit on periodic messages (default: rate-limit.ts DEFAULT_RATE_LIMIT) */
   limiter?: NodeRateLimiter;
+  /** the drill covering a place, if any: its events are marked before they are stored */
+  drillOf?: (placement: DecidedEvent['placement']) => DecidedEvent['drill'];
 }
 
 /** A gateway-side decision (operator action, supervision trouble) run inside the next batch. */
@@ -189,6 +191,8 @@ export class Pipeline {
   private take(batch: Batch, decision: Decision): DecidedEvent[] {
     for (const [slot, c] of decision.staged) this.deps.book.stage(slot, c);
     for (const e of decision.events) {
+      const drill = this.deps.drillOf?.(e.placement);
+      if (drill) e.drill = drill;
       batch.events.push(e);
       this.deps.nodeStates.fromEvent(e);
     }

@@ -101,6 +101,48 @@ CREATE TABLE chain_heads (
   sig TEXT NOT NULL
 );`,
   },
+  {
+    // reports branch (issue 14 items 3-4); the lead renumbers if the incidents branch adds one too
+    version: 5,
+    why: 'drills (events raised during one are marked drill) and hazards followed to closure (issue 14)',
+    sql: `
+CREATE TABLE drills (
+  id INTEGER PRIMARY KEY,
+  enterprise TEXT NOT NULL,
+  zone TEXT NOT NULL DEFAULT '',
+  scenario TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  started_by TEXT NOT NULL,
+  stopped_at INTEGER,
+  stopped_by TEXT
+);
+CREATE INDEX drills_open ON drills (enterprise) WHERE stopped_at IS NULL;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('drills_version', 0);
+CREATE TRIGGER drills_inserted AFTER INSERT ON drills BEGIN UPDATE meta SET value = value + 1 WHERE key = 'drills_version'; END;
+CREATE TRIGGER drills_updated AFTER UPDATE ON drills BEGIN UPDATE meta SET value = value + 1 WHERE key = 'drills_version'; END;
+CREATE TABLE hazards (
+  id INTEGER PRIMARY KEY,
+  enterprise TEXT NOT NULL,
+  node TEXT,
+  cause TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  source_seq INTEGER,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  closed_at INTEGER,
+  overdue_at INTEGER,
+  -- every change bumps version; the gateway stores each version as a 'hazard' event (logged = version stored)
+  version INTEGER NOT NULL DEFAULT 1,
+  logged INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX hazards_unlogged ON hazards (id) WHERE logged < version;
+-- one open hazard per node and cause
+CREATE UNIQUE INDEX hazards_open ON hazards (node, cause) WHERE state != 'closed';`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { cloudCommand, cloudEvent, cloudState } from '../../protocol/topics.ts';
@@ -7,6 +6,7 @@ import type { Counter, Histogram } from '../metrics.ts';
 import { type Outbox, type OutboxClass, TELEMETRY, URGENT } from '../store/outbox.ts';
 import type { GatewayState } from '../wire/events.ts';
 import { backoffDelay } from './backoff.ts';
+import { cloudTlsOptions } from './cloud-tls.ts';
 
 /**
  * The cloud uplink: drains the outbox to the cloud broker with QoS 1 through a bounded
@@ -122,23 +122,7 @@ export class Uplink {
   }
 
   private tlsOptions(): Partial<IClientOptions> {
-    const tls = this.deps.config.tls;
-    const read = (file: string | undefined, what: string) => {
-      if (!file) return undefined;
-      try {
-        return readFileSync(file);
-      } catch (err) {
-        throw new Error(
-          `无法读取 cloud.tls.${what} 文件 / cannot read cloud.tls.${what} file ${file}: ${(err as Error).message}`,
-        );
-      }
-    };
-    return {
-      ca: read(tls.ca, 'ca'),
-      cert: read(tls.cert, 'cert'),
-      key: read(tls.key, 'key'),
-      rejectUnauthorized: tls.rejectUnauthorized,
-    };
+    return cloudTlsOptions(this.deps.config.tls);
   }
 
   private connect(): void {

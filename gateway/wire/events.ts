@@ -29,6 +29,8 @@ export const DECIDED_EVENT_KINDS = [
   'reset',
   'note',
   'test_request',
+  // gateway bookkeeping (issue 14): a hazard opened, changed or overdue; data is the hazard
+  'hazard',
 ] as const;
 export const EventKind = z.enum(DECIDED_EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKind>;
@@ -70,6 +72,11 @@ export const DecidedEvent = z.object({
   origin: z
     .object({ path: z.enum(['mqtt', 'serial', 'gateway', 'operator']), boot: z.number().int(), seq: z.number().int() })
     .optional(),
+  /**
+   * Set on every event raised for a node whose enterprise (and zone, when the drill names one)
+   * is in a drill: consumers must treat it as an exercise, never as a real alarm (issue 14).
+   */
+  drill: z.object({ id: z.number().int().positive(), scenario: z.enum(['fire', 'water']) }).optional(),
   /**
    * The event's link in the gateway's tamper-evident log, on what the cloud receives (issue 14):
    * hash = SHA-256(prev || canonical row); docs/gateway.md says how a receiver checks continuity.

@@ -20,6 +20,7 @@ export interface StackNode {
   id: string;
   key: string;
   link: 'mqtt' | 'serial';
+  enterprise?: string;
   zone?: string;
   channels: string[];
 }
@@ -34,12 +35,16 @@ export class LiveStack {
   localPort = 0;
   readonly dataDir: string;
 
-  private constructor(readonly dir: string) {
-    this.dataDir = join(dir, 'data');
+  /** `keepData`: the gateway's data folder goes there and stays after dispose (for reports on the run) */
+  private constructor(
+    readonly dir: string,
+    keepData?: string,
+  ) {
+    this.dataDir = keepData ?? join(dir, 'data');
   }
 
-  static async start(nodes: StackNode[]): Promise<LiveStack> {
-    const stack = new LiveStack(mkdtempSync(join(tmpdir(), 'pw-sim-live-')));
+  static async start(nodes: StackNode[], options: { keepData?: string } = {}): Promise<LiveStack> {
+    const stack = new LiveStack(mkdtempSync(join(tmpdir(), 'pw-sim-live-')), options.keepData);
     try {
       await stack.boot(nodes);
     } catch (err) {
@@ -103,6 +108,7 @@ export class LiveStack {
         nodes.map((n) => ({
           id: n.id,
           keyHex: n.key.toLowerCase(),
+          enterprise: n.enterprise ?? '',
           zone: n.zone ?? 'sim',
           location: `simulated ${n.link} node`,
           channels: n.channels,

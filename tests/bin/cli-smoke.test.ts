@@ -96,6 +96,29 @@ function runs(): Record<string, Run[]> {
       { args: ['log', 'verify', '--config', at('gateway.yaml')], exit: 0, says: /chain intact/ },
       { args: ['log', 'pubkey', '--config', at('gateway.yaml')], exit: 0, says: /BEGIN PUBLIC KEY/ },
     ],
+    drill: [
+      {
+        args: ['drill', 'start', '--enterprise', 'E1', '--zone', 'A2', '--scenario', 'water', '--by', 'amy', ...data],
+        exit: 0,
+        says: /drill #1 started/,
+      },
+      { args: ['drill', 'list', '--json', ...data], exit: 0, says: /"enterprise": "E1"/ },
+      { args: ['drill', 'stop', '--enterprise', 'E1', ...data], exit: 0, says: /drill #1 stopped/ },
+      { args: ['drill', 'report', '1', '--out', at('drill.html'), ...data], exit: 0, says: /score 0 \(fail\)/ },
+    ],
+    hazards: [
+      { args: ['hazards', 'list', '--json', ...data], exit: 0, says: /\[\]/ },
+      // no hazard 1 in this registry: the refusal names it
+      { args: ['hazards', 'update', '1', '--state', 'rectifying', ...data], exit: 1, says: /no hazard #1/ },
+    ],
+    'report monthly': [
+      {
+        args: ['report', 'monthly', '--month', '2026-01', '--out', at('monthly.json'), ...data],
+        exit: 0,
+        says: /monthly report 2026-01/,
+      },
+      { args: ['report', 'monthly', '--month', '2026-13', '--out', at('monthly.html'), ...data], exit: 2 },
+    ],
     backup: [{ args: ['backup', '--out', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     restore: [{ args: ['restore', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     // a line per check; warnings or failures here (no gateway runs, the clock may be unsynchronised)
@@ -114,6 +137,7 @@ function runs(): Record<string, Run[]> {
     // one NIST test, no water series: the whole eval on the shipped data runs in tests/simulator
     'sim eval': [{ args: ['sim', 'eval', '--data', at('eval')], exit: 0, says: /detected \d+\/\d+/ }],
     'sim run': [{ args: ['sim', 'run', at('scenario.yaml'), '--junit', at('out.xml')], exit: 0 }],
+    'sim drill': [{ args: ['sim', 'drill', '--report', at('sim-drill.json')], exit: 0, says: /drill run complete/ }],
     'sim park': [{ args: ['sim', 'park', '--nodes', '2', '--rate', '2', '--duration', '2'], exit: 0 }],
   };
 }

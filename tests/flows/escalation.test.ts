@@ -144,6 +144,55 @@ describe('escalation flow', () => {
     }
   });
 
+  it('says 演练 / DRILL first in every notice about a drill alarm, through escalation and acknowledgement', async () => {
+    const alarm = { ...alarmEvent('ent-c', 'n-c9', 'smoke', 'fire'), drill: { id: 7, scenario: 'fire' as const } };
+    await publish(alarm);
+    const [first] = await until(() => about('/wecom/ent-c', alarm), 1);
+    const text = textOf(first);
+    expect(text.startsWith('【演练 / DRILL】')).toBe(true);
+    expect(text).toContain('drill #7, not a real alarm');
+    const [escalated] = await until(() => about('/dingtalk/security', alarm), 1);
+    expect(textOf(escalated)).toMatch(/^【演练 \/ DRILL】[\s\S]*演练 \/ DRILL 【火警/);
+    await publish(acknowledgeEvent(alarm, '演练员'));
+    const [, ack] = await until(() => about('/wecom/ent-c', alarm), 2);
+    expect(textOf(ack).startsWith('【演练 / DRILL】')).toBe(true);
+    expect(textOf(ack)).toContain('演练员');
+    // a real alarm's notice never says drill
+    const real = alarmEvent('ent-c', 'n-c8', 'smoke', 'fire');
+    await publish(real);
+    const [told] = await until(() => about('/wecom/ent-c', real), 1);
+    expect(textOf(told)).not.toContain('DRILL');
+    await publish(acknowledgeEvent(real, '王工'));
+  });
+
+  it('tells the owner and park security once when a hazard is overdue, and the duty line too when it is high', async () => {
+    const hazard = (severity: string, overdue: boolean) =>
+      decided({
+        kind: 'hazard',
+        priority: 'trouble',
+        node: 'n-a7',
+        ch: '',
+        placement: alarmEvent('ent-a', 'n-a7', 'smoke', 'fire').placement,
+        data: { hazard: 4, cause: 'tamper', severity, state: 'open', deadline: Date.now(), overdue },
+      });
+    const medium = hazard('medium', true);
+    await publish(medium);
+    const [owner] = await until(() => about('/wecom/ent-a', medium), 1);
+    expect(textOf(owner)).toMatch(/^【隐患逾期 \/ HAZARD OVERDUE】隐患 #4 \(tamper, medium\)/);
+    await until(() => about('/dingtalk/security', medium), 1);
+    const high = hazard('high', true);
+    await publish(high);
+    await until(() => about('/sms', high), 1);
+    // a hazard not overdue, or a repeat of the same event, tells nobody
+    const fresh = hazard('high', false);
+    await publish(fresh);
+    await publish(medium);
+    await sleep(1500);
+    expect(about('/wecom/ent-a', fresh)).toHaveLength(0);
+    expect(about('/wecom/ent-a', medium)).toHaveLength(1);
+    expect(about('/sms', medium)).toHaveLength(0);
+  });
+
   it('stops escalating when the alarm is acknowledged or clears', async () => {
     const acked = alarmEvent('ent-b', 'n-b1', 'leak', 'water');
     const cleared = alarmEvent('ent-b', 'n-b2', 'leak', 'water');

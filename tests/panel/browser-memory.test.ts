@@ -131,6 +131,24 @@ describe('panel page (in-memory backend)', () => {
     expect(await page.textContent('nav')).toContain('历史');
   });
 
+  it('marks a drill alarm 演练 on the alarm list and in the history', async () => {
+    await page.click('nav a[href="#/alarms"]');
+    backend.emit({
+      kind: 'alarm',
+      priority: 'fire',
+      node: 'drill-x1',
+      ch: 'heat',
+      data: { v: 800, b: 40, th: 600, src: 'heat' },
+      drill: { id: 9, scenario: 'fire' },
+    });
+    const tag = await page.waitForSelector('.condition .tag.drill');
+    expect(await tag.textContent()).toBe('演练 #9');
+    // the real alarms on the list carry no such tag
+    expect(await page.$$eval('.condition .tag.drill', (els) => els.length)).toBe(1);
+    await page.click('nav a[href="#/history"]');
+    await page.waitForSelector('#history-rows .tag.drill');
+  });
+
   it('filters history and links the CSV export to the same filters', async () => {
     await page.click('nav a[href="#/history"]');
     await page.waitForSelector('#history-form');

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DrillBook } from '../../gateway/drills/drill-book.ts';
 import { mountPanelFromConfig } from '../../gateway/panel/panel.ts';
 import { UserStore } from '../../gateway/panel/users.ts';
+import { openDatabase } from '../../gateway/store/database.ts';
 import { MemoryBackend } from './support/memory-backend.ts';
 import { PanelClient, type PanelServer, startPanelServer } from './support/panel-server.ts';
 
@@ -247,7 +249,12 @@ describe('views', () => {
       ch: 'smoke',
       data: { by: 'op', ref: alarm.id, note: '=HYPERLINK("x")' },
     });
-    const client = await as('view', 'viewer-password-1');
+    // a viewer may look but not export (issue 14: exports are for operators and admins)
+    const viewer = await as('view', 'viewer-password-1');
+    const refused = await viewer.request('GET', '/panel/api/history.csv');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain('宁德电池');
+    const client = await as('op', 'operator-password-1');
     const res = await client.request('GET', '/panel/api/history.csv');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="parkwatch-history-\d+\.csv"/);
@@ -267,7 +274,7 @@ describe('views', () => {
     const capped = await startPanelServer(big, { exportMaxEvents: 7000 }, withUsers);
     try {
       const client = new PanelClient(capped.url);
-      await client.login('view', 'viewer-password-1');
+      await client.login('op', 'operator-password-1');
       const text = await (await client.request('GET', '/panel/api/history.csv')).text();
       const lines = text.trim().split('\r\n');
       expect(lines).toHaveLength(1 + 7000);
@@ -421,5 +428,42 @@ describe('mounting from the gateway config', () => {
 
   it('mounts nothing when disabled', () => {
     expect(mountPanelFromConfig(backend, { ...ctx, section: { enabled: false } })).toBeUndefined();
+  });
+});
+
+describe('drills', () => {
+  it('lists drills for every role; only an admin starts and stops one, named by the session', async () => {
+    const db = openDatabase(server.dataDir);
+    backend.drills = new DrillBook(db);
+    try {
+      const viewer = await as('view', 'viewer-password-1');
+      const op = await as('op', 'operator-password-1');
+      const admin = await as('admin', 'admin-password-1');
+      const start = { action: 'start', enterprise: '宁德电池', zone: '二号车间', scenario: 'water' };
+      for (const who of [viewer, op]) {
+        const res = await who.request('POST', '/panel/api/drills', start);
+        expect(res.status).toBe(403);
+      }
+      const started = await admin.request('POST', '/panel/api/drills', start);
+      expect(started.status).toBe(200);
+      const [drill] = (await started.json()).drills;
+      expect(drill).toMatchObject({
+        enterprise: '宁德电池',
+        zone: '二号车间',
+        scenario: 'water',
+        startedBy: 'panel:admin',
+      });
+      const again = await admin.request('POST', '/panel/api/drills', start);
+      expect(again.status).toBe(409);
+      expect((await again.json()).message).toMatch(/正在进行 .* already running/);
+      const listed = await (await viewer.request('GET', '/panel/api/drills')).json();
+      expect(listed.running.map((d: { id: number }) => d.id)).toEqual([drill.id]);
+      expect((await admin.request('POST', '/panel/api/drills', { action: 'start', enterprise: '' })).status).toBe(400);
+      const stopped = await admin.request('POST', '/panel/api/drills', { action: 'stop', enterprise: '宁德电池' });
+      expect((await stopped.json()).drills[0]).toMatchObject({ id: drill.id, stoppedBy: 'panel:admin' });
+      expect((await (await op.request('GET', '/panel/api/drills')).json()).running).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });

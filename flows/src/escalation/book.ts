@@ -87,6 +87,10 @@ function applyEvent(
   now: number,
 ): void {
   const key = event.park + '/' + event.gw + '/' + (event.node ?? '-') + '/' + event.ch;
+  if (event.kind === 'hazard') {
+    if (event.data.overdue === true && event.data.state !== 'closed') tellOverdue(event, key, config, notices, now);
+    return;
+  }
   const state = event.alarm ? event.alarm.state : 'active';
   if (event.kind === 'alarm' && (event.priority === 'fire' || event.priority === 'water') && state === 'active') {
     if (alarms[key]) return; // this channel's alarm is already being escalated
@@ -107,6 +111,7 @@ function applyEvent(
       toldLevels: [],
       nextAt: now,
     };
+    if (event.drill) alarms[key].drill = { id: event.drill.id, scenario: event.drill.scenario };
     return;
   }
   const stops =
@@ -135,6 +140,37 @@ function applyEvent(
       });
     }
   }
+}
+
+/** An overdue hazard: its owner and park security at once, the duty line too when it is high. */
+function tellOverdue(event: EventView, key: string, config: EscalationConfig, notices: Notice[], now: number): void {
+  const d = event.data;
+  const hazard = {
+    id: Number(d.hazard),
+    cause: String(d.cause),
+    severity: String(d.severity),
+    deadline: Number(d.deadline),
+  };
+  const subject: OpenAlarm = {
+    key,
+    ref: event.id,
+    eventId: event.id,
+    gw: event.gw,
+    park: event.park,
+    node: event.node,
+    ch: event.ch,
+    priority: 'trouble',
+    placement: event.placement,
+    at: event.at,
+    openedAt: now,
+    told: 0,
+    toldLevels: [],
+    nextAt: null,
+  };
+  const levels: Level[] = hazard.severity === 'high' ? ['enterprise', 'security', 'duty'] : ['enterprise', 'security'];
+  for (const level of levels)
+    for (const contact of contactsFor(config, subject, level))
+      notices.push({ reason: 'overdue', level, contact, alarm: subject, hazard, elapsedS: 0 });
 }
 
 /** Tells every level whose time has come; a level with nobody to tell passes straight to the next. */

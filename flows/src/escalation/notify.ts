@@ -47,9 +47,21 @@ function noticeText(notice: Notice, env: EnvAccess): string {
   const time = new Intl.DateTimeFormat('zh-CN', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' }).format(
     new Date(a.at),
   );
-  const what = a.priority === 'fire' ? '火警 / FIRE ALARM' : '漏水报警 / WATER LEAK ALARM';
+  const what =
+    a.priority === 'trouble'
+      ? '隐患逾期 / HAZARD OVERDUE'
+      : a.priority === 'fire'
+        ? '火警 / FIRE ALARM'
+        : '漏水报警 / WATER LEAK ALARM';
   const minutes = Math.max(1, Math.round(notice.elapsedS / 60));
-  const lines = [headline(notice, what, minutes)];
+  const head = headline(notice, what, minutes);
+  // a drill must never be mistaken for a fire: said first, on its own line, and on the headline
+  const lines = a.drill
+    ? [
+        '【演练 / DRILL】演练 #' + a.drill.id + '，非真实报警 / drill #' + a.drill.id + ', not a real alarm',
+        '演练 / DRILL ' + head,
+      ]
+    : [head];
   if (p) {
     lines.push('企业 / Enterprise: ' + p.enterprise);
     lines.push('位置 / Where: ' + [p.site, p.zone, p.location].join(' · '));
@@ -67,6 +79,23 @@ function noticeText(notice: Notice, env: EnvAccess): string {
 }
 
 function headline(notice: Notice, what: string, minutes: number): string {
+  if (notice.reason === 'overdue' && notice.hazard) {
+    const h = notice.hazard;
+    return (
+      '【' +
+      what +
+      '】隐患 #' +
+      h.id +
+      ' (' +
+      h.cause +
+      ', ' +
+      h.severity +
+      ') 已过整改期限，请尽快整改 / ' +
+      'hazard #' +
+      h.id +
+      ' is past its rectification deadline: put it right now'
+    );
+  }
   if (notice.reason === 'alarm')
     return '【' + what + '】请立即处理并在报警面板确认 / act now and acknowledge on the panel';
   if (notice.reason === 'escalated') {

@@ -45,7 +45,8 @@ export interface OpenAlarm {
   park: string;
   node: string | null;
   ch: string;
-  priority: 'fire' | 'water';
+  /** trouble: an overdue hazard (told once, not escalated) */
+  priority: 'fire' | 'water' | 'trouble';
   placement: Placement | null;
   /** event time (gateway clock) */
   at: number;
@@ -57,11 +58,13 @@ export interface OpenAlarm {
   toldLevels: Level[];
   /** when the next level is due, null after the last */
   nextAt: number | null;
+  /** the drill this alarm belongs to: every notice about it says 演练 / DRILL */
+  drill?: { id: number; scenario: string };
 }
 
 /** One message to one contact, from the book to the renderer. */
 export interface Notice {
-  reason: 'alarm' | 'escalated' | 'acknowledged' | 'cleared';
+  reason: 'alarm' | 'escalated' | 'acknowledged' | 'cleared' | 'overdue';
   level: Level;
   contact: Contact;
   alarm: OpenAlarm;
@@ -69,6 +72,8 @@ export interface Notice {
   by?: string;
   /** seconds since the alarm was opened */
   elapsedS: number;
+  /** for reason "overdue": the hazard past its rectification deadline */
+  hazard?: { id: number; cause: string; severity: string; deadline: number };
 }
 
 /** What the renderer keeps on the message so the delivery node can retry and report. */

@@ -25,6 +25,8 @@ export interface EventView {
   placement: Placement | null;
   data: Record<string, unknown>;
   alarm?: { state: string; since: number; by?: string; ref: string };
+  /** set while the place is in a drill: an exercise, never a real alarm */
+  drill?: { id: number; scenario: string };
 }
 
 /** The event, or what is wrong with it as text. */
@@ -56,6 +58,10 @@ export function readEvent(payload: unknown): EventView | string {
     if (typeof a !== 'object' || a === null || typeof a.state !== 'string' || typeof a.ref !== 'string') {
       return 'field "alarm" must have a state and a ref';
     }
+  }
+  if (e.drill !== undefined) {
+    const d = e.drill as Record<string, unknown> | null;
+    if (typeof d !== 'object' || d === null || typeof d.id !== 'number') return 'field "drill" must have a numeric id';
   }
   return e as unknown as EventView;
 }

@@ -17,6 +17,7 @@ import { currentAlert, playAlert, soundUnlocked, trySoundWithoutClick, unlockSou
 import {
   ALL_BUT_READINGS,
   alarmsView,
+  drillsView,
   esc,
   eventRows,
   historyForm,
@@ -93,6 +94,7 @@ function renderChrome() {
   for (const a of document.querySelectorAll('nav a')) a.textContent = t(a.dataset.label);
   $('#nav-abuse').hidden = !(state.session && state.session.role === 'admin' && !state.session.kiosk);
   $('#nav-plans').hidden = $('#nav-abuse').hidden;
+  $('#nav-drills').hidden = !state.session || isKiosk();
   $('#user').textContent = state.session ? (state.session.kiosk ? t('kiosk') : state.session.user) : '';
   $('#logout').hidden = !state.session || state.session.kiosk;
   $('#logout').textContent = t('logout');
@@ -123,6 +125,10 @@ function renderChrome() {
   // where sound could not start by itself, the wall says so in large letters: one touch turns it on
   $('#sound-prompt').hidden = !(isKiosk() && !soundUnlocked());
   $('#sound-prompt').textContent = t('soundPrompt');
+}
+
+function isAdmin() {
+  return Boolean(state.session && state.session.role === 'admin' && !state.session.kiosk);
 }
 
 function isKiosk() {
@@ -182,6 +188,10 @@ async function renderView() {
     } else if (view === 'plans') renderPlans();
     else if (view === 'history') await renderHistory(false);
     else if (view === 'abuse') main.innerHTML = refusalsView(await getJson('/panel/api/refusals'));
+    else if (view === 'drills') {
+      if (!state.nodeList) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
+      main.innerHTML = drillsView(await getJson('/panel/api/drills'), isAdmin(), state.nodeList);
+    }
     placeMarkers(main);
   } catch (err) {
     failed(err);
@@ -224,8 +234,9 @@ async function renderHistory(more) {
   h.next = page.next;
   if (!state.nodeList) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
   const nodes = state.nodeList;
-  $('#main').innerHTML = historyForm(h.filters, nodes) + historyTable(h.events, canAct(), h.next !== undefined);
-  $('#csv-link').href = `/panel/api/history.csv?${historyParams(h.filters)}`;
+  $('#main').innerHTML =
+    historyForm(h.filters, nodes, canAct()) + historyTable(h.events, canAct(), h.next !== undefined);
+  if ($('#csv-link')) $('#csv-link').href = `/panel/api/history.csv?${historyParams(h.filters)}`;
 }
 
 // ---- live data ----
@@ -333,6 +344,16 @@ async function act(button) {
   }
 }
 
+async function changeDrill(body) {
+  try {
+    await postJson('/panel/api/drills', body);
+    toast(`${t(body.action === 'start' ? 'drillStart' : 'drillStop')}: ${t('done')}`);
+    await renderView();
+  } catch (err) {
+    failed(err);
+  }
+}
+
 // ---- wiring ----
 
 async function soundOn() {
@@ -348,6 +369,8 @@ document.addEventListener('click', async (e) => {
   const target = e.target.closest('button, a');
   if (!target) return;
   if (target.dataset.action) return act(target);
+  if (target.dataset.drillStop !== undefined)
+    return changeDrill({ action: 'stop', enterprise: target.dataset.drillStop });
   if (target.id === 'lang') {
     setLang(currentLang() === 'zh' ? 'en' : 'zh');
     renderChrome();
@@ -376,9 +399,10 @@ document.addEventListener('click', async (e) => {
 
 document.addEventListener('submit', async (e) => {
   const form = e.target;
-  if (!['login-form', 'setup-form', 'history-form'].includes(form.id)) return;
+  if (!['login-form', 'setup-form', 'history-form', 'drill-form'].includes(form.id)) return;
   e.preventDefault();
   const data = Object.fromEntries(new FormData(form));
+  if (form.id === 'drill-form') return changeDrill({ action: 'start', ...data });
   try {
     if (form.id === 'history-form') {
       state.history.filters = data;

@@ -21,6 +21,11 @@ function nodeChannel(node, ch) {
   return `<a href="#/node/${esc(node ?? '')}">${esc(node ?? '—')}</a>${ch ? ` / ${esc(channelLabel(ch))}` : ''}`;
 }
 
+/** An exercise is never mistaken for a fire: every drill event and condition carries this. */
+export function drillTag(e) {
+  return e && e.drill ? ` <span class="tag drill">${esc(t('drill'))} #${esc(e.drill.id)}</span>` : '';
+}
+
 function conditionTitle(c) {
   if (c.kind === 'trouble') return `${t('priority.trouble')}：${t(`trouble.${c.trouble}`)}`;
   return `${t(`priority.${c.priority}`)} ${t(`kind.${c.kind}`)}`;
@@ -57,6 +62,7 @@ export function alarmsView(overview, canAct) {
       `<li class="${cls}" data-ref="${esc(c.ref)}">` +
       `<div class="what"><strong>${esc(conditionTitle(c))}</strong> <span class="state">${esc(t(`state.${c.state}`))}</span>` +
       (c.latched ? ` <span class="tag">${esc(t('latched'))}</span>` : '') +
+      drillTag(c.last) +
       '</div>' +
       `<div class="where">${place(c.placement)}</div>` +
       `<div class="meta">${nodeChannel(c.node, c.ch)}` +
@@ -104,11 +110,11 @@ export function nodesView(nodes) {
 
 /** "All" leaves out readings: a park's telemetry would bury the events people look for. */
 export const ALL_BUT_READINGS =
-  'hello,prealarm,alarm,clear,trouble,trouble_clear,test,hush,ack,acknowledge,silence,reset,note,test_request';
+  'hello,prealarm,alarm,clear,trouble,trouble_clear,test,hush,ack,acknowledge,silence,reset,note,test_request,hazard';
 
 const GROUPS = {
   alarm: 'prealarm,alarm,clear',
-  trouble: 'trouble,trouble_clear',
+  trouble: 'trouble,trouble_clear,hazard',
   operator: 'acknowledge,silence,reset,note,test_request',
   test: 'test,test_request',
   readings: 'telemetry',
@@ -122,8 +128,8 @@ function options(id, values) {
     .join('')}</datalist>`;
 }
 
-/** `nodes` give the enterprises and zones offered while typing. */
-export function historyForm(filters, nodes) {
+/** `nodes` give the enterprises and zones offered while typing; a viewer gets no export. */
+export function historyForm(filters, nodes, canExport) {
   const opt = (value, label) =>
     `<option value="${esc(value)}"${filters.kinds === value ? ' selected' : ''}>${esc(label)}</option>`;
   const field = (name, type, value) =>
@@ -145,7 +151,7 @@ export function historyForm(filters, nodes) {
     when('from', filters.from) +
     when('to', filters.to) +
     `<button type="submit">${esc(t('search'))}</button>` +
-    `<a class="button" id="csv-link" href="#">${esc(t('exportCsv'))}</a>` +
+    (canExport ? `<a class="button" id="csv-link" href="#">${esc(t('exportCsv'))}</a>` : '') +
     options(
       'list-enterprise',
       places.map((p) => p.enterprise),
@@ -155,6 +161,14 @@ export function historyForm(filters, nodes) {
       places.map((p) => p.zone),
     ) +
     '</form>'
+  );
+}
+
+/** A hazard event: which, how severe, its state, its deadline, and overdue when it is. */
+function hazardText(h) {
+  return (
+    `#${h.hazard} ${t(`hazard.${h.cause}`)} · ${t(`severity.${h.severity}`)} · ${t(`hazardState.${h.state}`)}` +
+    ` · ${t('deadline')} ${formatTime(h.deadline)}${h.overdue ? ` · ${t('overdue')}` : ''}${h.note ? ` · ${h.note}` : ''}`
   );
 }
 
@@ -170,17 +184,19 @@ export function eventRows(events, canAct) {
       const detail =
         e.kind === 'note'
           ? `${e.data.note} (${t('by')} ${e.data.by})`
-          : e.trouble
-            ? t(`trouble.${e.trouble}`)
-            : e.data.by
-              ? byWhom(e)
-              : formatReading(e.ch, e.data);
+          : e.kind === 'hazard'
+            ? hazardText(e.data)
+            : e.trouble
+              ? t(`trouble.${e.trouble}`)
+              : e.data.by
+                ? byWhom(e)
+                : formatReading(e.ch, e.data);
       const note = canAct ? `<button data-action="note" data-event="${esc(e.id)}">${esc(t('note'))}</button>` : '';
       return (
         `<tr class="p-${esc(e.priority)}" data-id="${esc(e.id)}">` +
         cells(HISTORY_HEAD, [
           esc(formatTime(e.at)),
-          esc(t(`kind.${e.kind}`)),
+          esc(t(`kind.${e.kind}`)) + drillTag(e),
           place(e.placement),
           nodeChannel(e.node, e.ch),
           esc(detail || '—'),
@@ -257,5 +273,54 @@ export function loginView(needsSetup) {
     `<label>${esc(t('password'))} <input name="password" type="password" required autocomplete="current-password"></label>` +
     `<button type="submit">${esc(t('login'))}</button></form>` +
     setup
+  );
+}
+
+/** Drills: which run, the recent ones, and for an admin the form that starts one. */
+export function drillsView(data, isAdmin, nodes) {
+  const where = (d) => esc(d.enterprise) + (d.zone ? ` · ${esc(d.zone)}` : ` · ${esc(t('allZones'))}`);
+  const running = data.running.length
+    ? `<ul class="conditions">${data.running
+        .map(
+          (d) =>
+            `<li class="condition"><div class="what"><span class="tag drill">${esc(t('drill'))} #${esc(d.id)}</span> ` +
+            `${where(d)} · ${esc(t(`scenario.${d.scenario}`))}</div>` +
+            `<div class="meta">${esc(t('started'))} ${esc(formatTime(d.startedAt))} · ${esc(d.startedBy)}</div>` +
+            (isAdmin
+              ? `<div class="actions"><button data-drill-stop="${esc(d.enterprise)}">${esc(t('drillStop'))}</button></div>`
+              : '') +
+            '</li>',
+        )
+        .join('')}</ul>`
+    : `<p class="all-clear">${esc(t('noDrills'))}</p>`;
+  const places = nodes.map((n) => n.placement).filter(Boolean);
+  const form = isAdmin
+    ? '<form class="filters" id="drill-form">' +
+      `<label>${esc(t('enterprise'))} <input name="enterprise" required list="list-enterprise"></label>` +
+      `<label>${esc(t('zone'))} <input name="zone" list="list-zone" placeholder="${esc(t('allZones'))}"></label>` +
+      `<label>${esc(t('scenario'))} <select name="scenario"><option value="fire">${esc(t('scenario.fire'))}</option>` +
+      `<option value="water">${esc(t('scenario.water'))}</option></select></label>` +
+      `<button type="submit">${esc(t('drillStart'))}</button>` +
+      options(
+        'list-enterprise',
+        places.map((p) => p.enterprise),
+      ) +
+      options(
+        'list-zone',
+        places.map((p) => p.zone),
+      ) +
+      '</form>'
+    : '';
+  const recent = data.recent
+    .map(
+      (d) =>
+        `<tr><td>#${esc(d.id)}</td><td>${where(d)}</td><td>${esc(t(`scenario.${d.scenario}`))}</td>` +
+        `<td>${esc(formatTime(d.startedAt))}</td><td>${d.stoppedAt ? esc(formatTime(d.stoppedAt)) : '—'}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h3>${esc(t('drillRunning'))}</h3>${running}${form}` +
+    `<h3>${esc(t('drillRecent'))}</h3><div class="scroll"><table><thead><tr><th>#</th><th>${esc(t('enterprise'))}</th>` +
+    `<th>${esc(t('scenario'))}</th><th>${esc(t('started'))}</th><th>${esc(t('stopped'))}</th></tr></thead><tbody>${recent}</tbody></table></div>`
   );
 }

@@ -27,6 +27,9 @@ export class MemoryBackend implements PanelBackend {
   private listeners = new Set<(e: DecidedEvent) => void>();
   private seq = 0;
 
+  /** set by a test that exercises drills (a real DrillBook on a SQLite file) */
+  drills?: PanelBackend['drills'];
+
   constructor(private now: () => number = Date.now) {}
 
   addNode(node: string, placement: Placement, online = true, state: Partial<NodeState> = {}): void {
