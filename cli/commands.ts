@@ -64,6 +64,14 @@ export const COMMANDS: Command[] = [
     run: async (args) => (await import('../gateway/cli/log-command.ts')).runLogCommand(args),
   },
   {
+    words: ['incidents'],
+    usage:
+      'parkwatch incidents list [--state open|ended|closed] [--enterprise E] [--json] | show ID [--json] | close ID --cause CAUSE [--note TEXT] [--by NAME] | export ID --out FILE.json [--html FILE.html] | verify FILE [--pubkey FILE]  [--config FILE | --data DIR]',
+    summary:
+      '报警事件档案：时间线、结案原因、可离线校验的证据包 / incident files: timeline, closing cause, evidence packet that verifies offline',
+    run: async (args) => (await import('../gateway/cli/incidents-command.ts')).runIncidentsCommand(args),
+  },
+  {
     words: ['mqtt'],
     usage: 'parkwatch mqtt hash-password < PASSWORD | node-passwords [--config FILE | --data DIR]',
     summary:

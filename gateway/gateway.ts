@@ -12,6 +12,8 @@ import { journalEvents } from './event-journal.ts';
 import { CachedOutboxStats, type GatewayCounters, gatewayCounters, registerGauges } from './gateway-metrics.ts';
 import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
+import { serveCloseRequests } from './incidents/close-requests.ts';
+import { getIncident } from './incidents/incident-queries.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
 import type { ClockSync } from './ops/clock-sync.ts';
@@ -136,6 +138,7 @@ export class Gateway {
         const [gw, seq] = id.split(':');
         return gw === config.gatewayId && Number(seq) > 0 ? this.eventLog.byId(Number(seq)) : undefined;
       },
+      incidentById: (id) => getIncident(this.db, id),
       gw: config.gatewayId,
       now: this.now,
     });
@@ -293,6 +296,23 @@ export class Gateway {
         stop: () => watch?.stop(),
       });
     }
+    stages.push({
+      name: 'incident-requests',
+      // closes asked for by `parkwatch incidents close` (another process) become chained events here
+      start: () =>
+        this.every(1000, async () => {
+          await serveCloseRequests(this.db, (r) =>
+            this.desk.act({
+              action: 'close',
+              incident: r.incident,
+              cause: r.cause,
+              by: r.by,
+              ...(r.note ? { note: r.note } : {}),
+            }),
+          );
+        }),
+      stop: () => {},
+    });
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),

@@ -32,12 +32,17 @@ export function loadOrCreateGatewayKey(dataDir: string): KeyObject {
 
 /** The public key of a data dir's gateway; throws when the gateway never started there. */
 export function readGatewayPublicKey(dataDir: string): KeyObject {
+  return createPublicKey(readGatewayPrivateKey(dataDir));
+}
+
+/** The private key of a data dir's gateway (an export signed on the gateway's machine); throws when there is none. */
+export function readGatewayPrivateKey(dataDir: string): KeyObject {
   const file = join(dataDir, KEY_FILE);
   if (!existsSync(file))
     throw new GatewayKeyError(
       `没有网关密钥 ${file}：网关尚未在该数据目录启动过 / no gateway key ${file}: the gateway never started with this data dir`,
     );
-  return createPublicKey(readPrivate(file));
+  return readPrivate(file);
 }
 
 function readPrivate(file: string): KeyObject {

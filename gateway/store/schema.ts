@@ -101,6 +101,43 @@ CREATE TABLE chain_heads (
   sig TEXT NOT NULL
 );`,
   },
+  {
+    version: 5,
+    why: 'incident files: one per fire or water alarm, its events with stored and forwarded times, close requests (issue 14)',
+    sql: `
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  node TEXT,
+  ch TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  enterprise TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  cause TEXT,
+  body TEXT NOT NULL
+);
+CREATE INDEX incidents_opened ON incidents (opened_at);
+CREATE TABLE incident_events (
+  incident TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  stored_at INTEGER, -- null: filed later from the log (stored before incident files existed)
+  forwarded_at INTEGER,
+  PRIMARY KEY (incident, seq)
+);
+CREATE INDEX incident_events_seq ON incident_events (seq);
+-- a close asked for by "parkwatch incidents close" while the gateway runs: the gateway records it as an event
+CREATE TABLE incident_requests (
+  id INTEGER PRIMARY KEY,
+  incident TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  note TEXT,
+  by TEXT NOT NULL,
+  asked_at INTEGER NOT NULL,
+  event TEXT,
+  error TEXT
+);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -160,6 +160,8 @@ export class MemoryBackend implements PanelBackend {
       }
       return this.emit({ kind: 'test_request', priority: 'info', node: action.node, ch: '', data: { by: action.by } });
     }
+    // incident files live in the gateway's database (tests/gateway/incidents*.test.ts)
+    if (action.action === 'close') throw new PanelActionError('unknown_incident', `没有事件档案 / no incident`);
     const c = this.conditions.get(action.ref);
     if (!c) throw new PanelActionError('unknown_ref', `没有报警 ${action.ref} / no alarm ${action.ref}`);
     const kind = action.action === 'acknowledge' ? 'acknowledge' : action.action === 'silence' ? 'silence' : 'reset';
