@@ -103,7 +103,7 @@ CREATE TABLE chain_heads (
   },
   {
     version: 5,
-    why: 'incident files: one per fire or water alarm, its events with stored and forwarded times, close requests (issue 14)',
+    why: 'incident files (one per fire or water alarm, its events with stored and forwarded times, close requests) and chain archives (issue 14)',
     sql: `
 CREATE TABLE incidents (
   id TEXT PRIMARY KEY,
@@ -136,6 +136,15 @@ CREATE TABLE incident_requests (
   asked_at INTEGER NOT NULL,
   event TEXT,
   error TEXT
+);
+-- segments moved out by "parkwatch log archive": the live chain continues from last_hash
+CREATE TABLE chain_archives (
+  last_seq INTEGER PRIMARY KEY,
+  last_hash TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  archived_at INTEGER NOT NULL
 );`,
   },
 ];
