@@ -154,7 +154,7 @@ export function verifyChain(
   const newestHead = heads.reduce((m, h) => Math.max(m, h.seq), 0);
   let lastSeq = from.seq;
   for (const r of rows) {
-    if (r.seq <= from.seq) {
+    if (from.seq > 0 && r.seq <= from.seq) {
       verdict.firstBad = broken(r.seq, 'unlinked');
       return verdict;
     }
