@@ -24,6 +24,7 @@ import { type Job, Pipeline } from './pipeline/pipeline.ts';
 import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
 import { type Db, openDatabase, readMeta } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { readGatewayPrivateKey } from './store/gateway-key.ts';
 import { NodeRegistry } from './store/registry.ts';
 import { StoreThread } from './store/store-thread.ts';
 import { ThreadedOutbox } from './store/threaded-outbox.ts';
@@ -155,6 +156,13 @@ export class Gateway {
       rejects: this.counters.rejects,
       rejectsBySource: this.counters.rejectsBySource,
       health: () => ({ cloud: this.uplink?.state ?? 'none', outboxDepth: stats.get().depth }),
+      // the store thread made the key at its start; read when a packet is asked for
+      incidents: {
+        db: this.db,
+        key: () => readGatewayPrivateKey(config.dataDir),
+        now: this.now,
+        signHead: () => this.store.request({ op: 'signHead' }),
+      },
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Cause, type CloseRefusal } from '../incidents/incident.ts';
+import { Cause, type CloseRefusal, type Incident, type ResponseFigures } from '../incidents/incident.ts';
+import type { IncidentPacket } from '../incidents/packet.ts';
+import type { TimelineEntry } from '../incidents/timeline.ts';
 import { AlarmState, DecidedEvent, EventKind, type NodeState, Placement, Priority } from '../wire/events.ts';
 import { Id, TroubleCode } from '../wire/schemas.ts';
 
@@ -180,6 +182,18 @@ export interface PanelBackend {
   /** gateway and park ids, for the page title */
   identity(): { gw: string; park: string };
   health(): GatewayHealth;
+  /** incident files, newest first (gateway/incidents/) */
+  incidents(filter: { state?: Incident['state']; limit: number }): Incident[];
+  /** one incident with its response figures and timeline */
+  incident(id: string): IncidentDetail | undefined;
+  /** its signed evidence packet, the chain's head signed first so it covers every event (rejects with PacketExportError) */
+  incidentPacket(id: string): Promise<IncidentPacket>;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  figures: ResponseFigures;
+  timeline: TimelineEntry[];
 }
 
 /** The panel's section of the gateway config (`panel:` in the config file). */

@@ -32,6 +32,8 @@ function handle(req: StoreRequest): unknown {
       return outbox.prune(req.now, req.quotaBytes);
     case 'pruneTelemetry':
       return log.pruneTelemetry(req.now);
+    case 'signHead':
+      return log.signHead();
     case 'close':
       log.signHead();
       try {

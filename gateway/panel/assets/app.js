@@ -1,6 +1,7 @@
 // The panel in the browser: session, live stream, views by hash route, actions, sound.
 import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from './api.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
+import { closeForm, incidentsView, incidentView } from './incidents.js';
 import {
   enableDragging,
   placeMarkers,
@@ -176,6 +177,9 @@ async function renderView() {
     } else if (view === 'plans') renderPlans();
     else if (view === 'history') await renderHistory(false);
     else if (view === 'abuse') main.innerHTML = refusalsView(await getJson('/panel/api/refusals'));
+    else if (view === 'incidents') main.innerHTML = incidentsView((await getJson('/panel/api/incidents')).incidents);
+    else if (view === 'incident' && arg)
+      main.innerHTML = incidentView(await getJson(`/panel/api/incidents/${encodeURIComponent(arg)}`), canAct());
     placeMarkers(main);
   } catch (err) {
     failed(err);
@@ -244,6 +248,7 @@ function onDecided(event) {
   refreshTimer = setTimeout(refreshOverview, 50);
   const { view, arg } = route();
   if (view === 'node' && arg === event.node) renderView();
+  if (view === 'incidents' || view === 'incident') renderView();
   // a filtered history is left alone: the new event may not match it
   const unfiltered = Object.values(state.history.filters).every((v) => !v);
   if (view === 'history' && unfiltered && $('#history-rows')) {
@@ -314,12 +319,18 @@ async function act(button) {
     );
     if (!form || !String(form.get('note')).trim()) return;
     body = { action, event, note: String(form.get('note')).trim() };
+  } else if (action === 'close') {
+    const form = await ask(t('closeIncident'), closeForm());
+    if (!form) return;
+    const note = String(form.get('note') || '').trim();
+    body = { action, incident: button.dataset.incident, cause: String(form.get('cause')), ...(note ? { note } : {}) };
   } else return;
   button.disabled = true;
   try {
     await postJson('/panel/api/actions', body);
-    toast(`${t(action)}: ${t('done')}`);
+    toast(`${t(action === 'close' ? 'closeIncident' : action)}: ${t('done')}`);
     await refreshOverview();
+    if (route().view === 'incident') await renderView();
   } catch (err) {
     failed(err);
   } finally {

@@ -1,3 +1,5 @@
+import type { Incident } from '../../../gateway/incidents/incident.ts';
+import { PacketExportError } from '../../../gateway/incidents/packet-export.ts';
 import type {
   ActiveCondition,
   GatewayHealth,
@@ -160,7 +162,6 @@ export class MemoryBackend implements PanelBackend {
       }
       return this.emit({ kind: 'test_request', priority: 'info', node: action.node, ch: '', data: { by: action.by } });
     }
-    // incident files live in the gateway's database (tests/gateway/incidents*.test.ts)
     if (action.action === 'close') throw new PanelActionError('unknown_incident', `没有事件档案 / no incident`);
     const c = this.conditions.get(action.ref);
     if (!c) throw new PanelActionError('unknown_ref', `没有报警 ${action.ref} / no alarm ${action.ref}`);
@@ -192,5 +193,18 @@ export class MemoryBackend implements PanelBackend {
 
   health(): GatewayHealth {
     return this.gatewayHealth;
+  }
+
+  // incident files live in the gateway's database (tests/panel/browser-incidents.test.ts)
+  incidents(): Incident[] {
+    return [];
+  }
+
+  incident(): undefined {
+    return undefined;
+  }
+
+  incidentPacket(): Promise<never> {
+    return Promise.reject(new PacketExportError('unknown_incident', 'no incidents in the memory backend'));
   }
 }
