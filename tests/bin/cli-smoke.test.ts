@@ -77,6 +77,22 @@ function runs(): Record<string, Run[]> {
       { args: ['log', 'verify', '--config', at('gateway.yaml')], exit: 0, says: /chain intact/ },
       { args: ['log', 'pubkey', '--config', at('gateway.yaml')], exit: 0, says: /BEGIN PUBLIC KEY/ },
     ],
+    // no alarm happened here: each names what is missing (tests/gateway/incidents.test.ts files a real fire)
+    incidents: [
+      { args: ['incidents', 'list', '--config', at('gateway.yaml')], exit: 0, says: /no incidents/ },
+      { args: ['incidents', 'show', 'gw1:1', '--config', at('gateway.yaml')], exit: 1, says: /no incident/ },
+      {
+        args: ['incidents', 'close', 'gw1:1', '--cause', 'test', '--wait', '1', '--config', at('gateway.yaml')],
+        exit: 1,
+        says: /is it running/,
+      },
+      {
+        args: ['incidents', 'export', 'gw1:1', '--out', at('i.json'), '--config', at('gateway.yaml')],
+        exit: 1,
+        says: /no incident/,
+      },
+      { args: ['incidents', 'verify', at('i.json')], exit: 1, says: /cannot read the packet/ },
+    ],
     backup: [{ args: ['backup', '--out', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     restore: [{ args: ['restore', at('backup.sqlite'), '--config', at('gateway.yaml')], exit: 0 }],
     // a line per check; warnings or failures here (no gateway runs, the clock may be unsynchronised)
