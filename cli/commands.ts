@@ -59,7 +59,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['log'],
-    usage: 'parkwatch log verify [--pubkey FILE] | pubkey  [--config FILE | --data DIR]',
+    usage:
+      'parkwatch log verify [--archive FILE] [--pubkey FILE] | pubkey | archive --before YYYY-MM-DD --out FILE  [--config FILE | --data DIR]',
     summary: '校验防篡改事件日志、显示网关公钥 / verify the tamper-evident event log, print the gateway public key',
     run: async (args) => (await import('../gateway/cli/log-command.ts')).runLogCommand(args),
   },
