@@ -65,7 +65,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['log'],
-    usage: 'parkwatch log verify [--pubkey FILE] | pubkey  [--config FILE | --data DIR]',
+    usage:
+      'parkwatch log verify [--archive FILE] [--pubkey FILE] | pubkey | archive --before YYYY-MM-DD --out FILE  [--config FILE | --data DIR]',
     summary: '校验防篡改事件日志、显示网关公钥 / verify the tamper-evident event log, print the gateway public key',
     run: async (args) => (await import('../gateway/cli/log-command.ts')).runLogCommand(args),
   },
@@ -90,6 +91,14 @@ export const COMMANDS: Command[] = [
     summary:
       '风险与服务月报（可签名发布到云端）/ monthly risk and service report per enterprise, optionally signed and published to the cloud',
     run: async (args) => (await import('../gateway/cli/report-command.ts')).runReportCommand(['monthly', ...args]),
+  },
+  {
+    words: ['incidents'],
+    usage:
+      'parkwatch incidents list [--state open|ended|closed] [--enterprise E] [--json] | show ID [--json] | close ID --cause CAUSE [--note TEXT] [--by NAME] | export ID --out FILE.json [--html FILE.html] | verify FILE [--pubkey FILE]  [--config FILE | --data DIR]',
+    summary:
+      '报警事件档案：时间线、结案原因、可离线校验的证据包 / incident files: timeline, closing cause, evidence packet that verifies offline',
+    run: async (args) => (await import('../gateway/cli/incidents-command.ts')).runIncidentsCommand(args),
   },
   {
     words: ['mqtt'],

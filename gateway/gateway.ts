@@ -17,6 +17,8 @@ import { type GbtStage, gbtStage } from './gbt26875/stage.ts';
 import { HazardBook } from './hazards/hazard-book.ts';
 import { HazardWatch } from './hazards/hazard-watch.ts';
 import { HttpServer, type RequestHandler } from './http-server.ts';
+import { serveCloseRequests } from './incidents/close-requests.ts';
+import { getIncident } from './incidents/incident-queries.ts';
 import type { IngestSource } from './ingest/inbound.ts';
 import { Metrics } from './metrics.ts';
 import type { ClockSync } from './ops/clock-sync.ts';
@@ -27,6 +29,7 @@ import { type Job, Pipeline } from './pipeline/pipeline.ts';
 import type { IngestFactory, LinkChange, LocalPublisher } from './ports.ts';
 import { type Db, openDatabase, readMeta } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { readGatewayPrivateKey } from './store/gateway-key.ts';
 import { NodeRegistry } from './store/registry.ts';
 import { StoreThread } from './store/store-thread.ts';
 import { ThreadedOutbox } from './store/threaded-outbox.ts';
@@ -145,6 +148,7 @@ export class Gateway {
         const parsed = parseEventId(id);
         return parsed?.gw === config.gatewayId ? this.eventLog.byId(parsed.seq) : undefined;
       },
+      incidentById: (id) => getIncident(this.db, id),
       gw: config.gatewayId,
       now: this.now,
     });
@@ -175,6 +179,13 @@ export class Gateway {
         centre: this.gbt?.status() ?? CENTRE_DISABLED,
       }),
       drills: this.drills,
+      // the store thread made the key at its start; read when a packet is asked for
+      incidents: {
+        db: this.db,
+        key: () => readGatewayPrivateKey(config.dataDir),
+        now: this.now,
+        signHead: () => this.store.request({ op: 'signHead' }),
+      },
     });
     registerGauges(this.metrics, {
       outbox: () => stats.get(),
@@ -316,14 +327,33 @@ export class Gateway {
         stop: () => watch?.stop(),
       });
     }
-    stages.push({
-      name: 'hazards',
-      start: () => {
-        this.hazards.start();
-        this.every(MAINTENANCE_MS, () => this.hazards.tick());
+    stages.push(
+      {
+        name: 'hazards',
+        start: () => {
+          this.hazards.start();
+          this.every(MAINTENANCE_MS, () => this.hazards.tick());
+        },
+        stop: () => this.hazards.stop(),
       },
-      stop: () => this.hazards.stop(),
-    });
+      {
+        name: 'incident-requests',
+        // closes asked for by `parkwatch incidents close` (another process) become chained events here
+        start: () =>
+          this.every(1000, async () => {
+            await serveCloseRequests(this.db, (r) =>
+              this.desk.act({
+                action: 'close',
+                incident: r.incident,
+                cause: r.cause,
+                by: r.by,
+                ...(r.note ? { note: r.note } : {}),
+              }),
+            );
+          }),
+        stop: () => {},
+      },
+    );
     stages.push({
       name: 'maintenance',
       start: () => this.every(MAINTENANCE_MS, () => this.maintain()),

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Bus } from './bus.ts';
 import type { AlarmBook } from './decide/alarm-book.ts';
 import type { Condition } from './decide/conditions.ts';
@@ -5,6 +6,10 @@ import { placementOf } from './decide/decide.ts';
 import type { NodeStates } from './decide/node-states.ts';
 import { OperatorAction } from './decide/operator-action.ts';
 import type { OperatorDesk } from './decide/operator-desk.ts';
+import { responseFigures } from './incidents/incident.ts';
+import { getIncident, incidentEvents, listIncidents } from './incidents/incident-queries.ts';
+import { exportPacket } from './incidents/packet-export.ts';
+import { timelineOf } from './incidents/timeline.ts';
 import type { Counter } from './metrics.ts';
 import type {
   ActiveCondition,
@@ -12,10 +17,12 @@ import type {
   GatewayHealth,
   HistoryPage,
   HistoryQuery,
+  IncidentDetail,
   PanelBackend,
   Reading,
   RefusalCounts,
 } from './panel/backend.ts';
+import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
 import type { NodeRegistry } from './store/registry.ts';
 import type { DecidedEvent, NodeState } from './wire/events.ts';
@@ -34,6 +41,8 @@ export interface PanelBridgeDeps {
   rejectsBySource: Counter;
   health: () => GatewayHealth;
   drills?: PanelBackend['drills'];
+  /** the main thread's read connection and the gateway key, for incident files and their packets */
+  incidents: { db: Db; key: () => KeyObject; now: () => number; signHead: () => Promise<void> };
 }
 
 /** `{reason="x"}` -> x */
@@ -181,5 +190,23 @@ export class PanelBridge implements PanelBackend {
 
   health(): GatewayHealth {
     return this.deps.health();
+  }
+
+  incidents(filter: { state?: 'open' | 'ended' | 'closed'; limit: number }) {
+    return listIncidents(this.deps.incidents.db, filter);
+  }
+
+  incident(id: string): IncidentDetail | undefined {
+    const { db } = this.deps.incidents;
+    const incident = getIncident(db, id);
+    if (!incident) return undefined;
+    const events = incidentEvents(db, id).flatMap((r) => (r.event ? [{ ...r, event: r.event }] : []));
+    return { incident, figures: responseFigures(incident), timeline: timelineOf(events) };
+  }
+
+  async incidentPacket(id: string) {
+    const { db, key, now, signHead } = this.deps.incidents;
+    await signHead();
+    return exportPacket(db, id, key(), now());
   }
 }

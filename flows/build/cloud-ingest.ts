@@ -12,6 +12,7 @@ export function cloudIngestFlow(): FlowNode[] {
         '订阅各网关的云端事件，按事件 id 去重，写入日志文件，再逐条转发给保险公司或应急管理部门的 HTTP 接口。',
         "Subscribes to the gateways' cloud events, drops duplicates by event id, keeps each in a journal file and",
         'forwards them one by one to the insurer or emergency-management HTTP endpoint (docs/flows.md).',
+        "每个事件的哈希链接都会检查，断裂记入 chain-breaks.jsonl / every event's chain link is checked; breaks go to chain-breaks.jsonl.",
       ].join('\n'),
     ),
     mqttBroker('pw-ingest-broker', 'parkwatch 云端 MQTT / cloud MQTT', 'PW_CLOUD_MQTT_URL', 'PW_INGEST_CLIENT_ID'),
@@ -20,8 +21,9 @@ export function cloudIngestFlow(): FlowNode[] {
       '网关事件 / gateway events',
       'PW_INGEST_TOPIC',
       'pw-ingest-broker',
-      at(150, 100, ['pw-ingest-journal']),
+      at(150, 100, ['pw-ingest-journal', 'pw-ingest-chain']),
     ),
+    fn('pw-ingest-chain', '链连续性 / chain continuity', 'cloud-ingest/continuity.ts', 1, at(400, 40, [])),
     fn(
       'pw-ingest-journal',
       '去重并存档 / drop duplicates, keep',

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../../errors/usage-error.ts';
-import { type ChainVerdict, verifyChain } from '../store/chain.ts';
-import { DB_FILE } from '../store/database.ts';
+import { type ChainStart, type ChainVerdict, verifyChain } from '../store/chain.ts';
+import { ArchiveError, archiveBefore, liveChainStart, verifyArchive } from '../store/chain-archive.ts';
+import { DB_FILE, openDatabase } from '../store/database.ts';
 import { chainRows, signedHeads } from '../store/event-chain.ts';
 import { readGatewayPublicKey } from '../store/gateway-key.ts';
 import { option } from './gateway-command.ts';
@@ -15,6 +16,7 @@ import { dataDir } from './nodes-command.ts';
  * the database read-only, so it runs while the gateway writes; exit 1 names the first bad event.
  */
 const CHAIN_SCHEMA = 4;
+const ARCHIVE_SCHEMA = 5;
 
 export async function runLogCommand(args: string[]): Promise<number> {
   const [verb, ...rest] = args;
@@ -23,9 +25,13 @@ export async function runLogCommand(args: string[]): Promise<number> {
       process.stdout.write(readGatewayPublicKey(dataDir(rest)).export({ format: 'pem', type: 'spki' }) as string);
       return 0;
     case 'verify':
-      return verify(rest);
+      return rest.includes('--archive') ? verifyArchiveFile(rest) : verify(rest);
+    case 'archive':
+      return archive(rest);
     default:
-      throw new UsageError('用法 / usage: parkwatch log verify | pubkey [--config FILE | --data DIR]');
+      throw new UsageError(
+        '用法 / usage: parkwatch log verify [--archive FILE] [--pubkey FILE] | pubkey | archive --before YYYY-MM-DD --out FILE [--ignore-retention]  [--config FILE | --data DIR]',
+      );
   }
 }
 
@@ -48,8 +54,65 @@ function verify(args: string[]): number {
       return 2;
     }
     // one read transaction: the gateway's commits during the walk are not half-seen
-    const verdict = db.transaction(() => verifyChain(chainRows(db), signedHeads(db), key))();
+    const verdict = db.transaction(() => verifyChain(chainRows(db), signedHeads(db), key, startOf(db, version)))();
     return report(verdict);
+  } finally {
+    db.close();
+  }
+}
+
+/** After an archive the live chain goes on from the archived segment's last link (schema v5). */
+function startOf(db: Database.Database, version: number): ChainStart | undefined {
+  return version >= ARCHIVE_SCHEMA ? liveChainStart(db) : undefined;
+}
+
+function verifyArchiveFile(args: string[]): number {
+  const file = option(args, '--archive') as string;
+  const pubkeyFile = option(args, '--pubkey');
+  if (!existsSync(file)) {
+    console.error(`没有归档文件 / no archive file: ${file}`);
+    return 2;
+  }
+  const v = verifyArchive(file, pubkeyFile ? createPublicKey(readFileSync(pubkeyFile, 'utf8')) : undefined);
+  const code = report(v);
+  if (code === 0)
+    console.log(
+      `  归档段 / archived segment: seq ${v.meta.from.seq + 1}..${v.meta.last.seq}, 接续 / continues from ${v.meta.from.hash}` +
+        (pubkeyFile ? '' : '\n  未用 --pubkey 对照登记的公钥 / not checked against a recorded key (--pubkey)'),
+    );
+  return code;
+}
+
+function archive(args: string[]): number {
+  const before = option(args, '--before');
+  const out = option(args, '--out');
+  if (!before || !out || Number.isNaN(Date.parse(before)))
+    throw new UsageError('用法 / usage: parkwatch log archive --before YYYY-MM-DD --out FILE [--ignore-retention]');
+  const dir = dataDir(args);
+  const file = join(dir, DB_FILE);
+  if (!existsSync(file)) {
+    console.error(`没有数据库 / no database: ${file}`);
+    return 2;
+  }
+  const db = openDatabase(dir);
+  try {
+    const r = archiveBefore(db, {
+      before: Date.parse(before),
+      out,
+      publicKeyPem: readGatewayPublicKey(dir).export({ format: 'pem', type: 'spki' }) as string,
+      now: Date.now(),
+      ignoreRetention: args.includes('--ignore-retention'),
+    });
+    console.log(
+      `已归档 / archived ${r.rows} 行 / rows, seq ${r.firstSeq}..${r.lastSeq} → ${out}; 在线链从 / the live chain goes on from ${r.lastHash}`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ArchiveError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
   } finally {
     db.close();
   }

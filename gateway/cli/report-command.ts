@@ -12,7 +12,7 @@ import { writeReport } from '../reports/report-output.ts';
 import { eventsBetween, gatewayIdentity, nodePlaces, openReportDb } from '../reports/report-source.ts';
 import { monthlyReportTopic, type SignedReport, signReport } from '../reports/signed-report.ts';
 import type { Db } from '../store/database.ts';
-import { readGatewayKey } from '../store/gateway-key.ts';
+import { readGatewayPrivateKey } from '../store/gateway-key.ts';
 import { cloudTlsOptions } from '../uplink/cloud-tls.ts';
 import type { DecidedEvent } from '../wire/events.ts';
 import { option } from './gateway-command.ts';
@@ -61,7 +61,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
     );
   console.log(`月报 / monthly report ${month}: ${report.enterprises.length} 家企业 / enterprises -> ${out}`);
   if (publish && config) {
-    const signed = signReport(report, readGatewayKey(dir));
+    const signed = signReport(report, readGatewayPrivateKey(dir));
     const topic = monthlyReportTopic(report.park, report.gw, month, option(rest, '--enterprise'));
     await publishRetained(config, topic, signed);
     console.log(`已发布并签名 / published, signed: ${topic} (key sha256 ${signed.signature.keySha256.slice(0, 16)}…)`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cause, type CloseRefusal } from '../incidents/incident.ts';
 import { Id } from '../wire/schemas.ts';
 
 /**
@@ -26,6 +27,14 @@ export const OperatorAction = z.discriminatedUnion('action', [
   /** a note on any decided event (e.g. "误报：焊接烟雾 / false alarm: welding fumes"), kept for the insurer */
   z.object({ action: z.literal('note'), event: z.string().max(200), note: z.string().min(1).max(500), by: z.string() }),
   z.object({ action: z.literal('test'), node: Id, by: z.string() }),
+  /** closes an incident file with its cause, once its alarm has ended (gateway/incidents/) */
+  z.object({
+    action: z.literal('close'),
+    incident: z.string().max(200),
+    cause: Cause,
+    note: z.string().max(500).optional(),
+    by: z.string(),
+  }),
 ]);
 export type OperatorAction = z.infer<typeof OperatorAction>;
 
@@ -36,7 +45,8 @@ export type ActionErrorCode =
   | 'not_latched'
   | 'still_active'
   | 'already_done'
-  | 'unreachable';
+  | 'unreachable'
+  | CloseRefusal;
 
 /** The refusal of an operator action. `message` is bilingual ("中文 / English"). */
 export class OperatorActionError extends Error {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../protocol/canonical.ts';
 import { eventId } from '../../protocol/message.ts';
+import { type CloseRefusal, canClose, type Incident } from '../incidents/incident.ts';
 import type { UnsealedCommand } from '../pipeline/command-sealer.ts';
 import type { Job } from '../pipeline/pipeline.ts';
 import type { NodeRegistry, RegisteredNode } from '../store/registry.ts';
@@ -23,6 +24,8 @@ export interface OperatorDeskDeps {
   bootOf: (node: string) => number | undefined;
   /** a stored event by its id; a note takes its node, place and alarm from it */
   eventById: (id: string) => DecidedEvent | undefined;
+  /** an incident file by its id, as stored (closing checks its state) */
+  incidentById: (id: string) => Incident | undefined;
   gw: string;
   now: () => number;
 }
@@ -30,6 +33,13 @@ export interface OperatorDeskDeps {
 const REFUSALS: Record<OperatorRefusal, string> = {
   already_done: '该状态已处理 / already done',
   still_active: '读数仍在报警，不能复位 / the reading is still in alarm: cannot reset',
+};
+
+const CLOSE_REFUSALS: Record<CloseRefusal, string> = {
+  unknown_incident: '没有此事件档案 / no such incident',
+  still_open:
+    '报警尚未结束（需确认并恢复或复位）/ the alarm has not ended yet: acknowledge it and let it clear, or reset it',
+  already_closed: '该事件档案已结案 / the incident is already closed',
 };
 
 export class OperatorDesk {
@@ -182,6 +192,35 @@ export class OperatorDesk {
               ch: target.ch,
               placement: target.placement,
               data: { by: action.by, ref: action.event, note: action.note, ...(alarmRef ? { alarmRef } : {}) },
+            },
+          ],
+          staged: [],
+        };
+      }
+      case 'close': {
+        // closed by an event in the chain, so the cause is as tamper-evident as the alarm
+        const incident = this.deps.incidentById(action.incident);
+        const refused = canClose(incident);
+        if (refused || !incident) {
+          const code = refused ?? 'unknown_incident';
+          throw new OperatorActionError(code, CLOSE_REFUSALS[code]);
+        }
+        return {
+          events: [
+            {
+              ...base,
+              kind: 'note',
+              priority: 'info',
+              node: incident.node,
+              ch: incident.ch,
+              placement: incident.placement,
+              data: {
+                by: action.by,
+                ref: incident.id,
+                alarmRef: incident.id,
+                cause: action.cause,
+                ...(action.note ? { note: action.note } : {}),
+              },
             },
           ],
           staged: [],

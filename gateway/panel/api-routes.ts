@@ -46,6 +46,7 @@ const ActionRequest = z.discriminatedUnion('action', [
   OperatorAction.options[2].omit({ by: true }),
   OperatorAction.options[3].omit({ by: true }),
   OperatorAction.options[4].omit({ by: true }),
+  OperatorAction.options[5].omit({ by: true }),
 ]);
 
 function queryOf(url: URL): Record<string, string> {

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { OperatorAction } from '../decide/operator-action.ts';
 import type { DrillBook } from '../drills/drill-book.ts';
+import type { Incident, ResponseFigures } from '../incidents/incident.ts';
+import type { IncidentPacket } from '../incidents/packet.ts';
+import type { TimelineEntry } from '../incidents/timeline.ts';
 import { AlarmState, DecidedEvent, EventKind, type NodeState, Placement, Priority } from '../wire/events.ts';
 import { Id, TroubleCode } from '../wire/schemas.ts';
 
@@ -149,6 +152,18 @@ export interface PanelBackend {
   health(): GatewayHealth;
   /** drills (issue 14): listed for everyone, started and stopped by an admin; absent on a gateway without them */
   drills?: Pick<DrillBook, 'list' | 'start' | 'stop'>;
+  /** incident files, newest first (gateway/incidents/) */
+  incidents(filter: { state?: Incident['state']; limit: number }): Incident[];
+  /** one incident with its response figures and timeline */
+  incident(id: string): IncidentDetail | undefined;
+  /** its signed evidence packet, the chain's head signed first so it covers every event (rejects with PacketExportError) */
+  incidentPacket(id: string): Promise<IncidentPacket>;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  figures: ResponseFigures;
+  timeline: TimelineEntry[];
 }
 
 /** The panel's section of the gateway config (`panel:` in the config file). */

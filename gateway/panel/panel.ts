@@ -3,6 +3,7 @@ import { Access } from './access.ts';
 import { ApiRoutes } from './api-routes.ts';
 import { type MountedPanel, type PanelBackend, type PanelMountContext, PanelOptions } from './backend.ts';
 import { changeDrill, listDrills } from './drill-routes.ts';
+import { IncidentRoutes } from './incident-routes.ts';
 import { LiveStream } from './live-stream.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { planRoute } from './plan-routes.ts';
@@ -31,6 +32,7 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
   );
   const access = new Access(users, sessions, limiter, ctx);
   const api = new ApiRoutes(backend, access, ctx.options, now);
+  const incidents = new IncidentRoutes(backend, access);
   const live = new LiveStream(backend, (id) => access.sessionById(id) !== undefined);
   const assets = new StaticAssets();
   const counters = access.counters;
@@ -62,6 +64,9 @@ export function createPanel(backend: PanelBackend, ctx: PanelMountContext): Moun
       if (path === '/panel/api/history.csv') return api.historyCsv(req, res, url);
       if (path === '/panel/api/refusals') return api.refusals(req, res, { ...counters });
       if (path === '/panel/api/drills') return listDrills(backend, access, req, res);
+      if (path === '/panel/api/incidents') return incidents.list(req, res, url);
+      if (path.startsWith('/panel/api/incidents/'))
+        return incidents.one(req, res, decodePathPart(path.slice('/panel/api/incidents/'.length)));
       if (path.startsWith('/panel/api/nodes/')) {
         return api.node(req, res, url, decodePathPart(path.slice('/panel/api/nodes/'.length)));
       }

@@ -15,6 +15,7 @@ const FILES: Record<string, string> = {
   'api.js': 'text/javascript; charset=utf-8',
   'i18n.js': 'text/javascript; charset=utf-8',
   'views.js': 'text/javascript; charset=utf-8',
+  'incidents.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
   'channels.js': 'text/javascript; charset=utf-8',
   'wall.js': 'text/javascript; charset=utf-8',

@@ -86,6 +86,12 @@ export function headSignatureValid(publicKey: KeyObject, head: SignedHead): bool
 
 export type ChainBreakReason = 'altered' | 'unlinked' | 'unchained' | 'tombstone' | 'head_mismatch' | 'head_signature';
 
+/** Where a chain's rows begin: after `seq`, whose hash is `hash` (the genesis, or an archive's last row). */
+export interface ChainStart {
+  seq: number;
+  hash: string;
+}
+
 export interface ChainBreak {
   seq: number;
   reason: ChainBreakReason;
@@ -131,23 +137,29 @@ export function verifyChain(
   rows: Iterable<StoredChainRow>,
   heads: readonly SignedHead[],
   publicKey: KeyObject,
+  from: ChainStart = { seq: 0, hash: GENESIS },
 ): ChainVerdict {
   const verdict: ChainVerdict = {
     events: 0,
     tombstones: 0,
     legacy: 0,
-    head: GENESIS,
+    head: from.hash,
     signedHeads: 0,
     unsignedTail: 0,
     firstBad: null,
   };
-  const hashAt = new Map<number, string>();
+  // the link the rows continue from is known (an archive's last): a signed head may name it
+  const hashAt = new Map<number, string>(from.seq > 0 ? [[from.seq, from.hash]] : []);
   const wanted = new Set(heads.map((h) => h.seq));
   const newestHead = heads.reduce((m, h) => Math.max(m, h.seq), 0);
-  let lastSeq = 0;
+  let lastSeq = from.seq;
   for (const r of rows) {
+    if (from.seq > 0 && r.seq <= from.seq) {
+      verdict.firstBad = broken(r.seq, 'unlinked');
+      return verdict;
+    }
     if (r.hash === null || r.prevHash === null) {
-      if (verdict.events === 0) {
+      if (verdict.events === 0 && from.seq === 0) {
         verdict.legacy++;
         continue;
       }

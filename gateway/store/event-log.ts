@@ -94,8 +94,9 @@ export class EventLog {
   /**
    * Stores a batch in ONE transaction (one fsync), each row linked to the chain (and its head
    * signed when due). Throws when the disk refuses; then nothing is stored and the chain's head stays.
+   * `inside` writes what must commit with the events (the incident files), in the same transaction.
    */
-  commit(batch: StoredBatch, now = Date.now()): void {
+  commit(batch: StoredBatch, now = Date.now(), inside?: (rows: readonly StoredEventRow[]) => void): void {
     const links = this.chain.links(batch.rows);
     const signed = this.db.transaction(() => {
       batch.rows.forEach((r, i) => {
@@ -117,6 +118,7 @@ export class EventLog {
       if (batch.commandSeq > 0) this.setMeta.run('command_seq', batch.commandSeq);
       if (batch.rows.length > 0) this.setMeta.run('event_seq', batch.rows[batch.rows.length - 1].seq);
       writeConditions(this.db, batch.conditions);
+      inside?.(batch.rows);
       return this.chain.signIfDue(batch.rows, links, now);
     })();
     this.chain.advance(batch.rows, links, signed);

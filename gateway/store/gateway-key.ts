@@ -32,11 +32,11 @@ export function loadOrCreateGatewayKey(dataDir: string): KeyObject {
 
 /** The public key of a data dir's gateway; throws when the gateway never started there. */
 export function readGatewayPublicKey(dataDir: string): KeyObject {
-  return createPublicKey(readGatewayKey(dataDir));
+  return createPublicKey(readGatewayPrivateKey(dataDir));
 }
 
-/** The private key of a data dir's gateway (signing a report); throws when the gateway never started there. */
-export function readGatewayKey(dataDir: string): KeyObject {
+/** The private key of a data dir's gateway (an export signed on the gateway's machine); throws when there is none. */
+export function readGatewayPrivateKey(dataDir: string): KeyObject {
   const file = join(dataDir, KEY_FILE);
   if (!existsSync(file))
     throw new GatewayKeyError(

@@ -102,9 +102,8 @@ CREATE TABLE chain_heads (
 );`,
   },
   {
-    // reports branch (issue 14 items 3-4); the lead renumbers if the incidents branch adds one too
     version: 5,
-    why: 'drills (events raised during one are marked drill) and hazards followed to closure (issue 14)',
+    why: 'drills (events raised during one are marked drill) and hazards followed to closure',
     sql: `
 CREATE TABLE drills (
   id INTEGER PRIMARY KEY,
@@ -142,6 +141,52 @@ CREATE TABLE hazards (
 CREATE INDEX hazards_unlogged ON hazards (id) WHERE logged < version;
 -- one open hazard per node and cause
 CREATE UNIQUE INDEX hazards_open ON hazards (node, cause) WHERE state != 'closed';`,
+  },
+  {
+    version: 6,
+    why: 'incident files (one per fire or water alarm, its events with stored and forwarded times, close requests) and chain archives',
+    sql: `
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  node TEXT,
+  ch TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  enterprise TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  cause TEXT,
+  body TEXT NOT NULL
+);
+CREATE INDEX incidents_opened ON incidents (opened_at);
+CREATE TABLE incident_events (
+  incident TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  stored_at INTEGER, -- null: filed later from the log (stored before incident files existed)
+  forwarded_at INTEGER,
+  PRIMARY KEY (incident, seq)
+);
+CREATE INDEX incident_events_seq ON incident_events (seq);
+-- a close asked for by "parkwatch incidents close" while the gateway runs: the gateway records it as an event
+CREATE TABLE incident_requests (
+  id INTEGER PRIMARY KEY,
+  incident TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  note TEXT,
+  by TEXT NOT NULL,
+  asked_at INTEGER NOT NULL,
+  event TEXT,
+  error TEXT
+);
+-- segments moved out by "parkwatch log archive": the live chain continues from last_hash
+CREATE TABLE chain_archives (
+  last_seq INTEGER PRIMARY KEY,
+  last_hash TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  archived_at INTEGER NOT NULL
+);`,
   },
 ];
 

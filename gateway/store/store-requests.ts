@@ -7,6 +7,8 @@ export type StoreRequest =
   | { op: 'delivered'; seqs: number[] }
   | { op: 'prune'; now: number; quotaBytes: number }
   | { op: 'pruneTelemetry'; now: number }
+  /** sign the chain's head now if it is not signed yet (an export wants its events covered) */
+  | { op: 'signHead' }
   | { op: 'close' };
 
 export interface StoreAnswers {
@@ -14,6 +16,7 @@ export interface StoreAnswers {
   delivered: undefined;
   prune: PruneResult;
   pruneTelemetry: number;
+  signHead: undefined;
   close: undefined;
 }
 

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { IncidentStore } from '../incidents/incident-store.ts';
 import { openDatabase } from './database.ts';
 import { DEFAULT_HEAD_POLICY } from './event-chain.ts';
 import { EventLog } from './event-log.ts';
@@ -15,17 +16,24 @@ const { dataDir, telemetryTtlMs } = workerData as StoreThreadData;
 const db = openDatabase(dataDir);
 const log = new EventLog(db, telemetryTtlMs, { key: loadOrCreateGatewayKey(dataDir), ...DEFAULT_HEAD_POLICY });
 const outbox = new SqliteOutbox(db);
+const incidents = new IncidentStore(db);
+incidents.catchUp();
 
 function handle(req: StoreRequest): unknown {
   switch (req.op) {
-    case 'commit':
-      return log.commit(req.batch);
+    case 'commit': {
+      const now = Date.now();
+      return log.commit(req.batch, now, (rows) => incidents.file(rows, now));
+    }
     case 'delivered':
-      return outbox.remove(req.seqs);
+      outbox.remove(req.seqs);
+      return incidents.forwarded(req.seqs, Date.now());
     case 'prune':
       return outbox.prune(req.now, req.quotaBytes);
     case 'pruneTelemetry':
       return log.pruneTelemetry(req.now);
+    case 'signHead':
+      return log.signHead();
     case 'close':
       log.signHead();
       try {

@@ -74,7 +74,7 @@ export const DecidedEvent = z.object({
     .optional(),
   /**
    * Set on every event raised for a node whose enterprise (and zone, when the drill names one)
-   * is in a drill: consumers must treat it as an exercise, never as a real alarm (issue 14).
+   * is in a drill: consumers must treat it as an exercise, never as a real alarm.
    */
   drill: z.object({ id: z.number().int().positive(), scenario: z.enum(['fire', 'water']) }).optional(),
   /**

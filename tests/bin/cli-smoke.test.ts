@@ -95,6 +95,28 @@ function runs(): Record<string, Run[]> {
     log: [
       { args: ['log', 'verify', '--config', at('gateway.yaml')], exit: 0, says: /chain intact/ },
       { args: ['log', 'pubkey', '--config', at('gateway.yaml')], exit: 0, says: /BEGIN PUBLIC KEY/ },
+      // nothing here is 5 years old (tests/gateway/log-archive.test.ts archives a real segment)
+      {
+        args: ['log', 'archive', '--before', '2026-01-01', '--out', at('a.sqlite'), '--config', at('gateway.yaml')],
+        exit: 1,
+        says: /retention/,
+      },
+    ],
+    // no alarm happened here: each names what is missing (tests/gateway/incidents.test.ts files a real fire)
+    incidents: [
+      { args: ['incidents', 'list', '--config', at('gateway.yaml')], exit: 0, says: /no incidents/ },
+      { args: ['incidents', 'show', 'gw1:1', '--config', at('gateway.yaml')], exit: 1, says: /no incident/ },
+      {
+        args: ['incidents', 'close', 'gw1:1', '--cause', 'test', '--wait', '1', '--config', at('gateway.yaml')],
+        exit: 1,
+        says: /is it running/,
+      },
+      {
+        args: ['incidents', 'export', 'gw1:1', '--out', at('i.json'), '--config', at('gateway.yaml')],
+        exit: 1,
+        says: /no incident/,
+      },
+      { args: ['incidents', 'verify', at('i.json')], exit: 1, says: /cannot read the packet/ },
     ],
     drill: [
       {

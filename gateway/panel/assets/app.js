@@ -2,6 +2,7 @@
 import { ApiFailure, csrfToken, getJson, openStream, postJson, setCsrf } from './api.js';
 import { centreWarning } from './centre-link.js';
 import { currentLang, formatSince, inLang, setLang, t } from './i18n.js';
+import { closeForm, incidentsView, incidentView } from './incidents.js';
 import {
   enableDragging,
   importPlanFile,
@@ -191,7 +192,9 @@ async function renderView() {
     else if (view === 'drills') {
       if (!state.nodeList) state.nodeList = (await getJson('/panel/api/nodes')).nodes;
       main.innerHTML = drillsView(await getJson('/panel/api/drills'), isAdmin(), state.nodeList);
-    }
+    } else if (view === 'incidents') main.innerHTML = incidentsView((await getJson('/panel/api/incidents')).incidents);
+    else if (view === 'incident' && arg)
+      main.innerHTML = incidentView(await getJson(`/panel/api/incidents/${encodeURIComponent(arg)}`), canAct());
     placeMarkers(main);
   } catch (err) {
     failed(err);
@@ -261,6 +264,7 @@ function onDecided(event) {
   refreshTimer = setTimeout(refreshOverview, 50);
   const { view, arg } = route();
   if (view === 'node' && arg === event.node) renderView();
+  if (view === 'incidents' || view === 'incident') renderView();
   // a filtered history is left alone: the new event may not match it
   const unfiltered = Object.values(state.history.filters).every((v) => !v);
   if (view === 'history' && unfiltered && $('#history-rows')) {
@@ -331,12 +335,18 @@ async function act(button) {
     );
     if (!form || !String(form.get('note')).trim()) return;
     body = { action, event, note: String(form.get('note')).trim() };
+  } else if (action === 'close') {
+    const form = await ask(t('closeIncident'), closeForm());
+    if (!form) return;
+    const note = String(form.get('note') || '').trim();
+    body = { action, incident: button.dataset.incident, cause: String(form.get('cause')), ...(note ? { note } : {}) };
   } else return;
   button.disabled = true;
   try {
     await postJson('/panel/api/actions', body);
-    toast(`${t(action)}: ${t('done')}`);
+    toast(`${t(action === 'close' ? 'closeIncident' : action)}: ${t('done')}`);
     await refreshOverview();
+    if (route().view === 'incident') await renderView();
   } catch (err) {
     failed(err);
   } finally {

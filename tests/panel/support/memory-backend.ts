@@ -1,5 +1,7 @@
 import { type OperatorAction, OperatorActionError } from '../../../gateway/decide/operator-action.ts';
 import { CENTRE_DISABLED } from '../../../gateway/gbt26875/link-watch.ts';
+import type { Incident } from '../../../gateway/incidents/incident.ts';
+import { PacketExportError } from '../../../gateway/incidents/packet-export.ts';
 import type {
   ActiveCondition,
   GatewayHealth,
@@ -164,6 +166,7 @@ export class MemoryBackend implements PanelBackend {
       }
       return this.emit({ kind: 'test_request', priority: 'info', node: action.node, ch: '', data: { by: action.by } });
     }
+    if (action.action === 'close') throw new OperatorActionError('unknown_incident', `没有事件档案 / no incident`);
     const c = this.conditions.get(action.ref);
     if (!c) throw new OperatorActionError('unknown_ref', `没有报警 ${action.ref} / no alarm ${action.ref}`);
     const kind = action.action === 'acknowledge' ? 'acknowledge' : action.action === 'silence' ? 'silence' : 'reset';
@@ -194,5 +197,18 @@ export class MemoryBackend implements PanelBackend {
 
   health(): GatewayHealth {
     return this.gatewayHealth;
+  }
+
+  // incident files live in the gateway's database (tests/panel/browser-incidents.test.ts)
+  incidents(): Incident[] {
+    return [];
+  }
+
+  incident(): undefined {
+    return undefined;
+  }
+
+  incidentPacket(): Promise<never> {
+    return Promise.reject(new PacketExportError('unknown_incident', 'no incidents in the memory backend'));
   }
 }
