@@ -22,6 +22,9 @@ export interface Link {
 export interface LinkEvents {
   /** a command arrived (its wire form, not yet verified) */
   onCommand: (wire: string) => void;
-  /** the link came up: a good moment to re-send what is unacknowledged */
-  onUp: () => void;
+  /**
+   * The link can take messages: `all` when it just came up (send every unacknowledged event
+   * again), else when its window has room again (send what is due). The Messenger's own method.
+   */
+  flush: (all: boolean) => void;
 }

@@ -72,7 +72,10 @@ export class Messenger implements LinkEvents {
     return wire;
   }
 
-  /** Re-sends events that are unacknowledged and not sent in the last RESEND_MS (or all of them). */
+  /**
+   * Sends events that are unacknowledged and not sent in the last RESEND_MS (or all of them), in
+   * seq order, while the link takes them; also the link's `flush` (LinkEvents).
+   */
   flush(all: boolean): void {
     const link = this.link;
     if (!link || !link.up) return;
@@ -95,11 +98,6 @@ export class Messenger implements LinkEvents {
       ch: ch,
       d: d,
     });
-  }
-
-  /** The link came up: re-send what is unacknowledged. */
-  onUp(): void {
-    this.flush(true);
   }
 
   /** A command arrived on the link (its wire form, not yet verified). */
