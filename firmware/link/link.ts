@@ -8,8 +8,12 @@ export interface Link {
   start(): void;
   /** true while a message sent now can reach the gateway (MQTT session up; serial once started). A field, not a method: RAM. */
   readonly up: boolean;
-  /** sends one sealed message; false when it could not be queued (link down, window full) */
-  send(wire: string): boolean;
+  /**
+   * Sends one sealed message; false when it could not be queued (link down, window full). `once`:
+   * a heartbeat or telemetry, sent once and never retried (MQTT QoS 0: it takes no window slot,
+   * so unacknowledged periodic messages can never hold an event back, and nothing is kept).
+   */
+  send(wire: string, once?: boolean): boolean;
   /** Wi-Fi RSSI in dBm, 0 when unknown; the serial link has none */
   rssi?(): number;
   /**

@@ -97,8 +97,12 @@ export function mqttLinkClass() {
       return this.rssiDbm;
     }
 
-    send(wire: string): boolean {
+    send(wire: string, once?: boolean): boolean {
       if (!this.up) return false;
+      if (once) {
+        this.out(0x30, this.utf(nodeUp(this.id)) + wire); // PUBLISH QoS 0
+        return true;
+      }
       const slot = this.ids.indexOf(0);
       if (slot < 0) return false;
       const id = this.nextId;

@@ -66,9 +66,9 @@ export class Messenger implements LinkEvents {
     const now = this.clock.now();
     this.seq++;
     const wire = this.seal(this.seq, kind, ch, d, now, now);
-    const sent = this.link !== undefined && this.link.up && this.link.send(wire);
-    if (isNodeEventKind(kind))
-      this.ring.add({ seq: this.seq, kind: kind, ch: ch, d: d, at: now, sentAt: sent ? now : -1 });
+    const event = isNodeEventKind(kind);
+    const sent = this.link !== undefined && this.link.up && this.link.send(wire, !event);
+    if (event) this.ring.add({ seq: this.seq, kind: kind, ch: ch, d: d, at: now, sentAt: sent ? now : -1 });
     return wire;
   }
 
