@@ -7,22 +7,28 @@ import { checkSource, type Finding } from './check/checker.ts';
 import { firmwareHash, stampHash } from './fw-hash.ts';
 import { classOnlyNames } from './toolchain/class-names.ts';
 import { globalCollisions } from './toolchain/global-names.ts';
+import { type ConstValue, collectConstants } from './toolchain/inline-constants.ts';
 import { transpileForEspruino } from './toolchain/lower-defaults.ts';
 
 const FIRMWARE = dirname(fileURLToPath(import.meta.url));
 export const ENTRY = join(FIRMWARE, 'espruino', 'main.ts');
 export const OUT_FILE = join(FIRMWARE, 'dist', 'parkwatch-node.js');
 
-/** Every .ts file goes through TypeScript's ES2015 emit (plus default lowering) before esbuild bundles it. */
-const typescriptEs2015: Plugin = {
-  name: 'typescript-es2015',
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, (args) => ({
-      contents: transpileForEspruino(readFileSync(args.path, 'utf8'), args.path),
-      loader: 'js',
-    }));
-  },
-};
+/**
+ * Every .ts file goes through TypeScript's ES2015 emit (plus default lowering, constants written
+ * where they are used) before esbuild bundles it.
+ */
+function typescriptEs2015(constants: Map<string, ConstValue>): Plugin {
+  return {
+    name: 'typescript-es2015',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => ({
+        contents: transpileForEspruino(readFileSync(args.path, 'utf8'), args.path, constants),
+        loader: 'js',
+      }));
+    },
+  };
+}
 /**
  * The node script's size budget, 32 KB minified: the product's budget for the flash the script
  * occupies on the board. DESIGN.md gives the RAM side (3,000-5,000 JsVars on an ESP32, shared
@@ -68,7 +74,7 @@ export async function buildFirmware(options: { typecheck: boolean; sourcemap?: b
     write: false,
     format: 'cjs',
     target: 'es2015',
-    plugins: [typescriptEs2015],
+    plugins: [typescriptEs2015(collectConstants(firmwareSources()))],
     // Shorter class member names: less flash, and less RAM per instance on Espruino.
     mangleProps: new RegExp('^(' + classOnlyNames(firmwareSources()).join('|') + ')$'),
     platform: 'node',

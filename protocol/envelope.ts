@@ -12,7 +12,6 @@ import type { NodeCommand, NodeMessage } from './message.ts';
 /** Bytes of HMAC-SHA256 kept: 128 bits, the RFC 2104 guidance of at least half the hash. */
 export const SIG_BYTES = 16;
 const SIG_HEX = SIG_BYTES * 2;
-const SIG_SUFFIX = /,"sig":"([0-9a-f]+)"\}$/;
 
 export function signBody(sha256: Sha256, keyHex: string, body: string): string {
   const key = hexToBinary(keyHex);
@@ -34,7 +33,8 @@ export interface Unsealed {
 
 /** Splits a wire form into signed body and signature; undefined when there is no valid sig member. */
 export function unseal(wire: string): Unsealed | undefined {
-  const m = SIG_SUFFIX.exec(wire);
+  // made per call, not at top level: on Espruino a kept RegExp object costs ~15 JsVars
+  const m = /,"sig":"([0-9a-f]+)"\}$/.exec(wire);
   if (!m || m[1].length !== SIG_HEX || m.index === 0) return undefined;
   return { body: wire.substr(0, m.index) + '}', sig: m[1] };
 }

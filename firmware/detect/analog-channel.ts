@@ -1,11 +1,21 @@
 import type { AnalogChannelConfig } from '../config.ts';
 import type { AnalogInput, Clock } from '../hal.ts';
 import { ALARM, type Channel, type ChannelListener, NORMAL, PREALARM } from './channel.ts';
-import { Baseline, ReadingFilter } from './filters.ts';
 
 /**
  * An analog sensor channel: sample -> valid-range check -> units -> median -> smoothing ->
  * baseline (drift compensation) -> thresholds with verification and hysteresis.
+ *
+ * The filters are steps of `sample`, not objects of their own (on Espruino each class costs its
+ * constructor, prototype and methods, each instance its object and prototype link; ~45 JsVars):
+ * - median of the last `medianN` samples (1, 3 or 5: removes single-sample spikes without lag on
+ *   steps), into arrays allocated once; the first sample fills the window;
+ * - exponential smoothing of the median, out += w * (median - out) (w = 1 passes it through);
+ * - clean-air baseline: follows the smoothed reading only while it is within `quiet` of it and
+ *   at most `perHour` units per hour, so dust build-up and temperature drift are followed but
+ *   smoke (fast, large) is not; never further than `comp` from the factory zero (then the chamber
+ *   is dirty). It starts at the factory zero, not at the first reading: a node switched on in
+ *   smoke must not learn the smoke as clean air.
  *
  * Rising needs verification (the reading over the threshold for verifyS), so a puff of steam or
  * dust shorter than that is ignored; once the pre-alarm level has held for verifyS, the alarm level
@@ -17,8 +27,17 @@ export class AnalogChannel implements Channel {
   readonly src: 'smoke' | 'water' | 'heat';
   level = NORMAL;
   fault: 'sensor_open' | 'sensor_short' | 'dirty' | '' = '';
-  private filter: ReadingFilter;
-  private base: Baseline;
+  private ring: number[] = [];
+  private sorted: number[] = [];
+  private next = 0;
+  private filled = 0;
+  private medianN: number;
+  private smoothW: number;
+  /** baseline value (units), when the last sample came (-1: none yet), and its settings */
+  private base = 0;
+  private baseAt = -1;
+  private quiet: number;
+  private perHour: number;
   /**
    * When each condition started holding without a break: over pre-alarm (0), over alarm (1),
    * under the valid range (2), over it (3), over alarm after pre-alarm was verified (4); -1 = not
@@ -64,8 +83,14 @@ export class AnalogChannel implements Channel {
     this.preAt = cfg.pre;
     this.hystBy = cfg.hyst;
     this.compLimit = cfg.comp;
-    this.filter = new ReadingFilter(cfg.median, cfg.smooth);
-    this.base = new Baseline(cfg.quiet, cfg.driftPerH, cfg.comp);
+    this.medianN = cfg.median;
+    this.smoothW = cfg.smooth;
+    for (let i = 0; i < cfg.median; i++) {
+      this.ring.push(0);
+      this.sorted.push(0);
+    }
+    this.quiet = cfg.quiet;
+    this.perHour = cfg.driftPerH;
     this.verifyMs = cfg.verifyS * 1000;
     this.faultMs = cfg.faultS * 1000;
   }
@@ -80,11 +105,11 @@ export class AnalogChannel implements Channel {
   }
 
   baseline(): number {
-    return Math.round(this.base.value);
+    return Math.round(this.base);
   }
 
   excess(): number {
-    return this.rising ? this.value - this.base.value : this.base.value - this.value;
+    return this.rising ? this.value - this.base : this.base - this.value;
   }
 
   reset(): string {
@@ -96,16 +121,45 @@ export class AnalogChannel implements Channel {
     const now = this.clock.now();
     const a = this.input.read();
     if (this.checkRange(a, now)) return;
-    this.value = this.filter.push((a - this.zeroAt) * this.gainBy);
-    this.base.update(this.value, now, this.level === NORMAL);
     // The steps below are written here, not as methods: every method costs RAM on Espruino.
+    const v = (a - this.zeroAt) * this.gainBy;
+    // Median: the first sample fills the window and starts the smoothing (not a spike).
+    const n = this.medianN;
+    const first = this.filled === 0;
+    if (first) for (let i = 0; i < n; i++) this.ring[i] = v;
+    this.ring[this.next] = v;
+    this.next = (this.next + 1) % n;
+    if (this.filled < n) this.filled++;
+    const s = this.sorted;
+    for (let i = 0; i < n; i++) {
+      // insertion sort into the preallocated array
+      const x = this.ring[i];
+      let j = i - 1;
+      while (j >= 0 && s[j] > x) {
+        s[j + 1] = s[j];
+        j--;
+      }
+      s[j + 1] = x;
+    }
+    const median = s[(n - 1) >> 1];
+    this.value = first ? median : this.value + this.smoothW * (median - this.value);
+    // Baseline: tracks only while normal and quiet, at most perHour units an hour, within comp.
+    const started = this.baseAt >= 0;
+    const dt = now - this.baseAt;
+    this.baseAt = now;
+    const diff = this.value - this.base;
+    if (started && this.level === NORMAL && Math.abs(diff) <= this.quiet) {
+      const step = (this.perHour * dt) / 3600000;
+      const moved = this.base + (diff > step ? step : Math.max(diff, -step));
+      this.base = moved > this.compLimit ? this.compLimit : Math.max(moved, -this.compLimit);
+    }
     // Dirty: drift compensation used up (cleared with a 10 % margin).
-    if (this.base.atLimit()) {
+    if (Math.abs(this.base) >= this.compLimit) {
       if (this.fault === '') {
         this.fault = 'dirty';
         this.listener.channelEvent('trouble', this, { code: 'dirty', v: this.baseline() });
       }
-    } else if (this.fault === 'dirty' && Math.abs(this.base.value) < this.compLimit * 0.9) {
+    } else if (this.fault === 'dirty' && Math.abs(this.base) < this.compLimit * 0.9) {
       this.fault = '';
       this.listener.channelEvent('trouble_clear', this, { code: 'dirty' });
     }
@@ -153,7 +207,7 @@ export class AnalogChannel implements Channel {
       this.listener.channelEvent('trouble_clear', this, { code: this.fault });
       this.fault = '';
       // Start the filters again from the first good sample: the faulted readings are not smoke.
-      this.filter.reset();
+      this.filled = 0;
     }
     // While out of range but not yet for faultS, hold the last good reading instead of using this one.
     return this.fault === 'sensor_open' || this.fault === 'sensor_short' || a < lo || high;

@@ -53,18 +53,17 @@ const RESET_FILE = 'pw.rst';
 // I/O objects are small classes, not object literals of closures: on Espruino a closure costs a
 // function, its code link and the scope it keeps alive, while a method is shared by every instance.
 
-class AnalogPin implements AnalogInput {
-  constructor(private pin: string) {}
+/**
+ * An analog input, a digital input or a digital output: one class for all three (a class costs
+ * ~14 JsVars before its instances, a field one JsVar per instance).
+ */
+class Pin implements AnalogInput, DigitalInput, DigitalOutput {
+  constructor(
+    private pin: string,
+    private analog: boolean,
+  ) {}
   read(): number {
-    return analogRead(this.pin);
-  }
-}
-
-/** An input or an output (one class for both: a class costs ~10 JsVars before its methods). */
-class DigitalPin implements DigitalInput, DigitalOutput {
-  constructor(private pin: string) {}
-  read(): number {
-    return digitalRead(this.pin);
+    return this.analog ? analogRead(this.pin) : digitalRead(this.pin);
   }
   /** A pin the config does not name ("") is a no-op output. */
   write(level: number): void {
@@ -80,17 +79,17 @@ class DigitalPin implements DigitalInput, DigitalOutput {
  */
 function espruinoSetup(board: EspruinoBoard): BoardSetup {
   return {
-    analogInput: (o) => new AnalogPin(board.pins[o.pin] || ''),
+    analogInput: (o) => new Pin(board.pins[o.pin] || '', true),
     digitalInput: (o) => {
       const pin = board.pins[o.pin] || '';
       pinMode(pin, o.pull === 'up' ? 'input_pullup' : o.pull === 'down' ? 'input_pulldown' : 'input');
       setWatch(o.onReadable, pin, { repeat: true, edge: 'both', debounce: o.debounceMs });
-      return new DigitalPin(pin);
+      return new Pin(pin, false);
     },
     digitalOutput: (o) => {
       const pin = board.pins[o.pin] || '';
       if (pin !== '') pinMode(pin, 'output');
-      return new DigitalPin(pin);
+      return new Pin(pin, false);
     },
     // The UART is Espruino's own object (it has write): no wrapper class.
     uart: (o) => {
@@ -130,6 +129,7 @@ export class EspruinoBoard implements Board, Clock, Storage {
   // Espruino's clearTimeout clears intervals too: the ids share one table.
   clear = clearTimeout as (t: Timer) => void;
   kickWatchdog: () => void = E.kickWatchdog;
+  log: (line: string) => void = console.log;
 
   now(): number {
     return getTime() * 1000;
@@ -156,10 +156,6 @@ export class EspruinoBoard implements Board, Clock, Storage {
     sock.on('close', o.onClose);
     sock.on('error', o.onClose);
     return sock;
-  }
-
-  log(line: string): void {
-    console.log(line);
   }
 
   freeMemory(): number {

@@ -8,8 +8,12 @@ export interface Link {
   start(): void;
   /** true while a message sent now can reach the gateway (MQTT session up; serial once started). A field, not a method: RAM. */
   readonly up: boolean;
-  /** sends one sealed message; false when it could not be queued (link down, window full) */
-  send(wire: string): boolean;
+  /**
+   * Sends one sealed message; false when it could not be queued (link down, window full). `once`:
+   * a heartbeat or telemetry, sent once and never retried (MQTT QoS 0: it takes no window slot,
+   * so unacknowledged periodic messages can never hold an event back, and nothing is kept).
+   */
+  send(wire: string, once?: boolean): boolean;
   /** Wi-Fi RSSI in dBm, 0 when unknown; the serial link has none */
   rssi?(): number;
   /**
@@ -22,6 +26,9 @@ export interface Link {
 export interface LinkEvents {
   /** a command arrived (its wire form, not yet verified) */
   onCommand: (wire: string) => void;
-  /** the link came up: a good moment to re-send what is unacknowledged */
-  onUp: () => void;
+  /**
+   * The link can take messages: `all` when it just came up (send every unacknowledged event
+   * again), else when its window has room again (send what is due). The Messenger's own method.
+   */
+  flush: (all: boolean) => void;
 }

@@ -5,8 +5,13 @@ import type { Board, Stream, Timer, Wifi } from '../hal.ts';
 import type { Link, LinkEvents } from './link.ts';
 
 export const KEEPALIVE_S = 30;
-/** QoS 1 publishes waiting for PUBACK; a full window refuses new ones (events stay in the node's ring). */
-export const INFLIGHT = 4;
+/**
+ * QoS 1 publishes waiting for PUBACK; a full window refuses new ones (events stay in the node's
+ * ring, and go as soon as a PUBACK makes room). Two, not more: each holds a sealed message until
+ * its PUBACK, and a node coming back with a full ring had four of them, their socket buffers and
+ * their acknowledgements in RAM at once (measured ~40 JsVars over the budget's peak).
+ */
+export const INFLIGHT = 2;
 /** A publish without PUBACK is sent again (DUP) after this long. */
 export const RETRY_MS = 10000;
 export const BACKOFF_MIN_MS = 1000;
@@ -34,7 +39,7 @@ export const MAX_PACKET = 2048;
  */
 export function mqttLinkClass() {
   class MqttLink implements Link {
-    /** sessions the broker accepted, and CONNECTs it refused (bad password, ...): counters for tests */
+    /** sessions the broker accepted, and CONNECTs it refused (bad password, ...) */
     connects = 0;
     refused = 0;
     private wifi: Wifi | undefined;
@@ -81,19 +86,7 @@ export function mqttLinkClass() {
         this.wifiUp = false;
         this.drop(true);
       });
-      this.join();
-    }
-
-    /** Asks Wi-Fi to connect (again): Espruino's Wi-Fi does not reconnect by itself. */
-    private join(): void {
-      if (!this.wifi) return;
-      this.wifi.connect(this.cfg.ssid, { password: this.cfg.pass }, (err) => {
-        // a failed attempt gets no 'disconnected' event: retry after the backoff
-        if (err) {
-          this.wifiUp = false;
-          this.drop(true);
-        }
-      });
+      this.connect();
     }
 
     rssi(): number {
@@ -104,8 +97,12 @@ export function mqttLinkClass() {
       return this.rssiDbm;
     }
 
-    send(wire: string): boolean {
+    send(wire: string, once?: boolean): boolean {
       if (!this.up) return false;
+      if (once) {
+        this.out(0x30, this.utf(nodeUp(this.id)) + wire); // PUBLISH QoS 0
+        return true;
+      }
       const slot = this.ids.indexOf(0);
       if (slot < 0) return false;
       const id = this.nextId;
@@ -117,8 +114,23 @@ export function mqttLinkClass() {
       return true;
     }
 
+    /**
+     * Opens the MQTT session; without Wi-Fi, asks Wi-Fi to connect (again) first: Espruino's
+     * Wi-Fi does not reconnect by itself, and its 'connected' event comes back here.
+     */
     private connect(): void {
-      if (this.sock || !this.wifiUp) return;
+      if (this.sock) return;
+      if (!this.wifiUp) {
+        if (this.wifi)
+          this.wifi.connect(this.cfg.ssid, { password: this.cfg.pass }, (err) => {
+            // a failed attempt gets no 'disconnected' event: retry after the backoff
+            if (err) {
+              this.wifiUp = false;
+              this.drop(true);
+            }
+          });
+        return;
+      }
       this.buf = '';
       let sock: Stream | undefined;
       // Espruino's net.connect throws at once when nothing listens ("Unable to create socket")
@@ -201,12 +213,14 @@ export function mqttLinkClass() {
           this.out(0x82, String.fromCharCode(0, 1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));
           // a new session: every publish still in the window goes again
           this.publish(this.board.clock.now());
-          this.events.onUp();
+          this.events.flush(true);
         } else if (type === 4) {
           const slot = this.ids.indexOf(word);
           if (slot >= 0) {
             this.ids[slot] = 0;
             this.payloads[slot] = '';
+            // room in the window: events waiting behind it go now, not on the next tick
+            this.events.flush(false);
           }
         } else if (type === 3) {
           let at = 2 + word;
@@ -232,8 +246,7 @@ export function mqttLinkClass() {
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
       this.retryTimer = this.board.clock.setTimeout(() => {
         this.retryTimer = undefined;
-        if (this.wifiUp) this.connect();
-        else this.join();
+        this.connect();
       }, wait);
     }
 
@@ -263,7 +276,8 @@ export function mqttLinkClass() {
           0x32 | (this.sentAt[i] >= 0 ? 0x08 : 0),
           this.utf(nodeUp(this.id)) + String.fromCharCode(id >> 8, id & 255) + this.payloads[i],
         );
-        this.sentAt[i] = now;
+        // whole ms: on Espruino an integer sits in its slot, a float takes a JsVar more
+        this.sentAt[i] = Math.floor(now);
       }
     }
 

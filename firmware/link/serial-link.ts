@@ -50,7 +50,7 @@ export function serialLinkClass() {
         onReadable: (data) => this.decoder.push(data),
       });
       this.up = true;
-      this.events.onUp();
+      this.events.flush(true);
     }
 
     send(wire: string): boolean {

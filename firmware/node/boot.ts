@@ -6,7 +6,6 @@ import type { Link, LinkEvents } from '../link/link.ts';
 import { mqttLinkClass } from '../link/mqtt-link.ts';
 import { serialLinkClass } from '../link/serial-link.ts';
 import * as A from './annunciator.ts';
-import { CommandHandler, type NodeActions } from './command-handler.ts';
 import { Messenger } from './messenger.ts';
 import { SensorNode, WATCHDOG_S } from './sensor-node.ts';
 
@@ -31,7 +30,7 @@ export interface Booted {
  * when at least its id, key and link are good, also reports the trouble and accepts set_config.
  *
  * Boot-only code is declared inside: Espruino makes those functions only while booting, and
- * nothing made here is kept by a closure (the link's listener is the CommandHandler), so they
+ * nothing made here is kept by a closure (the link's listener is the Messenger), so they
  * are garbage once the node runs; so are the board's boot-only parts (`board.setup`), deleted
  * once the inputs, outputs and link are made.
  */
@@ -79,25 +78,19 @@ export function bootNode(board: Board, fw: Firmware): Booted {
     if (!who) return;
     const msg = new Messenger(who.id, who.key, boot, board.clock, board.sha256);
     // Only set_config and reboot make sense without channels; the rest are refused.
-    const actions: NodeActions = {
-      hush: () => 'unconfigured',
-      silence: () => 'unconfigured',
-      test: () => 'unconfigured',
-      reset: () => 'unconfigured',
-      setConfig: (cfg) => {
-        const r = parseConfig(JSON.stringify(cfg));
-        if (!r.ok) return r.error.substr(0, 64);
-        board.storage.write(CONFIG_FILE, JSON.stringify(cfg));
-        board.clock.setTimeout(() => board.reboot(), 3000);
-        return '';
-      },
-      reboot: () => {
+    msg.actions = {
+      command: (k, d) => {
+        if (k === 'set_config') {
+          const r = parseConfig(JSON.stringify(d['cfg']));
+          if (!r.ok) return r.error.substr(0, 64);
+          board.storage.write(CONFIG_FILE, JSON.stringify(d['cfg']));
+        } else if (k !== 'reboot') return 'unconfigured';
         board.clock.setTimeout(() => board.reboot(), 3000);
         return '';
       },
       rejected: (reason) => board.log('PW-REJECT ' + reason),
     };
-    const link = makeLink(who.link, who.id, who.key, new CommandHandler(msg, actions));
+    const link = makeLink(who.link, who.id, who.key, msg);
     msg.link = link;
     msg.send('trouble', '', { code: 'unconfigured' });
     board.clock.setInterval(() => {
@@ -124,7 +117,8 @@ export function bootNode(board: Board, fw: Firmware): Booted {
   const cfg = config.config;
   const msg = new Messenger(cfg.id, cfg.key, boot, board.clock, board.sha256);
   const node = new SensorNode(board, cfg, msg);
-  const link = makeLink(cfg.link, cfg.id, cfg.key, new CommandHandler(msg, node));
+  msg.actions = node;
+  const link = makeLink(cfg.link, cfg.id, cfg.key, msg);
   msg.link = link;
   link.start();
   const chs: string[] = [];

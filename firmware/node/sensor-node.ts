@@ -5,8 +5,7 @@ import { ALARM, type Channel, type ChannelEventKind, type ChannelListener, PREAL
 import { ContactChannel } from '../detect/contact-channel.ts';
 import type { AnalogInput, Board, WatchEvent } from '../hal.ts';
 import * as A from './annunciator.ts';
-import type { NodeActions } from './command-handler.ts';
-import type { Messenger } from './messenger.ts';
+import { isCount, type Messenger, type NodeActions } from './messenger.ts';
 
 /** The node's housekeeping tick: watchdog kick, hush expiry, re-sends, periodic messages. */
 export const TICK_MS = 1000;
@@ -45,8 +44,6 @@ export class SensorNode implements NodeActions, ChannelListener {
   private ticks = 0;
   private sounder: A.PatternPlayer;
   private led: A.PatternPlayer;
-  /** commands refused before running, by reason */
-  readonly rejects: { [reason: string]: number } = {};
 
   private heartbeatEvery: number;
   // Tamper switch (the case opened): its pin, the level that means open (-1: no switch), and
@@ -157,12 +154,6 @@ export class SensorNode implements NodeActions, ChannelListener {
     return done > 0 ? '' : 'no alarm to hush';
   }
 
-  silence(seconds: number): string {
-    this.silenceUntil = this.board.clock.now() + seconds * 1000;
-    this.annunciate();
-    return '';
-  }
-
   test(by?: string): string {
     for (const ch of this.channels) if (ch.level === ALARM) return 'in alarm';
     this.testUntil = this.board.clock.now() + TEST_MS;
@@ -171,18 +162,6 @@ export class SensorNode implements NodeActions, ChannelListener {
       by: by || 'command',
       ok: this.board.pins['sounder'] !== undefined && this.board.pins['led'] !== undefined,
     });
-    return '';
-  }
-
-  setConfig(cfg: unknown): string {
-    const r = validateConfig(cfg);
-    if (!r.ok) return r.error.substr(0, 64);
-    if (!this.board.storage.write(CONFIG_FILE, JSON.stringify(cfg))) return 'storage write failed';
-    return this.reboot();
-  }
-
-  reboot(): string {
-    this.board.clock.setTimeout(() => this.board.reboot(), REBOOT_DELAY_MS);
     return '';
   }
 
@@ -199,8 +178,30 @@ export class SensorNode implements NodeActions, ChannelListener {
     return done ? '' : why;
   }
 
+  /** Runs a verified command (NodeActions); silence, set_config and reboot are written here, not as methods (RAM). */
+  command(k: string, d: { [key: string]: unknown }): string {
+    const b = this.board;
+    if (k === 'hush')
+      return typeof d['ch'] === 'string' && isCount(d['s']) ? this.hush(d['ch'] as string, d['s'] as number) : 'bad d';
+    if (k === 'silence') {
+      if (!isCount(d['s'])) return 'bad d';
+      this.silenceUntil = b.clock.now() + (d['s'] as number) * 1000;
+      this.annunciate();
+      return '';
+    }
+    if (k === 'test') return this.test();
+    if (k === 'reset') return typeof d['ch'] === 'string' ? this.reset(d['ch'] as string) : 'bad d';
+    if (k === 'set_config') {
+      const r = validateConfig(d['cfg']);
+      if (!r.ok) return r.error.substr(0, 64);
+      if (!b.storage.write(CONFIG_FILE, JSON.stringify(d['cfg']))) return 'storage write failed';
+    } else if (k !== 'reboot') return 'unknown kind';
+    // set_config and reboot: after a delay, so the ack can leave
+    b.clock.setTimeout(() => b.reboot(), REBOOT_DELAY_MS);
+    return '';
+  }
+
   rejected(reason: string): void {
-    this.rejects[reason] = (this.rejects[reason] || 0) + 1;
     this.board.log('PW-REJECT ' + reason);
   }
 

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { type ConstValue, inlineConstants } from './inline-constants.ts';
 
 /**
  * TypeScript `after` transformer: turns default parameters into statements at the top of the
@@ -87,8 +88,11 @@ export function lowerDefaults(context: ts.TransformationContext): ts.Transformer
   return (sf) => ts.visitNode(sf, visit) as ts.SourceFile;
 }
 
-/** TypeScript -> ES2015 JavaScript for Espruino: class fields as constructor assignments, defaults lowered. */
-export function transpileForEspruino(source: string, fileName: string): string {
+/**
+ * TypeScript -> ES2015 JavaScript for Espruino: class fields as constructor assignments, defaults
+ * lowered, and the given constants written where they are used (inline-constants.ts).
+ */
+export function transpileForEspruino(source: string, fileName: string, constants?: Map<string, ConstValue>): string {
   return ts.transpileModule(source, {
     fileName,
     compilerOptions: {
@@ -99,6 +103,6 @@ export function transpileForEspruino(source: string, fileName: string): string {
       allowImportingTsExtensions: true,
       sourceMap: false,
     },
-    transformers: { after: [lowerDefaults] },
+    transformers: { before: constants ? [inlineConstants(constants)] : [], after: [lowerDefaults] },
   }).outputText;
 }

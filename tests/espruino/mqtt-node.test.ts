@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { firmwareHash } from '../../firmware/fw-hash.ts';
+import { DB_FILE } from '../../gateway/store/database.ts';
 import type { DecidedEvent } from '../../gateway/wire/events.ts';
 import { freePort } from '../../simulator/live/mosquitto.ts';
+import { GatewayProcess } from '../bench/gateway-process.ts';
 import { describeOnEspruino } from './harness/espruino-bin.ts';
 import { Interpreter } from './harness/interpreter.ts';
 import { MqttProxy } from './harness/mqtt-proxy.ts';
@@ -218,6 +224,70 @@ describeOnEspruino('MQTT node on the real interpreter against the real gateway',
       await proxy.up();
       const alarm = await park.waitEvent(from(id, 'alarm', 'smoke'), 'alarm after the broker came back', mark);
       expect(alarm.origin).toMatchObject({ boot: 1 });
+    },
+    T,
+  );
+
+  it.concurrent(
+    'gateway killed (SIGKILL) and restarted: the alarm raised while it was down arrives after the restart',
+    async () => {
+      // its own gateway as a child process, as installed (`parkwatch gateway`), on its own data
+      const dir = mkdtempSync(join(tmpdir(), 'pw-espruino-gwkill-'));
+      const gw = new GatewayProcess({ dir, config: { log: { level: 'warn' } } });
+      gw.brokerPort = await freePort();
+      gw.httpPort = await freePort();
+      const id = 'esp-gwkill';
+      const { config, key } = testNodeConfig(id, {
+        kind: 'mqtt',
+        ssid: 'park',
+        host: '127.0.0.1',
+        port: gw.brokerPort,
+      });
+      gw.provision([{ id, keyHex: key }]);
+      const stored = (kind: string) => {
+        const db = new Database(join(gw.dataDir, DB_FILE), { readonly: true, fileMustExist: true });
+        try {
+          const rows = db.prepare('SELECT body FROM events WHERE node = ? AND kind = ?').all(id, kind) as {
+            body: string;
+          }[];
+          return rows.map((r) => JSON.parse(r.body) as DecidedEvent);
+        } finally {
+          db.close();
+        }
+      };
+      const until = async <T>(find: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> => {
+        const end = Date.now() + timeoutMs;
+        for (;;) {
+          const found = find();
+          if (found !== undefined) return found;
+          if (Date.now() > end) throw new Error(`gateway stored no ${what}; log:\n${gw.logText().slice(-2000)}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      };
+      let esp: Interpreter | undefined;
+      try {
+        await gw.start();
+        esp = await Interpreter.start({
+          script: await nodeScript(),
+          config: JSON.stringify(config),
+          preludeExtra: `PW.a.D34 = ${smokeLevel(0)};\n`,
+        });
+        await until(() => stored('hello')[0], 'hello');
+        const killedAt = esp.mark();
+        await gw.kill();
+        await esp.exec(`PW.a.D34 = ${smokeLevel(180)}`);
+        await esp.waitFor(/Unable to create socket|Connect failed/, 'a refused reconnect', killedAt);
+        await new Promise((r) => setTimeout(r, 4000)); // verified (2 s) while the gateway is dead
+        expect(stored('alarm')).toEqual([]);
+        await gw.start();
+        const alarm = await until(() => stored('alarm')[0], 'alarm after the restart');
+        expect(alarm).toMatchObject({ ch: 'smoke', data: { v: 180, src: 'smoke' }, origin: { boot: 1 } });
+        expect(esp.output()).not.toMatch(/Uncaught/);
+      } finally {
+        await esp?.dispose();
+        await gw.kill();
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     T,
   );

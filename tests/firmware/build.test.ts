@@ -36,6 +36,29 @@ describe('firmware build', () => {
     expect(built.script).not.toMatch(/\(\s*\w+\s*,\s*\w+\s*=\s*\w+\s*\)\s*\{/);
   });
 
+  it('writes top-level constants where they are used, except where a local name shadows them', () => {
+    const constants = new Map<string, string | number | boolean>([
+      ['KEEP_S', 30],
+      ['ROOT', 'pw/v1'],
+    ]);
+    const out = transpileForEspruino(
+      [
+        'export const KEEP_S = 30;',
+        "export const ROOT = 'pw/v1';",
+        'export function up(n: string) { return ROOT + "/" + n + KEEP_S * 2; }',
+        'export function local(KEEP_S: number) { return { KEEP_S: KEEP_S, x: o.ROOT }; }',
+      ].join('\n'),
+      'c.ts',
+      constants,
+    );
+    // ROOT is written in; KEEP_S is declared again in this file (a parameter): left alone here,
+    // as are property names
+    expect(out).toContain('return "pw/v1" + "/" + n + KEEP_S * 2;');
+    expect(out).toContain('return { KEEP_S: KEEP_S, x: o.ROOT };');
+    expect(transpileForEspruino('const A = KEEP_S * 2;\nf(KEEP_S, A);', 'd.ts', constants)).toContain('f(30, A);');
+    expect(built.script).not.toMatch(/var \w+=(\d+|"[^"]*")[,;]/);
+  });
+
   it('runs at global scope without replacing any Espruino global', () => {
     expect(globalCollisions(built.script)).toEqual([]);
     expect(globalCollisions('var D2=1,a=2;function E(){}class LED1{}let setTimeout=0;')).toEqual([

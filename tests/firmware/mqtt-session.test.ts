@@ -69,7 +69,9 @@ function session() {
     board,
     {
       onCommand: (w) => commands.push(w),
-      onUp: () => ups++,
+      flush: (all) => {
+        if (all) ups++;
+      },
     },
   );
   link.start();

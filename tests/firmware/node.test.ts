@@ -263,8 +263,11 @@ describe('commands', () => {
     h.command('hush', { ch: 'smoke', s: 60 }, { key: 'ff'.repeat(32) });
     h.command('hush', { ch: 'smoke', s: 60 }, { boot: 99 });
     h.command('hush', { ch: 'smoke', s: 60 }, { seq: 5 });
-    const node = h.booted.node!;
-    expect(node.rejects).toEqual({ signature: 1, boot: 1, replay: 1 });
+    expect(h.board.logs.filter((l) => l.startsWith('PW-REJECT'))).toEqual([
+      'PW-REJECT signature',
+      'PW-REJECT boot',
+      'PW-REJECT replay',
+    ]);
     const refused = h.take().filter((r) => r.m.kind === 'ack');
     expect(refused.map((r) => r.m.d)).toEqual([
       { cmd: 103, ok: true }, // the silence
