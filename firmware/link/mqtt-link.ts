@@ -39,9 +39,6 @@ export const MAX_PACKET = 2048;
  */
 export function mqttLinkClass() {
   class MqttLink implements Link {
-    /** sessions the broker accepted, and CONNECTs it refused (bad password, ...) */
-    connects = 0;
-    refused = 0;
     private wifi: Wifi | undefined;
     private wifiUp = false;
     private rssiDbm = 0;
@@ -201,13 +198,11 @@ export function mqttLinkClass() {
         if (type === 2) {
           const code = body.charCodeAt(1);
           if (code !== 0) {
-            this.refused++;
             this.board.log('PW-MQTT refused ' + code);
             this.drop();
             return true;
           }
           this.up = true;
-          this.connects++;
           this.backoff = BACKOFF_MIN_MS;
           // SUBSCRIBE id 1 to the down topic at QoS 1
           this.out(0x82, String.fromCharCode(0, 1) + this.utf(nodeDown(this.id)) + String.fromCharCode(1));

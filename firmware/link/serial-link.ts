@@ -19,8 +19,6 @@ import type { Link, LinkEvents } from './link.ts';
 export function serialLinkClass() {
   // The decoder's sink is the link itself (methods, not an object of closures: RAM).
   class SerialLink implements Link, FrameSink {
-    /** frames thrown away by reason, for tests and the console */
-    readonly rejects: { [reason: string]: number } = {};
     up = false;
     private port: WriteStream | undefined;
     private decoder: FrameDecoder;
@@ -37,8 +35,9 @@ export function serialLinkClass() {
       this.events.onCommand(payload);
     }
 
+    /** A damaged frame is said on the console for the installer; chatter that is no frame is not. */
     reject(r: FrameReject): void {
-      this.rejects[r.reason] = (this.rejects[r.reason] || 0) + 1;
+      if (r.reason !== 'noise') this.board.log('PW-LINE ' + r.reason);
     }
 
     start(): void {

@@ -149,7 +149,7 @@ describe('MqttLink session rules on a virtual clock', () => {
     expect(s.board.connects).toHaveLength(2);
     // refused this time: the next try waits twice as long
     s.board.reply({ cmd: 'connack', returnCode: 5, sessionPresent: false });
-    expect(s.link.refused).toBe(1);
+    expect(s.board.logs.filter((l) => l.startsWith('PW-MQTT refused'))).toEqual(['PW-MQTT refused 5']);
     s.board.vc.advance(2 * BACKOFF_MIN_MS - 100);
     expect(s.board.connects).toHaveLength(2);
     s.board.vc.advance(200);
@@ -169,7 +169,7 @@ describe('MqttLink session rules on a virtual clock', () => {
       expect(s.board.connects.length).toBe(before + 1);
       s.board.reply({ cmd: 'connack', returnCode: 3, sessionPresent: false });
     }
-    expect(s.link.refused).toBe(8);
+    expect(s.board.logs.filter((l) => l.startsWith('PW-MQTT refused 3'))).toHaveLength(8);
   });
 
   it('re-sends unacknowledged publishes after a reconnect and delivers commands with PUBACK', () => {
