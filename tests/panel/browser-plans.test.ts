@@ -106,6 +106,8 @@ describe('site plans', () => {
     await login(page);
     await page.click('#nav-plans');
     await page.waitForSelector('#plan-form');
+    // no browser-drawn "Choose File": the pickers open from translated labels
+    expect(await page.locator('input[type=file]:visible').count()).toBe(0);
     await page.setInputFiles('#plan-file', { name: 'a.svg', mimeType: 'image/svg+xml', buffer: PLAN });
     // uploaded, shown again with the plan, and the drawing loaded (it gives the box its height)
     await page.waitForSelector('#toast.show');

@@ -426,6 +426,15 @@ document.addEventListener('submit', async (e) => {
   }
 });
 
+// a file picker behind a translated label opens from the keyboard too
+document.addEventListener('keydown', (e) => {
+  const input =
+    (e.key === 'Enter' || e.key === ' ') && e.target.closest?.('label.button')?.querySelector('input[type=file]');
+  if (!input) return;
+  e.preventDefault();
+  input.click();
+});
+
 document.addEventListener('change', async (e) => {
   if (e.target.id === 'plan-site') {
     state.planSite = e.target.value;

@@ -61,11 +61,13 @@ export function planAdminView(sites, site, plan, nodes, conditions) {
     .join('');
   return (
     `<form id="plan-form" class="filters"><label>${esc(t('building'))} <select name="site" id="plan-site">${options}</select></label>` +
-    `<label>${esc(t('uploadPlan'))} <input type="file" id="plan-file" accept="image/svg+xml,image/png"></label>` +
+    // the browser's own file control would show "Choose File" in the browser's language: a
+    // translated label opens the hidden picker instead
+    `<label class="button" tabindex="0">${esc(t('uploadPlan'))}<input type="file" id="plan-file" accept="image/svg+xml,image/png" hidden></label>` +
     `<button type="button" id="plan-save">${esc(t('savePositions'))}</button></form>` +
     // an installer's file: every building's plan and node positions, to carry to another gateway
     `<form id="plan-exchange" class="filters"><a id="plan-export" class="button" href="/panel/api/plans/export" download>${esc(t('exportPlans'))}</a>` +
-    `<label>${esc(t('importPlans'))} <input type="file" id="plan-import" accept="application/json,.json"></label></form>` +
+    `<label class="button" tabindex="0">${esc(t('importPlans'))}<input type="file" id="plan-import" accept="application/json,.json" hidden></label></form>` +
     `<p class="muted">${esc(t(plan ? 'dragHint' : 'noPlan'))}</p>` +
     planView(site, plan, nodes, conditions, { editable: true })
   );
