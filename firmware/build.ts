@@ -38,8 +38,6 @@ export const SIZE_BUDGET = 32 * 1024;
 
 export interface BuildResult {
   script: string;
-  /** source map of `script`, only when asked for (`sourcemap: true`) */
-  map?: string;
   bytes: number;
   hash: string;
   findings: Finding[];
@@ -63,7 +61,7 @@ export function firmwareSources(): string[] {
   return out;
 }
 
-export async function buildFirmware(options: { typecheck: boolean; sourcemap?: boolean }): Promise<BuildResult> {
+export async function buildFirmware(options: { typecheck: boolean }): Promise<BuildResult> {
   if (options.typecheck) {
     const tsc = join(FIRMWARE, '..', 'node_modules', 'typescript', 'bin', 'tsc');
     execFileSync(process.execPath, [tsc, '-p', join(FIRMWARE, 'tsconfig.json')], { stdio: 'inherit' });
@@ -83,12 +81,9 @@ export async function buildFirmware(options: { typecheck: boolean; sourcemap?: b
     charset: 'ascii',
     // Espruino's built-in modules: left as require() calls.
     external: ['Storage', 'crypto', 'net', 'Wifi'],
-    // external: the script itself stays byte for byte what a board gets
-    sourcemap: options.sourcemap ? 'external' : false,
     outfile: OUT_FILE,
   });
   const js = out.outputFiles.find((f) => f.path.endsWith('.js'));
-  const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
   if (!js) throw new Error('esbuild wrote no script');
   // CommonJS output keeps require("Storage") as it is (the IIFE format wraps it in a Proxy shim).
   // No function wrapper: functions made at global scope carry no scope link on Espruino, a JsVar
@@ -102,7 +97,6 @@ export async function buildFirmware(options: { typecheck: boolean; sourcemap?: b
   }
   return {
     script,
-    map: map?.text,
     bytes: Buffer.byteLength(script, 'latin1'),
     hash: firmwareHash(script),
     findings: checkSource(script),

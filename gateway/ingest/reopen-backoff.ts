@@ -1,3 +1,5 @@
+import { backoffDelay } from '../uplink/backoff.ts';
+
 /**
  * Delays between attempts to reopen a link (a serial port, a broker connection): exponential
  * with equal jitter (half fixed, half random), so many ports unplugged together (a USB hub) do
@@ -27,9 +29,7 @@ export class ReopenBackoff {
 
   /** Delay before the next attempt, ms: uniform in [cap/2, cap], cap = min(maxMs, minMs * 2^attempt). */
   next(): number {
-    const cap = Math.min(this.options.maxMs, this.options.minMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
-    return Math.round(cap / 2 + (this.random() * cap) / 2);
+    return backoffDelay(this.attempt++, this.options.minMs, this.options.maxMs, this.random);
   }
 
   /** The link came up at `now`. */
