@@ -21,7 +21,8 @@ beforeAll(async () => {
   // A persistent session so the watcher also gets what was published while it reconnected.
   watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', clean: false, reconnectPeriod: 100 });
   watcher.on('message', (topic, payload) => {
-    if (topic.includes('/event/')) received.push(JSON.parse(payload.toString()));
+    // node events only: the alarm-clear rounds also open a "repeated false alarms" hazard per node
+    if (topic.includes('/event/') && !topic.endsWith('/event/hazard')) received.push(JSON.parse(payload.toString()));
   });
   await watcher.subscribeAsync(CLOUD_ALL_EVENTS, { qos: 1 });
   rig = await startRig({ cloud: { url: broker.url, inflight: 200, backoff: { minMs: 100, maxMs: 400 } } });
@@ -45,9 +46,11 @@ describe('uplink through a cloud outage', () => {
     await broker.stop();
     await until(() => rig.gateway.uplink?.state !== 'connected', 5000, 'uplink to notice');
     for (let r = 10; r < 400; r++) send(r);
-    await until(() => rig.gateway.outbox.stats().depth === 390 * 3, 5000, 'events queued');
-    const queued = await rig.metrics();
-    expect(metric(queued, 'parkwatch_outbox_depth')).toBe(1170);
+    // 390 node events per node, and at most one hazard per node if its false alarms add up meanwhile
+    await until(() => rig.gateway.outbox.stats().depth >= 390 * 3, 5000, 'events queued');
+    const queued = metric(await rig.metrics(), 'parkwatch_outbox_depth');
+    expect(queued).toBeGreaterThanOrEqual(1170);
+    expect(queued).toBeLessThanOrEqual(1173);
 
     await broker.start();
     await until(() => rig.gateway.outbox.stats().depth === 0, 15_000, 'outbox drained');
